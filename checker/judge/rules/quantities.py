@@ -1,0 +1,372 @@
+"""Finding quantities in a sentence: the number, what it counts, and how exact it is.
+
+Quantities are digits (with thousands commas and decimals), money ("$290 million"),
+percentages ("5 per cent"), number words ("twelve", "thirty-two") and "nobody" (none). Each is
+tied to what it counts: the noun after it ("12 homes", "250 tonnes of hay"), a rate ("$20 a
+tonne"), or for a bare percentage or sum the word before it ("fined $2 million"). Hedges make
+a range ("more than 30", "about 20", "five to six"). Numbers inside dates and times, years,
+ordinals, labels ("stage four", "a 10 year plan") and parts of names ("A380", "Boeing 747")
+are not quantities; nor are parts of a whole ("the remaining 65 per cent").
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from checker.judge.rules.dates import find_dates
+from checker.judge.rules.text import (
+    PUNCT_BOUNDARY,
+    Token,
+    analyse,
+    around,
+    quote,
+    tokens_in,
+    words,
+)
+from checker.types import Span
+
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty")  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
+_WORD_VALUES = {w: float(i) for i, w in enumerate(_SMALL)} | {k: float(v) for k, v in _TENS.items()}
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6,
+           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}  # fmt: skip
+# Units written straight after the digits ("5km"); anything else glued on ("3G", "4WD")
+# makes the number part of a name.
+_GLUED_UNITS = words("km kg ha mm cm m t g l ml mg kph kmh mph kw mw gw kwh mwh gb mb")
+
+_DIGITS = re.compile(
+    r"(?P<cur>(?:\b(?:A|AU|US|NZ|C))?[$£€])?\s?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<glued>[A-Za-z]+)?"
+    r"(?:\s?(?P<scale>million|billion|trillion|thousand|mln|bn)\b)?"
+    r"(?:\s?(?P<pct>%|per\s?cent\b|percent\b|percentage points?\b))?"
+)
+_WORDS = re.compile(
+    rf"\b(?P<word>{'|'.join((*_SMALL, *_TENS))})(?:-(?P<ones>{'|'.join(_SMALL[1:10])}))?"
+    r"(?:\s(?P<scale>hundred|thousand|million|billion)\b)?"
+    r"(?:\s?(?P<pct>per\s?cent\b|percent\b))?\b",
+    re.IGNORECASE,
+)
+_CALENDAR = frozenset(
+    m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name)
+)
+# "Nobody was hurt" counts the people hurt: none.
+_NOBODY = re.compile(r"\b(?P<nobody>no one|no-one|nobody)\b", re.IGNORECASE)
+_PEOPLE = frozenset({"peopl", "person"})
+
+# Words in front of a number that make it a range: (low factor, high factor).
+_HEDGES: dict[tuple[str, ...], tuple[float, float]] = {
+    ("more", "than"): (1.0, math.inf), ("over",): (1.0, math.inf), ("above",): (1.0, math.inf),
+    ("at", "least"): (1.0, math.inf), ("exceeding",): (1.0, math.inf),
+    ("upwards", "of"): (1.0, math.inf), ("less", "than"): (0.0, 1.0),
+    ("fewer", "than"): (0.0, 1.0), ("under",): (0.0, 1.0), ("below",): (0.0, 1.0),
+    ("up", "to"): (0.0, 1.0), ("at", "most"): (0.0, 1.0), ("as", "many", "as"): (0.0, 1.0),
+    ("as", "much", "as"): (0.0, 1.0), ("almost",): (0.8, 1.0), ("nearly",): (0.8, 1.0),
+    ("close", "to"): (0.8, 1.2), ("about",): (0.8, 1.2), ("around",): (0.8, 1.2),
+    ("approximately",): (0.8, 1.2), ("roughly",): (0.8, 1.2), ("some",): (0.8, 1.2),
+    ("estimated",): (0.8, 1.2), ("just", "over"): (1.0, 1.2), ("just", "under"): (0.8, 1.0),
+}  # fmt: skip
+_HEDGES_AFTER: dict[tuple[str, ...], tuple[float, float]] = {
+    ("or", "more"): (1.0, math.inf), ("or", "so"): (0.8, 1.2), ("plus",): (1.0, math.inf),
+}  # fmt: skip
+_RANGE_WORDS = words("to - – and or")
+# Describe a quantity without saying what it counts: "12 new homes" counts homes.
+_NOT_UNITS = words(
+    "new more other extra additional further major small large big local different separate "
+    "total full first last next top main key whole entire fewer less least most such square "
+    "cubic"
+)
+# "the remaining 65 per cent", "another 20 homes": a part, not a rival figure for the whole.
+_PARTS = words("remaining other another rest further additional extra")
+# A figure someone expects, hopes for or guesses is weaker evidence than one that happened.
+_IRREALIS = words(
+    "expected expects expect forecast forecasts predicted predicts predict could would may "
+    "might should reckon reckons hope hopes target targets plan plans if likely projected "
+    "perhaps possibly maybe"
+)
+_RATE_WORDS = words("a an per each")
+# Singular units that make a number part of a name for a kind: "a 10 year plan".
+_LABEL_UNITS = words(
+    "second minute hour day week month year metre meter kilometre mile point star storey page "
+    "tonne litre acre hectare micron"
+)
+# Nouns that number things rather than count them: "stage four restrictions", "category 5".
+_LABEL_NOUNS = words(
+    "stage level category phase grade number section chapter page article round game flight "
+    "route term division gate platform item clause part series version model class type"
+)
+_COMPARED = words("more less fewer higher lower bigger smaller larger greater")
+# Words before a figure that make it a change rather than a level: "fell seven cents".
+_CHANGE_WORDS = words(
+    "by up down rose rise rises risen fell fall falls fallen dropped drop drops jumped jump "
+    "climbed climb slipped slip eased ease gained gain lost lose increased increase decreased "
+    "decrease lifted lift cut cuts added"
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    span: Span  # the number with what it counts, for display: "32 people"
+    value: float
+    low: float
+    high: float
+    kind: str  # "count", "money:<currency>" or "percent"
+    units: frozenset[str]  # stems of what it counts ("home"), or a rate ("/tonne")
+    of: str | None  # head of "250 tonnes of hay" / "60 per cent of the crop": "hay", "crop"
+    left: str | None  # the content word just before it in its clause: "fined $2 million"
+    right: str | None  # the first content word after it and its unit: "32 people died"
+    tokens: frozenset[int]  # token indices of the number and its unit, left out of overlap
+    irrealis: bool  # expected, forecast, hoped for
+    change: bool  # "dropped by 29 per cent" is a change, "dropped to 29 per cent" a level
+
+    @property
+    def hedged(self) -> bool:
+        return self.low != self.value or self.high != self.value
+
+    @property
+    def open_ended(self) -> bool:
+        """ "more than 30", "below 380": a bound, not a figure."""
+        return self.low == 0 or math.isinf(self.high)
+
+
+@lru_cache(maxsize=4096)
+def find_quantities(text: str) -> tuple[Quantity, ...]:
+    """Every quantity in `text` that says what it counts, in text order."""
+    tokens = analyse(text)
+    dates = [w.span for w in find_dates(text)]
+    found: list[Quantity] = []
+    for m in (*_DIGITS.finditer(text), *_WORDS.finditer(text), *_NOBODY.finditer(text)):
+        number = m.span(next(g for g in ("num", "word", "nobody") if g in m.re.groupindex))
+        if any(number[0] < end and number[1] > start for start, end in dates):
+            continue
+        if any(number[0] < q.span[1] and number[1] > q.span[0] for q in found):
+            continue
+        quantity = _quantity(text, tokens, m)
+        if quantity is not None:
+            found.append(quantity)
+    return tuple(sorted(found, key=lambda q: q.span))
+
+
+def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity | None:
+    parts = m.groupdict()
+    digits = parts.get("num")
+    glued = (parts.get("glued") or "").lower()
+    value = _value(parts)
+    if value is None or (glued and glued not in _GLUED_UNITS):
+        return None
+    if digits is not None and _not_a_count(text, tokens, m):
+        return None
+    before, after = around(tokens, m.span())
+    if before and (before[-1].low in _PARTS or before[-1].low in _LABEL_NOUNS):
+        return None
+    if after and after[0].low in _CALENDAR:
+        return None  # "31 September" is an impossible date, not 31 Septembers
+    kind = "percent" if parts.get("pct") else "count"
+    if parts.get("cur"):
+        kind = "money:" + (parts.get("cur") or "").strip()
+    units, used = (set(_PEOPLE), []) if parts.get("nobody") else _units(after, glued, kind)
+    if not units and (kind == "count"):
+        return None
+    if _label(value, after, used):
+        return None
+    rest = after[len(used) :]
+    low, high = _interval(value, before, rest)
+    start = m.start() + (len(m.group()) - len(m.group().lstrip()))
+    end = max([m.end(), *(tokens[i].end for i in used)])
+    return Quantity(
+        span=(start, end),
+        value=value,
+        low=low,
+        high=high,
+        kind=kind,
+        units=frozenset(units),
+        of=_of_noun(rest),
+        left=_left_word(before),
+        right=_right_word(rest),
+        tokens=frozenset(tokens_in(tokens, (start, end))),
+        irrealis=_in_irrealis(before),
+        change=_is_change(before, rest),
+    )
+
+
+def _label(value: float, after: Sequence[Token], used: Sequence[int]) -> bool:
+    """ "a five minute Apgar score", "a 10 year plan": a number with a singular noun before
+    another noun names a kind of thing; it counts nothing."""
+    if value == 1 or not used or len(after) <= len(used):
+        return False
+    unit, nxt = after[len(used) - 1], after[len(used)]
+    return unit.low in _LABEL_UNITS and nxt.is_content
+
+
+def _is_change(before: Sequence[Token], rest: Sequence[Token]) -> bool:
+    """ "fell seven cents", "up 14 cents", "rose by 5 per cent", "$500,000 more than" are
+    changes or differences; "fell to 744 cents" and "closed at 708 cents" are levels."""
+    if rest and rest[0].low in _COMPARED:
+        return True
+    lows = [t.low for t in before[-3:]]
+    if lows and lows[-1] in {"to", "at", "on", "of"}:
+        return False
+    return any(low in _CHANGE_WORDS for low in lows)
+
+
+def _value(parts: dict[str, str | None]) -> float | None:
+    if parts.get("nobody"):
+        return 0.0
+    if parts.get("num"):
+        value = float((parts.get("num") or "").replace(",", ""))
+    else:
+        word = (parts.get("word") or "").lower()
+        ones = (parts.get("ones") or "").lower()
+        if ones and word not in _TENS:
+            return None  # "three-four" is not a number
+        value = _WORD_VALUES[word] + _WORD_VALUES.get(ones, 0.0)
+    scale = (parts.get("scale") or "").lower()
+    glued = (parts.get("glued") or "").lower()
+    if parts.get("cur") and glued in {"m", "bn", "b", "k"}:
+        scale = glued  # "$3m", "$2bn"
+    return value * _SCALES.get(scale, 1.0)
+
+
+def _not_a_count(text: str, tokens: Sequence[Token], m: re.Match[str]) -> bool:
+    """Years, ordinals, numbers glued to names ("A380", "COVID-19") and labels ("Boeing 747")."""
+    start, num = m.start("num"), m.group("num")
+    glued = (m.group("glued") or "").lower()
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-./:#_"):
+        return True
+    if glued in {"st", "nd", "rd", "th", "s"}:
+        return True  # "3rd", "1990s"
+    previous, following = around(tokens, (start, m.end()), width=1)
+    if previous and previous[-1].is_proper and not m.group("cur"):
+        return True
+    plain = not (m.group("cur") or m.group("pct") or m.group("scale") or "," in num)
+    if plain and re.fullmatch(r"(1[89]|20)\d\d", num):
+        # "2000 tonnes" counts; "2002 election" and "in 2002" name a year.
+        return not (following and following[0].is_content and following[0].low.endswith("s"))
+    return False
+
+
+def _units(after: Sequence[Token], glued: str, kind: str) -> tuple[set[str], list[int]]:
+    """What a number counts, and the tokens that say so (for the span)."""
+    if glued in _GLUED_UNITS:
+        return {glued}, []
+    rate = _rate(after)
+    if kind != "count" and rate:
+        return {"/" + rate}, []
+    run: list[Token] = []
+    for t in after[:2]:
+        if not t.is_content or (run and t.is_proper):
+            break
+        run.append(t)
+    if kind != "count":
+        run = [t for t in run[:1] if not t.is_proper]
+    # The counted noun is the first word after the number unless that word only describes it
+    # ("12 new homes", "Twelve Indonesian fishermen"); a verb after the noun ("32 people
+    # died") is not part of the unit.
+    head = next((t for t in run if t.low not in _NOT_UNITS and not _describes(t, run)), None)
+    if head is None:
+        return set(), []
+    used = run[: run.index(head) + 1]
+    rate = _rate(after[len(used) :])
+    return {head.stem + ("/" + rate if rate else "")}, [t.index for t in used]
+
+
+def _describes(t: Token, run: Sequence[Token]) -> bool:
+    return t.is_proper and t is not run[-1]
+
+
+def _rate(after: Sequence[Token]) -> str | None:
+    """ "$20 a tonne", "746 cents a kilo": a price per unit is not the same figure as a total."""
+    if len(after) >= 2 and after[0].low in _RATE_WORDS and after[1].is_content:
+        return after[1].stem
+    return None
+
+
+def _of_noun(after: Sequence[Token]) -> str | None:
+    """The head of the thing measured: "250 tonnes of hay", "60 per cent of the crop"."""
+    if not after or after[0].low != "of":
+        return None
+    head: Token | None = None
+    for t in after[1:6]:
+        if t.is_content:
+            head = t
+        elif head is not None or not t.is_word:
+            break
+    return head.stem if head else None
+
+
+def _left_word(before: Sequence[Token]) -> str | None:
+    for t in reversed(before[-4:]):
+        if t.low in PUNCT_BOUNDARY:
+            return None
+        if t.is_content:
+            return t.stem
+    return None
+
+
+def _right_word(rest: Sequence[Token]) -> str | None:
+    for t in rest[:4]:
+        if t.low in PUNCT_BOUNDARY:
+            return None
+        if t.is_content:
+            return t.stem
+    return None
+
+
+def _in_irrealis(before: Sequence[Token]) -> bool:
+    for t in reversed(before[-8:]):
+        if t.low in PUNCT_BOUNDARY:
+            return False
+        if t.low in _IRREALIS:
+            return True
+    return False
+
+
+def _interval(value: float, before: Sequence[Token], after: Sequence[Token]) -> tuple[float, float]:
+    other = _range_partner(before, after)
+    if other is not None:  # "five to six districts", "between $20 million and $30 million"
+        return min(other, value), max(other, value)
+    words_before = tuple(t.low for t in before[-3:])
+    for hedge, (lo, hi) in sorted(_HEDGES.items(), key=lambda h: -len(h[0])):
+        if words_before[-len(hedge) :] == hedge:
+            return value * lo, value * hi
+    words_after = tuple(t.low for t in after[:2])
+    for hedge, (lo, hi) in _HEDGES_AFTER.items():
+        if words_after[: len(hedge)] == hedge:
+            return value * lo, value * hi
+    return value, value
+
+
+def _range_partner(before: Sequence[Token], after: Sequence[Token]) -> float | None:
+    """The other end of a range the number is part of, if any (scale words ignored: a range
+    is written with one scale, "20 to 30 million")."""
+    previous = [t for t in before[-6:] if t.low not in _SCALES and t.low not in "$£€"]
+    if len(previous) >= 2 and previous[-1].low in _RANGE_WORDS:
+        first = _number(previous[-2])
+        if first is not None:
+            return first
+    if any(t.low == "between" for t in before[-2:]):
+        following = [t for t in after[:5] if t.low not in _SCALES and t.low not in "$£€"]
+        if len(following) >= 2 and following[0].low == "and":
+            return _number(following[1])
+    return None
+
+
+def _number(token: Token) -> float | None:
+    if token.low in _WORD_VALUES:
+        return _WORD_VALUES[token.low]
+    try:
+        return float(token.low.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def show(text: str, q: Quantity) -> str:
+    return quote(text, q.span)

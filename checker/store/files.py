@@ -18,6 +18,7 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; the index must stay readable by other users
     try:
         write(tmp)
         with open(tmp, "rb+") as handle:

@@ -1,0 +1,252 @@
+"""The `checker` command: parse arguments, call the Checker, print. Nothing else lives here.
+
+Every `CheckerError` becomes one line on stderr and the error's exit code (see
+`checker.errors`); `ingest` exits 2 when some inputs had problems (the rest are stored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from checker import __version__, serialize
+from checker.errors import CheckerError
+from checker.ingest import Problem, discover, read_file
+from checker.report import FORMATS, ReportHeader, render
+from checker.service import Checker, CheckResult
+from checker.settings import ENV_PREFIX, Settings
+from checker.store.database import now
+from checker.store.files import write_text_atomic
+from checker.types import Document, Passage
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CheckerError as exc:
+            click.echo(f"error: {exc.detail}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="checker")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override any setting for this run (names in the README's Configuration table).",
+)
+@click.pass_context
+def main(ctx: click.Context, assignments: tuple[str, ...]) -> None:
+    """Find sentences in different news reports that disagree."""
+    ctx.obj = list(assignments)
+
+
+def _index_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--index",
+        type=click.Path(path_type=Path, file_okay=False),
+        help=f"Index directory [env {ENV_PREFIX}INDEX; default indexes/default].",
+    )(command)
+
+
+def _settings(ctx: click.Context, **flags: Any) -> Settings:
+    return Settings.from_env(**Settings.parse_assignments(ctx.obj or []), **flags)
+
+
+def _progress(total: int, unit: str, desc: str) -> tqdm[Any]:
+    # disable=None: a bar on a terminal, silence under cron or in a pipe.
+    return tqdm(total=total, unit=unit, desc=desc, disable=None, file=sys.stderr)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], index: Path | None, as_json: bool) -> None:
+    """Add files and folders (.txt .md .html .json .jsonl) to the index."""
+    settings = _settings(ctx, index=index)
+    files = discover(paths)
+    checker = Checker.from_settings(settings)
+    with _progress(len(files), "file", "ingest") as bar:
+        summary = checker.ingest(_read_all(files, settings.max_document_chars, bar.update))
+    for problem in summary.problems:
+        click.echo(f"problem: {problem.origin}: {problem.message}", err=True)
+    click.echo(json.dumps(serialize.ingest_summary(summary)) if as_json else summary.line())
+    ctx.exit(2 if summary.problems else 0)
+
+
+def _read_all(
+    files: Sequence[Path], max_chars: int, advance: Callable[[int], object]
+) -> Iterator[Document | Problem]:
+    for path in files:
+        yield from read_file(path, max_chars)
+        advance(1)
+
+
+@main.command()
+@click.argument("document_id")
+@_index_option
+@click.pass_context
+def delete(ctx: click.Context, document_id: str, index: Path | None) -> None:
+    """Remove a document (a retraction): its sentences, vectors and findings go."""
+    checker = Checker.from_settings(_settings(ctx, index=index), create=False)
+    if not checker.delete(document_id):
+        click.echo(f"error: no document with id {document_id!r}", err=True)
+        ctx.exit(3)
+    click.echo(f"deleted {document_id}")
+
+
+@main.command()
+@click.argument("claim")
+@_index_option
+@click.option("-k", type=int, help="Passages to consider [default: setting k].")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.pass_context
+def check(ctx: click.Context, claim: str, index: Path | None, k: int | None, as_json: bool) -> None:
+    """Find passages that support or contradict CLAIM."""
+    checker = Checker.from_settings(_settings(ctx, index=index), create=False)
+    result = checker.check(claim, k)
+    if as_json:
+        click.echo(json.dumps(serialize.check_result(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(_readable(result))
+
+
+def _readable(result: CheckResult) -> str:
+    lines = [f"Claim: {result.claim}"]
+    for title, passages in (
+        ("CONTRADICTING", result.contradicting),
+        ("SUPPORTING", result.supporting),
+        ("RELATED", result.related),
+    ):
+        lines += ["", f"{title} ({len(passages)})"]
+        lines += [line for p in passages for line in _passage_lines(p, title != "RELATED")]
+    lines += ["", f"took {result.took_ms:.0f} ms"]
+    return "\n".join(lines)
+
+
+def _passage_lines(p: Passage, judged: bool) -> list[str]:
+    """Judged passages lead with their confidence, related ones with their similarity."""
+    doc = p.hit.document
+    where = " · ".join(x for x in (p.hit.sentence.id, doc.title, doc.source, doc.published) if x)
+    score = f"{p.judgement.confidence:.2f}" if judged else f"~{p.hit.similarity:.2f}"
+    lines = [f"  [{score}] {p.hit.sentence.text}", f"         {where}"]
+    if judged:
+        lines.append(f"         similarity {p.hit.similarity:.2f}")
+        lines += [f"         {r.kind}: {r.detail}" for r in p.judgement.reasons]
+    return lines
+
+
+@main.command()
+@_index_option
+@click.option("--since", help="Only findings found since then: a date, 'yesterday', or last-run.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True)
+@click.pass_context
+def report(
+    ctx: click.Context,
+    index: Path | None,
+    since: str | None,
+    fmt: str,
+    out: Path | None,
+    limit: int,
+) -> None:
+    """Scan new and changed documents, then print the cross-document discrepancy report."""
+    settings = _settings(ctx, index=index)
+    checker = Checker.from_settings(settings, create=False)
+    since_value = _since(since, checker.store.last_scan())
+    pending = len(checker.store.pending_documents())
+    with _progress(pending, "doc", "scan") as bar:
+        summary = checker.scan(progress=bar.update)
+    findings, _ = checker.findings(limit=limit, since=since_value, order="confident")
+    counts = checker.store.counts()
+    header = ReportHeader(
+        generated_at=now(),
+        index=str(settings.index),
+        documents=counts["documents"],
+        sentences=counts["sentences"],
+        scan=summary.line(),
+        since=since_value,
+        new_since=summary.started_at,
+    )
+    text = render(findings, header, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+        click.echo(f"{summary.line()}; report written to {out}", err=True)
+
+
+def _since(value: str | None, last_scan: str | None) -> str | None:
+    """An ISO timestamp from a date, a relative phrase, or `last-run`."""
+    if value is None:
+        return None
+    if value == "last-run":
+        return last_scan
+    import dateparser
+
+    parsed = dateparser.parse(value, settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True})
+    if parsed is None:
+        raise click.BadParameter(f"cannot read {value!r} as a date", param_hint="--since")
+    return parsed.isoformat(timespec="seconds")
+
+
+@main.command()
+@_index_option
+@click.pass_context
+def status(ctx: click.Context, index: Path | None) -> None:
+    """Print what the index holds."""
+    checker = Checker.from_settings(_settings(ctx, index=index), create=False)
+    counts = checker.store.counts()
+    click.echo(json.dumps({"index": str(checker.settings.index), **counts}, indent=2))
+
+
+@main.command()
+@_index_option
+@click.option("--host", help="Bind address [setting host].")
+@click.option("--port", type=int, help="Port [setting port].")
+@click.option("--workers", type=int, help="gunicorn workers [setting workers].")
+@click.option("--threads", type=int, help="Threads per worker [setting threads].")
+@click.pass_context
+def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
+    """Serve the HTTP API under gunicorn (replaces this process)."""
+    settings = _settings(ctx, index=index, **flags)
+    Checker.from_settings(settings).close()  # fail here, clearly, before gunicorn starts
+    env = dict(os.environ)
+    for name, _, _, _ in Settings.describe():
+        env[ENV_PREFIX + name.upper()] = str(getattr(settings, name))
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{settings.host}:{settings.port}",
+        "--workers",
+        str(settings.workers),
+        "--threads",
+        str(settings.threads),
+        "--timeout",
+        "120",
+        "--access-logfile",
+        "-",
+        "checker.web:create_app()",
+    ]
+    click.echo(
+        f"serving {settings.index} on http://{settings.host}:{settings.port}: "
+        + shlex.join(argv[2:]),
+        err=True,
+    )
+    os.execvpe(argv[0], argv, env)

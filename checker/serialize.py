@@ -1,0 +1,99 @@
+"""Results as JSON-ready dicts: the one shape shared by the HTTP API, `--json` and reports.
+
+Spans inside a reason are character offsets into the claim text (`claim_spans`) and into the
+passage sentence text (`passage_spans`), each given with the words they cover; a passage's own
+`span` is its offsets in the document text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from checker.types import DocumentInfo, Finding, Hit, Judgement, Passage, Reason, Span
+
+if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's imports
+    from checker.service import CheckResult, IngestSummary, ScanSummary
+
+
+def document_info(info: DocumentInfo) -> dict[str, Any]:
+    return dataclasses.asdict(info)
+
+
+def _spans(spans: tuple[Span, ...], text: str) -> list[dict[str, Any]]:
+    return [{"start": s, "end": e, "text": text[s:e]} for s, e in spans]
+
+
+def reason(r: Reason, claim: str, passage: str) -> dict[str, Any]:
+    return {
+        "kind": r.kind,
+        "verdict": r.verdict.value,
+        "confidence": round(r.confidence, 4),
+        "detail": r.detail,
+        "claim_spans": _spans(r.claim_spans, claim),
+        "passage_spans": _spans(r.passage_spans, passage),
+    }
+
+
+def _judged(hit: Hit, judgement: Judgement, claim: str) -> dict[str, Any]:
+    return {
+        "sentence_id": hit.sentence.id,
+        "text": hit.sentence.text,
+        "document": document_info(hit.document),
+        "span": {"start": hit.sentence.start, "end": hit.sentence.end},
+        "similarity": round(hit.similarity, 4),
+        "verdict": judgement.verdict.value,
+        "confidence": round(judgement.confidence, 4),
+        "reasons": [reason(r, claim, hit.sentence.text) for r in judgement.reasons],
+    }
+
+
+def passage(p: Passage, claim: str) -> dict[str, Any]:
+    return _judged(p.hit, p.judgement, claim)
+
+
+def check_result(result: CheckResult) -> dict[str, Any]:
+    return {
+        "claim": result.claim,
+        "supporting": [passage(p, result.claim) for p in result.supporting],
+        "contradicting": [passage(p, result.claim) for p in result.contradicting],
+        "related": [passage(p, result.claim) for p in result.related],
+        "took_ms": result.took_ms,
+    }
+
+
+def _sentence(hit: Hit) -> dict[str, Any]:
+    return {
+        "sentence_id": hit.sentence.id,
+        "text": hit.sentence.text,
+        "document": document_info(hit.document),
+        "span": {"start": hit.sentence.start, "end": hit.sentence.end},
+    }
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    """`a` is the sentence judged as the claim; reasons' claim_spans index into it."""
+    return {
+        "id": f.id,
+        "created_at": f.created_at,
+        "similarity": round(f.similarity, 4),
+        "verdict": f.judgement.verdict.value,
+        "confidence": round(f.judgement.confidence, 4),
+        "a": _sentence(f.a),
+        "b": _sentence(f.b),
+        "reasons": [reason(r, f.a.sentence.text, f.b.sentence.text) for r in f.judgement.reasons],
+    }
+
+
+def ingest_summary(summary: IngestSummary) -> dict[str, Any]:
+    return {
+        "added": summary.added,
+        "replaced": summary.replaced,
+        "unchanged": summary.unchanged,
+        "sentences": summary.sentences,
+        "problems": [{"origin": p.origin, "message": p.message} for p in summary.problems],
+    }
+
+
+def scan_summary(summary: ScanSummary) -> dict[str, Any]:
+    return dataclasses.asdict(summary)

@@ -1,0 +1,333 @@
+"""`Checker`: the one composition root. It owns the embedder, the store and the judge.
+
+The CLI, the web app and the tests all build a Checker with `Checker.from_settings()` and
+call `ingest()`, `delete()`, `check()` and `scan()`; nothing else loads models or opens the
+index. Views and commands only parse input, call these methods and format the result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from checker.embed import Embedder, SentenceTransformerEmbedder
+from checker.errors import InvalidInput
+from checker.ingest import Problem
+from checker.judge.base import CombinedJudge, Judge
+from checker.judge.rules import RuleJudge
+from checker.report import plural
+from checker.segment import segment
+from checker.settings import Settings
+from checker.store import Store, document_hash
+from checker.store.database import now
+from checker.store.manifest import read_manifest
+from checker.types import Document, Finding, Hit, Judgement, Passage, Sentence, Verdict
+
+# Sentences embedded and committed together during ingest: big enough to batch the model
+# well, small enough that a crash loses little work.
+INGEST_BATCH_SENTENCES = 256
+SCAN_JUDGE_BATCH = 256
+
+
+@dataclass(frozen=True)
+class CheckFilters:
+    """Optional restrictions on which passages a check may return."""
+
+    sources: tuple[str, ...] = ()
+    exclude_document: str | None = None
+    published_after: str | None = None
+    published_before: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("published_after", "published_before"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    date.fromisoformat(value[:10])
+                except ValueError:
+                    raise InvalidInput(
+                        f"{name} must be a date as YYYY-MM-DD, got {value!r}", field=name
+                    ) from None
+
+    def accept(self, hit: Hit) -> bool:
+        doc = hit.document
+        if self.sources and doc.source not in self.sources:
+            return False
+        if self.exclude_document is not None and doc.id == self.exclude_document:
+            return False
+        if self.published_after or self.published_before:
+            if doc.published is None:
+                return False  # undated documents cannot satisfy a date filter
+            day = doc.published[:10]
+            if self.published_after and day < self.published_after[:10]:
+                return False
+            if self.published_before and day > self.published_before[:10]:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    claim: str
+    supporting: list[Passage]
+    contradicting: list[Passage]
+    related: list[Passage]
+    took_ms: float
+
+
+@dataclass
+class IngestSummary:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    sentences: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.replaced)} replaced, "
+            f"{len(self.unchanged)} unchanged, {plural(len(self.problems), 'problem')}, "
+            f"{plural(self.sentences, 'sentence')} indexed"
+        )
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    documents: int
+    pairs: int
+    new_findings: int
+    started_at: str
+
+    def line(self) -> str:
+        return (
+            f"scanned {plural(self.documents, 'new or changed document')}: "
+            f"{plural(self.pairs, 'pair')} judged, {plural(self.new_findings, 'new contradiction')}"
+        )
+
+
+class Checker:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        judge: Judge,
+        embedder: Embedder | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.judge = judge
+        self._embedder = embedder
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+    ) -> Checker:
+        """Open (or create) the index in `settings.index` and build the judge.
+
+        The embedding model is loaded here only when the index is new (its dimension is
+        needed); otherwise on first use, so `checker report` never pays for it.
+        """
+        manifest = read_manifest(settings.index)
+        if embedder is None and manifest is None and create:
+            embedder = load_embedder(settings)
+        model = embedder.name if embedder else settings.embedding_model
+        dimension = embedder.dimension if embedder else (manifest.dimension if manifest else 0)
+        store = Store.open(settings.index, model, dimension, create=create)
+        return cls(settings, store, build_judge(settings), embedder)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings)
+        return self._embedder
+
+    def load_models(self) -> None:
+        """Load the embedding model now rather than on first use."""
+        self._embedder = self.embedder
+
+    # -- ingest --------------------------------------------------------------------------
+
+    def ingest(self, items: Iterable[Document | Problem]) -> IngestSummary:
+        """Store new and changed documents; skip unchanged ones; collect problems.
+
+        Documents are committed in batches, so a crash loses at most the batch in flight.
+        """
+        summary = IngestSummary()
+        batch: list[tuple[Document, list[Sentence]]] = []
+        for item in items:
+            if isinstance(item, Problem):
+                summary.problems.append(item)
+            elif self.store.stored_hash(item.id) == document_hash(item):
+                summary.unchanged.append(item.id)
+            elif not (sentences := segment(item)):
+                summary.problems.append(Problem(item.id, "no sentences left after cleaning"))
+            else:
+                batch.append((item, sentences))
+                if sum(len(s) for _, s in batch) >= INGEST_BATCH_SENTENCES:
+                    self._store_batch(batch, summary)
+                    batch = []
+        if batch:
+            self._store_batch(batch, summary)
+        self.store.flush()
+        return summary
+
+    def _store_batch(
+        self, batch: list[tuple[Document, list[Sentence]]], summary: IngestSummary
+    ) -> None:
+        texts = [s.text for _, sentences in batch for s in sentences]
+        vectors = self.embedder.encode(texts)
+        offset = 0
+        with self.store.writing() as writer:
+            outcomes = []
+            for document, sentences in batch:
+                chunk = vectors[offset : offset + len(sentences)]
+                offset += len(sentences)
+                outcomes.append((document.id, writer.put_document(document, sentences, chunk)))
+        for document_id, outcome in outcomes:
+            (summary.added if outcome == "added" else summary.replaced).append(document_id)
+        summary.sentences += len(texts)
+
+    def delete(self, document_id: str) -> bool:
+        """Retract a document: its sentences, vectors and findings go. False if unknown."""
+        with self.store.writing() as writer:
+            deleted = writer.delete_document(document_id)
+        self.store.flush()
+        return deleted
+
+    # -- check a claim -------------------------------------------------------------------
+
+    def check(
+        self, claim: str, k: int | None = None, filters: CheckFilters | None = None
+    ) -> CheckResult:
+        embedder = self.embedder  # a first-use model load is not part of the check's time
+        started = time.perf_counter()
+        claim = self._valid_claim(claim)
+        k = self._valid_k(k)
+        filters = filters or CheckFilters()
+        self.store.refresh()
+        vector = embedder.encode([claim])
+        hits = [
+            hit
+            for hit in self.store.search(vector, k, accept=filters.accept)[0]
+            if hit.similarity >= self.settings.check_min_similarity
+        ]
+        judgements = self.judge.judge([(claim, hit.sentence.text) for hit in hits])
+        passages = [Passage(h, j) for h, j in zip(hits, judgements, strict=True)]
+        return CheckResult(
+            claim=claim,
+            supporting=_ranked(passages, Verdict.SUPPORTS),
+            contradicting=_ranked(passages, Verdict.CONTRADICTS),
+            related=[p for p in passages if p.judgement.verdict is Verdict.RELATED],
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+
+    def _valid_claim(self, claim: str) -> str:
+        if not isinstance(claim, str) or not claim.strip():
+            raise InvalidInput("claim must be a non-empty string", field="claim")
+        if len(claim) > self.settings.max_claim_chars:
+            raise InvalidInput(
+                f"claim is {len(claim)} characters; the limit is {self.settings.max_claim_chars}"
+                " (CHECKER_MAX_CLAIM_CHARS)",
+                field="claim",
+            )
+        return claim.strip()
+
+    def _valid_k(self, k: int | None) -> int:
+        if k is None:
+            return self.settings.k
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.max_k:
+            raise InvalidInput(
+                f"k must be an integer from 1 to {self.settings.max_k}, got {k!r}", field="k"
+            )
+        return k
+
+    # -- the discrepancy scan ------------------------------------------------------------
+
+    def scan(self, progress: Callable[[int], None] | None = None) -> ScanSummary:
+        """Judge the nearest cross-document pairs of every new or changed document.
+
+        Pairs are chosen by nearest neighbours with a modest similarity floor, not by a high
+        fixed cutoff: a real contradiction is often less similar than merely topical pairs,
+        yet still among a sentence's nearest neighbours in other documents.
+        """
+        started_at = now()
+        self.store.refresh()
+        pending = self.store.pending_documents()
+        pairs: dict[tuple[str, str], tuple[Hit, Hit]] = {}
+        for document_id in pending:
+            for a, b in self._neighbour_pairs(document_id):
+                first, second = sorted((a, b), key=_position)
+                pairs.setdefault((first.sentence.id, second.sentence.id), (first, second))
+            if progress:
+                progress(1)
+        contradictions = self._contradictions(list(pairs.values()))
+        with self.store.writing() as writer:
+            new = sum(writer.add_finding(a, b, a.similarity, j) for a, b, j in contradictions)
+            writer.finish_scan(pending, started_at, len(pairs), new)
+        self.store.flush()
+        return ScanSummary(len(pending), len(pairs), new, started_at)
+
+    def _neighbour_pairs(self, document_id: str) -> list[tuple[Hit, Hit]]:
+        sentences, vectors = self.store.document_vectors(document_id)
+        neighbours = self.store.search(
+            vectors,
+            self.settings.scan_neighbours,
+            accept=lambda hit: hit.document.id != document_id,
+        )
+        floor = self.settings.scan_min_similarity
+        return [
+            (_with_similarity(a, b.similarity), b)
+            for a, near in zip(sentences, neighbours, strict=True)
+            for b in near
+            if b.similarity >= floor
+        ]
+
+    def _contradictions(self, pairs: Sequence[tuple[Hit, Hit]]) -> list[tuple[Hit, Hit, Judgement]]:
+        found = []
+        for start in range(0, len(pairs), SCAN_JUDGE_BATCH):
+            chunk = pairs[start : start + SCAN_JUDGE_BATCH]
+            judgements = self.judge.judge([(a.sentence.text, b.sentence.text) for a, b in chunk])
+            found += [
+                (a, b, j)
+                for (a, b), j in zip(chunk, judgements, strict=True)
+                if j.verdict is Verdict.CONTRADICTS
+            ]
+        return found
+
+    def findings(
+        self, limit: int = 50, offset: int = 0, since: str | None = None, order: str = "newest"
+    ) -> tuple[list[Finding], int]:
+        self.store.refresh()
+        return self.store.findings(limit=limit, offset=offset, since=since, order=order)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(settings.embedding_model, settings.embed_batch_size)
+
+
+def build_judge(settings: Settings) -> Judge:
+    """The rules always; the NLI model too when one is configured."""
+    judges: list[Judge] = [RuleJudge(min_confidence=settings.min_confidence)]
+    if settings.nli_model:
+        from checker.judge.nli import NLIJudge
+
+        judges.append(NLIJudge(settings.nli_model))
+    return CombinedJudge(judges, min_confidence=settings.min_confidence)
+
+
+def _ranked(passages: list[Passage], verdict: Verdict) -> list[Passage]:
+    chosen = [p for p in passages if p.judgement.verdict is verdict]
+    return sorted(chosen, key=lambda p: (-p.judgement.confidence, -p.hit.similarity))
+
+
+def _position(hit: Hit) -> tuple[str, int]:
+    return (hit.document.id, hit.sentence.ordinal)
+
+
+def _with_similarity(hit: Hit, similarity: float) -> Hit:
+    return Hit(hit.sentence, hit.document, similarity)

@@ -1,0 +1,133 @@
+"""The HTTP API (`/v1/...`) and the health endpoints. Views parse, call the Checker, format."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from checker import serialize
+from checker.errors import InvalidInput, MalformedRequest, NotFound, PayloadTooLarge
+from checker.ingest import Problem, document_from_record
+from checker.service import Checker, CheckFilters
+from checker.types import Document
+from checker.web import schemas
+from checker.web.indexes import Indexes
+from checker.web.problems import problem
+
+api = Blueprint("api", __name__)
+
+
+def _indexes() -> Indexes:
+    return cast(Indexes, current_app.extensions["checker"])
+
+
+def _checker(name: str | None = None) -> Checker:
+    return _indexes().get(name if name is not None else request.args.get("index"))
+
+
+def _json_body() -> Any:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        raise MalformedRequest("the request body is empty; send a JSON object")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise MalformedRequest(f"the request body is not valid JSON: {exc}") from None
+
+
+@api.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok")
+
+
+@api.get("/readyz")
+def readyz() -> Response:
+    checker = _indexes().default
+    checker.store.refresh()  # raises IndexUnavailable (503) when the index has gone
+    return jsonify(status="ready", index=str(checker.settings.index), **checker.store.counts())
+
+
+@api.post("/v1/check")
+def check() -> Response:
+    body = _json_body()
+    schemas.validate(body, schemas.CHECK)
+    filters = CheckFilters(
+        sources=tuple(body.get("sources", ())),
+        exclude_document=body.get("exclude_document"),
+        published_after=body.get("published_after"),
+        published_before=body.get("published_before"),
+    )
+    result = _checker(body.get("index")).check(body["claim"], body.get("k"), filters)
+    return jsonify(serialize.check_result(result))
+
+
+@api.post("/v1/documents")
+def add_documents() -> Response | tuple[Response, int]:
+    body = _json_body()
+    schemas.validate(body, schemas.DOCUMENTS)
+    records = body if isinstance(body, list) else body["documents"]
+    checker = _checker(None if isinstance(body, list) else body.get("index"))
+    items = [_document_or_problem(record, n, checker) for n, record in enumerate(records)]
+    summary = checker.ingest(items)
+    payload = serialize.ingest_summary(summary)
+    if summary.problems and not (summary.added or summary.replaced or summary.unchanged):
+        return problem(422, "Invalid input", "no document could be ingested", **payload)
+    return jsonify(payload), 201 if summary.added else 200
+
+
+def _document_or_problem(record: object, n: int, checker: Checker) -> Document | Problem:
+    try:
+        schemas.validate(record, schemas.DOCUMENT)
+        return document_from_record(record, checker.settings.max_document_chars)
+    except (InvalidInput, PayloadTooLarge) as exc:  # one bad record must not sink the batch
+        return Problem(f"documents[{n}]", exc.detail)
+
+
+@api.get("/v1/documents/<document_id>")
+def get_document(document_id: str) -> Response:
+    checker = _checker()
+    checker.store.refresh()
+    document = checker.store.document(document_id)
+    return jsonify(
+        **serialize.document_info(document.info),
+        sentences=checker.store.sentence_count(document_id),
+        characters=len(document.text),
+    )
+
+
+@api.delete("/v1/documents/<document_id>")
+def delete_document(document_id: str) -> tuple[str, int]:
+    if not _checker().delete(document_id):
+        raise NotFound(f"no document with id {document_id!r}")
+    return "", 204
+
+
+@api.get("/v1/discrepancies")
+def discrepancies() -> Response:
+    limit = _int_arg("limit", 50, 1, 500)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    findings, total = _checker().findings(limit=limit, offset=offset)
+    return jsonify(
+        items=[serialize.finding(f) for f in findings], total=total, limit=limit, offset=offset
+    )
+
+
+@api.post("/v1/scan")
+def scan() -> Response:
+    summary = _checker().scan()
+    return jsonify(serialize.scan_summary(summary))
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer, got {raw!r}", field=name) from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be from {low} to {high}, got {value}", field=name)
+    return value

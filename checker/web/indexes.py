@@ -1,0 +1,44 @@
+"""Which index a request means: the configured one, or a sibling directory named by `index`.
+
+A request may say `"index": "wire"` to search `<parent of CHECKER_INDEX>/wire`; the
+embedding model is shared, each other index opens on first use. A name that is not an
+existing index is a 404, never a new empty index.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from checker.errors import InvalidInput, NotFound
+from checker.service import Checker, build_judge
+from checker.store import Store
+from checker.store.manifest import MANIFEST_NAME
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class Indexes:
+    def __init__(self, default: Checker) -> None:
+        self.default = default
+        self._others: dict[str, Checker] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str | None) -> Checker:
+        if name is None or name == self.default.settings.index.name:
+            return self.default
+        if not isinstance(name, str) or not _NAME.match(name) or name.startswith(".."):
+            raise InvalidInput(f"index must be a plain directory name, got {name!r}", "index")
+        with self._lock:
+            if name not in self._others:
+                self._others[name] = self._open(name)
+            return self._others[name]
+
+    def _open(self, name: str) -> Checker:
+        settings = self.default.settings
+        directory = settings.index.parent / name
+        if not (directory / MANIFEST_NAME).is_file():
+            raise NotFound(f"unknown index {name!r}: no index at {directory}")
+        embedder = self.default.embedder
+        store = Store.open(directory, embedder.name, embedder.dimension, create=False)
+        return Checker(settings, store, build_judge(settings), embedder)

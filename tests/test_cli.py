@@ -1,0 +1,101 @@
+"""The `checker` command through click's runner, on real indexes under tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from checker.cli import main
+from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL
+
+
+@pytest.fixture(scope="module")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("cli") / "index"
+    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    assert "2 added, 0 replaced, 0 unchanged, 0 problems" in result.stdout
+    return index
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_check_json_sorts_the_seeds(seeds_index: Path) -> None:
+    result = run(
+        "check", "Armenian forces are present in Karabakh", "--index", str(seeds_index), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert any(NO_FORCES in p["text"] for p in body["contradicting"])
+    assert any(WITHDRAWAL in p["text"] for p in body["supporting"])
+
+
+def test_check_is_readable_by_default(seeds_index: Path) -> None:
+    result = run("check", "Armenian forces are present in Karabakh", "--index", str(seeds_index))
+    assert result.exit_code == 0, result.output
+    assert "CONTRADICTING (" in result.output and NO_FORCES in result.output
+    assert f"{SEED_001}#" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_report_lists_the_armenian_pair_first(seeds_index: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    result = run("report", "--index", str(seeds_index), "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    first_withdrawal = text.find("remaining Armenian forces")
+    assert first_withdrawal != -1
+    if fmt == "json":
+        top = json.loads(text)["findings"][0]
+        assert {top["a"]["document"]["id"], top["b"]["document"]["id"]} == {SEED_000, SEED_001}
+        assert "there are no Armenian armed forces" in top["b"]["text"]
+
+
+def test_report_to_stdout_names_both_documents(seeds_index: Path) -> None:
+    result = run("report", "--index", str(seeds_index))
+    assert result.exit_code == 0, result.output
+    first_card = result.output.split("## 2.")[0]
+    assert "## 1." in first_card
+    assert SEED_000 in first_card and SEED_001 in first_card
+    assert "Armenian armed forces" in first_card
+
+
+def test_delete_and_its_errors(seeds_index: Path, tmp_path: Path) -> None:
+    index = tmp_path / "own"
+    assert run("ingest", str(SEEDS / f"{SEED_000}.txt"), "--index", str(index)).exit_code == 0
+    assert run("delete", SEED_000, "--index", str(index)).output.strip() == f"deleted {SEED_000}"
+    missing = run("delete", SEED_000, "--index", str(index))
+    assert missing.exit_code == 3 and "no document" in missing.output
+
+
+def test_ingest_reports_problems_and_keeps_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The council approved the new budget on Monday.\n")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02 not text")
+    (folder / "lines.jsonl").write_text('{"id": "j1", "text": "The dam is full."}\n{broken\n')
+    result = run("ingest", str(folder), "--index", str(tmp_path / "index"))
+    assert result.exit_code == 2
+    assert "2 added" in result.output
+    assert "problem:" in result.output and "lines.jsonl:2" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["ingest", "/no/such/path"], 2, "error: "),
+        (["check", "anything", "--index", "/no/such/index"], 4, "error: no index at"),
+        (["--set", "colour=red", "status"], 2, "error: --set expects NAME=VALUE"),
+        (["--set", "k=many", "status"], 2, "error: CHECKER_K='many' is not a valid int"),
+    ],
+)
+def test_errors_are_one_line_and_a_nonzero_exit(args: list[str], code: int, message: str) -> None:
+    result = run(*args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output

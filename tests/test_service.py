@@ -1,0 +1,184 @@
+"""The Checker end to end on the seeds: real model, real FAISS and SQLite under tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+import pytest
+
+from checker.errors import InvalidInput
+from checker.ingest import Problem, read_file
+from checker.service import Checker, CheckFilters
+from checker.types import Document, Verdict
+from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL, ingest_paths
+
+CLAIM = "Armenian forces are present in Karabakh"
+
+
+def seed(name: str) -> Document:
+    (document,) = read_file(SEEDS / f"{name}.txt", 2_000_000)
+    assert isinstance(document, Document)
+    return document
+
+
+def sentence_texts(checker: Checker, document_id: str) -> list[str]:
+    hits, _ = checker.store.document_vectors(document_id)
+    return [hit.sentence.text for hit in hits]
+
+
+def test_the_armenian_forces_pair_is_the_top_discrepancy(seeded: Checker) -> None:
+    summary = seeded.scan()
+    assert summary.documents == 2 and summary.new_findings >= 1
+    findings, total = seeded.findings(order="confident")
+    top = findings[0]
+    assert {top.a.document.id, top.b.document.id} == {SEED_000, SEED_001}
+    assert WITHDRAWAL in top.a.sentence.text
+    assert NO_FORCES in top.b.sentence.text
+    assert top.judgement.verdict is Verdict.CONTRADICTS
+    assert total == len(findings)
+
+
+def test_checking_the_claim_sorts_both_seeds_the_right_way(seeded: Checker) -> None:
+    result = seeded.check(CLAIM)
+    contradicting = [p.hit for p in result.contradicting]
+    supporting = [p.hit for p in result.supporting]
+    assert any(h.document.id == SEED_001 and NO_FORCES in h.sentence.text for h in contradicting)
+    assert any(h.document.id == SEED_000 and WITHDRAWAL in h.sentence.text for h in supporting)
+    for passage in result.contradicting + result.supporting:
+        assert passage.judgement.reasons, "every verdict says why"
+        assert 0.0 <= passage.judgement.confidence <= 1.0
+
+
+def test_passages_point_back_into_their_document(seeded: Checker) -> None:
+    result = seeded.check(CLAIM, k=10)
+    for passage in result.contradicting + result.supporting + result.related:
+        document = seeded.store.document(passage.hit.document.id)
+        sentence = passage.hit.sentence
+        assert document.text[sentence.start : sentence.end] == sentence.text
+
+
+def test_page_furniture_of_the_scraped_seed_is_not_indexed(seeded: Checker) -> None:
+    texts = sentence_texts(seeded, SEED_001)
+    assert not any(t.startswith("•") or t.startswith("Image:") or t == "Home" for t in texts)
+    headline = "Separatists in Karabakh Accept Azerbaijan’s Ceasefire\xa0Terms"
+    assert headline not in texts
+    assert "20 September 2023" not in texts
+
+
+def test_reingesting_unchanged_documents_is_a_no_op(seeded: Checker) -> None:
+    before = seeded.store.counts()
+    summary = ingest_paths(seeded, SEEDS)
+    assert summary.unchanged == [SEED_000, SEED_001]
+    assert summary.added == summary.replaced == []
+    assert seeded.store.counts() == before
+
+
+def test_a_changed_document_replaces_the_old_version(seeded: Checker) -> None:
+    seeded.scan()
+    original = seed(SEED_001)
+    corrected = replace(original, text=original.text.replace("there are no", "there are some"))
+    summary = seeded.ingest([corrected])
+    assert summary.replaced == [SEED_001]
+    texts = sentence_texts(seeded, SEED_001)
+    assert not any(NO_FORCES in t for t in texts)
+    assert any("there are some Armenian armed forces" in t for t in texts)
+    # The old contradiction went with the old sentences; the document awaits a new scan.
+    findings, _ = seeded.findings()
+    assert not any(NO_FORCES in f.b.sentence.text for f in findings)
+    assert seeded.store.pending_documents() == [SEED_001]
+
+
+def test_delete_retracts_a_document_and_its_findings(seeded: Checker) -> None:
+    seeded.scan()
+    assert seeded.delete(SEED_001)
+    assert not seeded.delete(SEED_001)
+    assert seeded.store.counts()["findings"] == 0
+    result = seeded.check(CLAIM)
+    every = result.supporting + result.contradicting + result.related
+    assert every and all(p.hit.document.id == SEED_000 for p in every)
+
+
+def test_the_scan_is_incremental(seeded: Checker) -> None:
+    first = seeded.scan()
+    again = seeded.scan()
+    assert again.documents == 0 and again.pairs == 0 and again.new_findings == 0
+    assert seeded.store.counts()["findings"] == first.new_findings
+
+
+def test_check_filters(seeded: Checker) -> None:
+    def ids(filters: CheckFilters) -> set[str]:
+        result = seeded.check(CLAIM, filters=filters)
+        return {
+            p.hit.document.id for p in result.supporting + result.contradicting + result.related
+        }
+
+    wire_text = "Armenian forces remain in Karabakh, the wire service said."
+    wire = Document(id="wire", text=wire_text, source="Wire", body=((0, len(wire_text)),))
+    seeded.ingest([wire])
+    assert ids(CheckFilters(exclude_document=SEED_001)) == {SEED_000, "wire"}
+    assert ids(CheckFilters(sources=("Wire",))) == {"wire"}
+    published = seeded.store.document(SEED_001).published
+    assert published is not None
+    assert SEED_001 in ids(CheckFilters(published_after=published[:10]))
+    assert ids(CheckFilters(published_before="2000-01-01")) == set()
+    with pytest.raises(InvalidInput, match="published_after"):
+        CheckFilters(published_after="last tuesday")
+
+
+@pytest.mark.parametrize(
+    ("claim", "k", "message"),
+    [
+        ("", None, "non-empty"),
+        ("   ", None, "non-empty"),
+        ("x" * 2001, None, "limit is 2000"),
+        (CLAIM, 0, "k must be"),
+        (CLAIM, 101, "k must be"),
+        (CLAIM, True, "k must be"),
+    ],
+)
+def test_bad_claims_are_refused(seeded: Checker, claim: str, k: int | None, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        seeded.check(claim, k)
+
+
+def test_an_interrupted_ingest_keeps_what_was_committed(
+    make_checker: Callable[..., Checker],
+) -> None:
+    checker = make_checker()
+    documents = [
+        Document(id=f"doc-{n}", text=f"Report number {n} says the bridge reopened on Monday.")
+        for n in range(300)
+    ]
+    documents = [replace(d, body=((0, len(d.text)),)) for d in documents]
+
+    def interrupted() -> Iterator[Document | Problem]:
+        for n, document in enumerate(documents):
+            if n == 280:
+                raise KeyboardInterrupt  # the operator presses Ctrl-C mid-ingest
+            yield document
+
+    with pytest.raises(KeyboardInterrupt):
+        checker.ingest(interrupted())
+    checker.close()
+
+    reopened = make_checker()
+    stored = reopened.store.counts()
+    assert 0 < stored["documents"] < 280  # whole batches landed, the one in flight did not
+    assert stored["sentences"] == stored["documents"]
+    result = reopened.check("Which bridge reopened?", k=5)
+    assert len(result.supporting + result.contradicting + result.related) == 5
+    summary = reopened.ingest(documents)
+    assert len(summary.unchanged) == stored["documents"]
+    assert reopened.store.counts()["documents"] == 300
+
+
+def test_problems_are_collected_and_the_rest_is_ingested(
+    make_checker: Callable[..., Checker],
+) -> None:
+    checker = make_checker()
+    good = Document(id="good", text="The council approved the budget.", body=((0, 31),))
+    furniture_only = Document(id="empty", text="• — •", body=((0, 5),))
+    summary = checker.ingest([Problem("bad.jsonl:3", "not valid JSON"), good, furniture_only])
+    assert summary.added == ["good"]
+    assert [p.origin for p in summary.problems] == ["bad.jsonl:3", "empty"]

@@ -1,0 +1,201 @@
+"""The HTTP API through Flask's test client, on a real seeds index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from checker.service import Checker
+from checker.types import Document
+from checker.web import create_app
+from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL
+
+CLAIM = "Armenian forces are present in Karabakh."
+
+
+@pytest.fixture
+def app(seeded: Checker) -> Flask:
+    return create_app(checker=seeded)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def assert_problem(response: Any, status: int, detail_part: str) -> dict[str, Any]:
+    """Every error path answers with the same RFC 9457 shape."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["title"] and body["type"] == "about:blank"
+    assert detail_part in body["detail"], body["detail"]
+    return body
+
+
+def test_health_and_readiness(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz").get_json()
+    assert ready["status"] == "ready" and ready["documents"] == 2
+
+
+def test_check_returns_the_documented_shape(client: FlaskClient) -> None:
+    response = client.post("/v1/check", json={"claim": CLAIM, "k": 20})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == {"claim", "supporting", "contradicting", "related", "took_ms"}
+    contradicting = body["contradicting"]
+    assert any(NO_FORCES in p["text"] and p["document"]["id"] == SEED_001 for p in contradicting)
+    assert any(WITHDRAWAL in p["text"] for p in body["supporting"])
+    passage = contradicting[0]
+    assert set(passage) == {
+        "sentence_id",
+        "text",
+        "document",
+        "span",
+        "similarity",
+        "verdict",
+        "confidence",
+        "reasons",
+    }
+    assert set(passage["document"]) >= {"id", "title", "source", "url", "published"}
+    assert passage["verdict"] == "contradicts"
+    reason = passage["reasons"][0]
+    assert {"kind", "detail", "claim_spans", "passage_spans"} <= set(reason)
+    for span in reason["passage_spans"]:
+        assert passage["text"][span["start"] : span["end"]] == span["text"]
+    for span in reason["claim_spans"]:
+        assert body["claim"][span["start"] : span["end"]] == span["text"]
+
+
+def test_check_filters_over_http(client: FlaskClient) -> None:
+    body = client.post("/v1/check", json={"claim": CLAIM, "exclude_document": SEED_001}).get_json()
+    every = body["supporting"] + body["contradicting"] + body["related"]
+    assert every and {p["document"]["id"] for p in every} == {SEED_000}
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "detail"),
+    [
+        (b"{not json", 400, "not valid JSON"),
+        (b"", 400, "empty"),
+        (b"[1, 2]", 422, "is not of type 'object'"),
+        (json.dumps({}).encode(), 422, "'claim' is a required property"),
+        (json.dumps({"claim": ""}).encode(), 422, "claim"),
+        (json.dumps({"claim": 42}).encode(), 422, "claim: 42 is not of type 'string'"),
+        (json.dumps({"claim": CLAIM, "k": "ten"}).encode(), 422, "k: 'ten' is not of type"),
+        (json.dumps({"claim": CLAIM, "k": 1000}).encode(), 422, "k must be an integer from 1"),
+        (json.dumps({"claim": "x" * 5000}).encode(), 422, "the limit is 2000"),
+        (json.dumps({"claim": CLAIM, "colour": "red"}).encode(), 422, "'colour' was unexpected"),
+        (json.dumps({"claim": CLAIM, "index": "nope"}).encode(), 404, "unknown index 'nope'"),
+        (json.dumps({"claim": CLAIM, "index": "../etc"}).encode(), 422, "plain directory name"),
+        (json.dumps({"claim": CLAIM, "published_after": "soon"}).encode(), 422, "YYYY-MM-DD"),
+    ],
+)
+def test_bad_check_requests_get_a_clear_problem(
+    client: FlaskClient, payload: bytes, status: int, detail: str
+) -> None:
+    response = client.post("/v1/check", data=payload, content_type="application/json")
+    assert_problem(response, status, detail)
+
+
+def test_the_request_body_size_is_capped(seeded: Checker) -> None:
+    app = create_app(
+        seeded.settings.__class__(index=seeded.settings.index, max_request_bytes=100),
+        checker=seeded,
+    )
+    response = app.test_client().post("/v1/check", json={"claim": "x" * 500})
+    assert_problem(response, 413, "over the limit of 100 bytes")
+
+
+def test_unknown_routes_and_methods_are_problems_too(client: FlaskClient) -> None:
+    assert_problem(client.get("/v1/nothing"), 404, "not found")
+    assert_problem(client.get("/v1/check"), 405, "method")
+
+
+def test_documents_can_be_added_updated_and_deleted(client: FlaskClient) -> None:
+    record = {
+        "id": "wire-1",
+        "title": "Wire",
+        "source": "Wire",
+        "published": "2023-09-21",
+        "text": "Armenian forces remain deployed in Karabakh, the wire reported.",
+    }
+    created = client.post("/v1/documents", json=[record])
+    assert created.status_code == 201
+    assert created.get_json()["added"] == ["wire-1"]
+    again = client.post("/v1/documents", json={"documents": [record]})
+    assert again.status_code == 200 and again.get_json()["unchanged"] == ["wire-1"]
+    changed = client.post("/v1/documents", json=[{**record, "text": "The wire withdrew it."}])
+    assert changed.get_json()["replaced"] == ["wire-1"]
+
+    info = client.get("/v1/documents/wire-1").get_json()
+    assert info["title"] == "Wire" and info["sentences"] == 1 and info["published"] == "2023-09-21"
+
+    assert client.delete("/v1/documents/wire-1").status_code == 204
+    assert_problem(client.get("/v1/documents/wire-1"), 404, "wire-1")
+    assert_problem(client.delete("/v1/documents/wire-1"), 404, "wire-1")
+
+
+def test_a_batch_with_bad_records_still_ingests_the_good_ones(client: FlaskClient) -> None:
+    records = [
+        {"id": "ok", "text": "The harbour reopened on Tuesday after repairs."},
+        {"id": "no-text"},
+        {"id": 5, "text": "wrong id type"},
+        {"id": "blank", "text": "   "},
+    ]
+    response = client.post("/v1/documents", json=records)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["added"] == ["ok"]
+    assert [p["origin"] for p in body["problems"]] == [
+        "documents[1]",
+        "documents[2]",
+        "documents[3]",
+    ]
+
+
+def test_a_batch_of_only_bad_records_is_a_problem(client: FlaskClient) -> None:
+    body = assert_problem(
+        client.post("/v1/documents", json=[{"title": "no text"}]), 422, "no document"
+    )
+    assert body["problems"][0]["origin"] == "documents[0]"
+    assert_problem(client.post("/v1/documents", json={"nothing": 1}), 422, "")
+
+
+def test_discrepancies_are_listed_newest_first_and_paginated(client: FlaskClient) -> None:
+    scan = client.post("/v1/scan").get_json()
+    assert scan["documents"] == 2 and scan["new_findings"] >= 1
+    page = client.get("/v1/discrepancies?limit=1").get_json()
+    assert page["total"] == scan["new_findings"] and len(page["items"]) == 1
+    item = page["items"][0]
+    assert {item["a"]["document"]["id"], item["b"]["document"]["id"]} == {SEED_000, SEED_001}
+    assert_problem(client.get("/v1/discrepancies?limit=zero"), 422, "limit must be an integer")
+    assert_problem(client.get("/v1/discrepancies?offset=-1"), 422, "offset must be from 0")
+
+
+def test_a_request_can_name_a_sibling_index(seeded: Checker, client: FlaskClient) -> None:
+    sibling = Checker.from_settings(
+        replace(seeded.settings, index=seeded.settings.index.parent / "wire"),
+        embedder=seeded.embedder,
+    )
+    text = "Armenian forces remain in Karabakh, a wire report said."
+    sibling.ingest([Document(id="w", text=text, body=((0, len(text)),))])
+    sibling.close()
+    body = client.post("/v1/check", json={"claim": CLAIM, "index": "wire"}).get_json()
+    every = body["supporting"] + body["contradicting"] + body["related"]
+    assert [p["document"]["id"] for p in every] == ["w"]
+
+
+def test_readiness_fails_with_the_reason_when_the_index_goes(
+    seeded: Checker, client: FlaskClient
+) -> None:
+    (seeded.settings.index / "manifest.json").rename(seeded.settings.index / "moved.json")
+    assert_problem(client.get("/readyz"), 503, "manifest.json has disappeared")
+    assert client.get("/healthz").status_code == 200

@@ -7,7 +7,6 @@ general principles; the ABC corpus test measures how often the rules cry wolf on
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from checker.judge.rules import (
 from checker.judge.rules.dates import DateRule, find_dates
 from checker.judge.rules.negation import NegationRule
 from checker.judge.rules.numbers import NumberRule, find_quantities
+from checker.judge.rules.text import MAX_CHARS, clip
 from checker.types import Judgement, Reason, Verdict
 
 ROOT = Path(__file__).parents[1]
@@ -307,10 +307,14 @@ def test_rules_never_raise_on_odd_text(rule: Rule) -> None:
                 assert all(0 <= s <= e <= len(b) for s, e in reason.passage_spans)
 
 
-def test_a_pathological_sentence_is_judged_quickly() -> None:
-    start = time.perf_counter()
-    RuleJudge().judge([("1 " * 20000, "1 people " * 5000), ("no " * 5000, "not " * 5000)])
-    assert time.perf_counter() - start < 5.0
+def test_a_pathological_sentence_is_clipped_before_the_rules_read_it() -> None:
+    # Some rule steps grow with the square of a sentence's length; the cap bounds them. (How
+    # fast that is belongs in a benchmark, not in a test on a shared machine.)
+    assert len(clip("1 " * 20000)) == MAX_CHARS
+    judgements = RuleJudge().judge(
+        [("1 " * 20000, "1 people " * 5000), ("no " * 5000, "not " * 5000)]
+    )
+    assert [j.verdict for j in judgements] == [Verdict.RELATED, Verdict.RELATED]
 
 
 # --- combine and CombinedJudge -------------------------------------------------------------
@@ -497,3 +501,15 @@ def test_false_alarm_rate_on_abc_rural_news() -> None:
     for (a, b), j in flagged:
         print(f"  {deciding(j).detail}\n    A: {a}\n    B: {b}")
     assert rate < MAX_FALSE_ALARM_RATE
+
+
+def test_a_sentence_does_not_contradict_its_own_copy() -> None:
+    sentence = (
+        "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being "
+        "“the withdrawal of Armenian forces,” claiming that there are no Armenian armed forces "
+        "in Karabakh, reiterating the comments from the Armenian MFA yesterday."
+    )
+    copy = sentence.replace("“", '"').replace("”", '"')  # a wire copy with straight quotes
+    (judgement,) = RuleJudge().judge([(sentence, copy)])
+    assert judgement.verdict is Verdict.SUPPORTS
+    assert judgement.reasons[0].kind == "identical"

@@ -15,6 +15,7 @@ asserts exists, `quantities.py` finds numbers and what they count, and `registry
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from checker.judge.base import combine
@@ -22,7 +23,7 @@ from checker.judge.rules.dates import DateRule
 from checker.judge.rules.negation import NegationRule
 from checker.judge.rules.numbers import NumberRule
 from checker.judge.rules.registry import Rule, register, registered_rules, unregister
-from checker.types import Judgement, Reason
+from checker.types import Judgement, Reason, Verdict
 
 # The built-ins register exactly as a rule from another package would.
 for _builtin in (NegationRule(), NumberRule(), DateRule()):
@@ -38,6 +39,10 @@ __all__ = [
     "registered_rules",
     "unregister",
 ]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
 
 
 class RuleJudge:
@@ -58,6 +63,13 @@ class RuleJudge:
         ]
 
     def reasons(self, claim: str, passage: str) -> list[Reason]:
-        """Every reason any rule finds for one pair (rules that find nothing say None)."""
+        """Every reason any rule finds for one pair (rules that find nothing say None).
+
+        A passage with the same words as the claim supports it, and no rule is asked: a
+        sentence that both presupposes and denies something ("the withdrawal of X ... there are
+        no X") would otherwise contradict its own copy.
+        """
+        if _words(claim) == _words(passage) and _words(claim):
+            return [Reason("identical", Verdict.SUPPORTS, 1.0, "the passage repeats the claim")]
         found = (rule.check(claim, passage) for rule in self.rules)
         return [reason for reason in found if reason is not None]

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from checker import __version__, serialize
 from checker.errors import CheckerError
 from checker.ingest import Problem, discover, read_file
-from checker.report import FORMATS, ReportHeader, render
+from checker.report import CHART_RUNS, FORMATS, ReportHeader, render
 from checker.service import Checker, CheckResult
 from checker.settings import ENV_PREFIX, Settings
 from checker.store.database import now
@@ -164,25 +164,40 @@ def report(
     out: Path | None,
     limit: int,
 ) -> None:
-    """Scan new and changed documents, then print the cross-document discrepancy report."""
+    """Scan new and changed documents, then print the cross-document discrepancy report.
+
+    md, json and html are the briefing (new contradictions by source, near-duplicates
+    grouped, a chart of the last runs, resolved ones at the end); claimreview is a JSON
+    array of schema.org ClaimReview objects, one per finding.
+    """
     settings = _settings(ctx, index=index)
     checker = Checker.from_settings(settings, create=False)
-    since_value = _since(since, checker.store.last_scan())
+    previous_run = checker.store.last_scan()
+    since_value = _since(since, previous_run)
     pending = len(checker.store.pending_documents())
     with _progress(pending, "doc", "scan") as bar:
         summary = checker.scan(progress=bar.update)
     findings, _ = checker.findings(limit=limit, since=since_value, order="confident")
+    # Resolved since --since when given, else since the previous run: what changed overnight.
+    resolved_since = since_value or previous_run
     counts = checker.store.counts()
     header = ReportHeader(
-        generated_at=now(),
+        generated_at=now("seconds"),
         index=str(settings.index),
         documents=counts["documents"],
         sentences=counts["sentences"],
         scan=summary.line(),
         since=since_value,
         new_since=summary.started_at,
+        resolved_since=resolved_since,
     )
-    text = render(findings, header, fmt)
+    text = render(
+        findings,
+        header,
+        fmt,
+        resolved=checker.resolved(since=resolved_since, limit=limit),
+        history=checker.scan_history(runs=CHART_RUNS),
+    )
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -18,17 +18,32 @@ from checker.ingest import Problem
 from checker.judge.base import CombinedJudge, Judge
 from checker.judge.rules import RuleJudge
 from checker.report import plural
+from checker.report.grouping import normalised
 from checker.segment import segment
 from checker.settings import Settings
 from checker.store import Store, document_hash
 from checker.store.database import now
 from checker.store.manifest import read_manifest
-from checker.types import Document, Finding, Hit, Judgement, Passage, Sentence, Verdict
+from checker.types import (
+    Document,
+    Finding,
+    Hit,
+    Judgement,
+    Passage,
+    ResolvedFinding,
+    ScanRecord,
+    Sentence,
+    Verdict,
+)
 
 # Sentences embedded and committed together during ingest: big enough to batch the model
 # well, small enough that a crash loses little work.
 INGEST_BATCH_SENTENCES = 256
 SCAN_JUDGE_BATCH = 256
+_DUPLICATE_ID = (
+    "an earlier input of this ingest has the same document id, so this one was skipped; "
+    "give each document its own id (file name or record id)"
+)
 
 
 @dataclass(frozen=True)
@@ -156,22 +171,38 @@ class Checker:
         """
         summary = IngestSummary()
         batch: list[tuple[Document, list[Sentence]]] = []
+        seen: set[str] = set()
         for item in items:
-            if isinstance(item, Problem):
-                summary.problems.append(item)
-            elif self.store.stored_hash(item.id) == document_hash(item):
-                summary.unchanged.append(item.id)
-            elif not (sentences := segment(item)):
-                summary.problems.append(Problem(item.id, "no sentences left after cleaning"))
-            else:
+            sentences = self._sentences_to_store(item, seen, summary)
+            if sentences:
+                assert isinstance(item, Document)
                 batch.append((item, sentences))
-                if sum(len(s) for _, s in batch) >= INGEST_BATCH_SENTENCES:
-                    self._store_batch(batch, summary)
-                    batch = []
+            if sum(len(s) for _, s in batch) >= INGEST_BATCH_SENTENCES:
+                self._store_batch(batch, summary)
+                batch = []
         if batch:
             self._store_batch(batch, summary)
         self.store.flush()
         return summary
+
+    def _sentences_to_store(
+        self, item: Document | Problem, seen: set[str], summary: IngestSummary
+    ) -> list[Sentence]:
+        """The sentences of a document that needs storing; [] (noted in summary) otherwise."""
+        if isinstance(item, Problem):
+            summary.problems.append(item)
+        elif item.id in seen:  # e.g. a/report.txt and b/report.txt: the first one wins
+            summary.problems.append(Problem(item.id, _DUPLICATE_ID))
+        elif self.store.stored_hash(item.id) == document_hash(item):
+            seen.add(item.id)
+            summary.unchanged.append(item.id)
+        else:
+            seen.add(item.id)
+            sentences = segment(item)
+            if sentences:
+                return sentences
+            summary.problems.append(Problem(item.id, "no sentences left after cleaning"))
+        return []
 
     def _store_batch(
         self, batch: list[tuple[Document, list[Sentence]]], summary: IngestSummary
@@ -281,7 +312,7 @@ class Checker:
             (_with_similarity(a, b.similarity), b)
             for a, near in zip(sentences, neighbours, strict=True)
             for b in near
-            if b.similarity >= floor
+            if b.similarity >= floor and not _same_words(a, b)
         ]
 
     def _contradictions(self, pairs: Sequence[tuple[Hit, Hit]]) -> list[tuple[Hit, Hit, Judgement]]:
@@ -301,6 +332,20 @@ class Checker:
     ) -> tuple[list[Finding], int]:
         self.store.refresh()
         return self.store.findings(limit=limit, offset=offset, since=since, order=order)
+
+    def finding(self, finding_id: int) -> Finding:
+        """One stored contradiction; NotFound when there is none with this id (any more)."""
+        self.store.refresh()
+        return self.store.finding(finding_id)
+
+    def resolved(self, since: str | None = None, limit: int = 500) -> list[ResolvedFinding]:
+        """Contradictions gone because a document they rest on was deleted or corrected."""
+        self.store.refresh()
+        return self.store.resolved(since=since, limit=limit)
+
+    def scan_history(self, runs: int = 30) -> list[ScanRecord]:
+        self.store.refresh()
+        return self.store.scan_history(runs)
 
     def close(self) -> None:
         self.store.close()
@@ -323,6 +368,12 @@ def build_judge(settings: Settings) -> Judge:
 def _ranked(passages: list[Passage], verdict: Verdict) -> list[Passage]:
     chosen = [p for p in passages if p.judgement.verdict is verdict]
     return sorted(chosen, key=lambda p: (-p.judgement.confidence, -p.hit.similarity))
+
+
+def _same_words(a: Hit, b: Hit) -> bool:
+    """A copy of a sentence (a wire story reprinted) cannot contradict it, whatever a rule
+    makes of a sentence that both presupposes and denies something."""
+    return normalised(a.sentence.text) == normalised(b.sentence.text)
 
 
 def _position(hit: Hit) -> tuple[str, int]:

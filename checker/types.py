@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 Span = tuple[int, int]
 """A half-open character range [start, end)."""
@@ -29,6 +30,17 @@ class DocumentInfo:
     url: str | None = None
     published: str | None = None
     language: str | None = None
+
+    @property
+    def outlet(self) -> str | None:
+        """Who published it: the source, else the URL's host (wire copies often lack one)."""
+        if self.source:
+            return self.source
+        try:
+            host = urlsplit(self.url).hostname if self.url else None
+        except ValueError:  # a malformed URL scraped from a page names no one
+            host = None
+        return host.removeprefix("www.") if host else None
 
 
 @dataclass(frozen=True)
@@ -124,3 +136,36 @@ class Finding:
     similarity: float
     judgement: Judgement
     created_at: str
+
+
+@dataclass(frozen=True)
+class ResolvedFinding:
+    """A finding that went away because a document it rests on was deleted or corrected.
+
+    `finding` is the copy kept when it went (its sentences are gone from the index);
+    `resolution` says why ("document deleted" or "document corrected") and `document_id`
+    which document.
+    """
+
+    finding: Finding
+    resolved_at: str
+    resolution: str
+    document_id: str
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """One discrepancy scan: when it ran, what it found, and the new findings per outlet.
+
+    A finding counts once for each distinct outlet among its two documents ("" when unknown),
+    so `by_outlet` may add up to more than `findings`. Scans recorded before per-outlet
+    counts were kept have an empty `by_outlet`.
+    """
+
+    id: int
+    started_at: str
+    finished_at: str
+    documents: int
+    pairs: int
+    findings: int
+    by_outlet: dict[str, int] = field(default_factory=dict)

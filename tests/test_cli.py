@@ -61,7 +61,7 @@ def test_report_to_stdout_names_both_documents(seeds_index: Path) -> None:
     assert result.exit_code == 0, result.output
     first_card = result.output.split("## 2.")[0]
     assert "## 1." in first_card
-    assert SEED_000 in first_card and SEED_001 in first_card
+    assert SEED_000 in first_card and "Separatists in Karabakh Accept" in first_card
     assert "Armenian armed forces" in first_card
 
 
@@ -99,3 +99,62 @@ def test_errors_are_one_line_and_a_nonzero_exit(args: list[str], code: int, mess
     assert result.exit_code == code, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+PASHINYAN = (
+    "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being “the "
+    "withdrawal of Armenian forces,” claiming that there are no Armenian armed forces in "
+    "Karabakh, reiterating the comments from the Armenian MFA yesterday."
+)
+
+
+def test_html_report_escapes_scraped_markup_groups_copies_and_lists_resolved(
+    tmp_path: Path,
+) -> None:
+    index = str(tmp_path / "index")
+    scraped = tmp_path / "scraped.json"  # a copy of the 001 sentence, scraped with markup
+    record = {
+        "id": "scraped",
+        "title": "<script>alert('title')</script>Karabakh copy",
+        "source": "<script>alert('source')</script>",
+        "text": PASHINYAN,
+    }
+    scraped.write_text(json.dumps(record))
+    assert run("ingest", str(SEEDS), str(scraped), "--index", index).exit_code == 0
+    out = tmp_path / "report.html"
+    assert run("report", "--index", index, "--format", "html", "--out", str(out)).exit_code == 0
+    html = out.read_text()
+
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;Karabakh copy" in html
+    first_card = html.split('<section class="card')[1]  # the seeds' contradiction comes first
+    assert "<mark>remaining Armenian forces</mark>" in first_card
+    assert "<mark>no Armenian armed forces</mark>" in first_card
+    assert SEED_000 in first_card and "Separatists in Karabakh Accept" in first_card
+    assert '<span class="badge new">new</span>' in first_card
+    assert "repeated ×2 · 3 documents" in first_card  # the copy joins the seeds' card...
+    assert html.count('<section class="card') == 1  # ...and is not set against its original
+    assert "ClaimReview JSON-LD" in first_card
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html  # the chart of runs, inline
+
+    assert run("delete", "scraped", "--index", index).exit_code == 0
+    again = run("report", "--index", index, "--format", "json")
+    payload = json.loads(again.stdout)
+    assert payload["summary"]["line"].startswith("No new contradictions since the last report")
+    assert [r["resolution"] for r in payload["resolved"]] == ["document deleted"]
+    assert payload["resolved"][0]["b"]["document"]["id"] == "scraped"
+    assert payload["groups"][0]["count"] == 1 and not payload["findings"][0]["new"]
+    assert [day["runs"] for day in payload["history"]] == [2]
+
+
+def test_report_exports_claimreview(seeds_index: Path) -> None:
+    result = run("report", "--index", str(seeds_index), "--format", "claimreview")
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.stdout)[0]
+    assert top["@context"] == "https://schema.org" and top["@type"] == "ClaimReview"
+    assert WITHDRAWAL in top["claimReviewed"]
+    assert top["itemReviewed"]["appearance"]["name"] == SEED_000  # the seed has no title
+    assert top["reviewRating"]["alternateName"] == (
+        "Contradicted by Separatists in Karabakh Accept Azerbaijan’s Ceasefire Terms"
+    )
+    assert NO_FORCES in top["reviewRating"]["ratingExplanation"]

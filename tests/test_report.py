@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from checker.report import ReportHeader, marked, render
-from checker.types import DocumentInfo, Finding, Hit, Judgement, Reason, Sentence, Verdict
+from checker.report import ReportHeader, build, chart, grouping, marked, render
+from checker.types import (
+    DocumentInfo,
+    Finding,
+    Hit,
+    Judgement,
+    Reason,
+    ResolvedFinding,
+    ScanRecord,
+    Sentence,
+    Verdict,
+)
 
 HEADER = ReportHeader(
     "2026-11-22T00:00:00+00:00",
@@ -59,3 +70,181 @@ def test_markdown_and_json_carry_both_sides() -> None:
     assert payload["findings"][0]["b"]["document"]["url"] == "https://example.org/b"
     assert payload["findings"][0]["new"] is True
     assert payload["findings"][0]["reasons"][0]["passage_spans"][0]["text"] == "40"
+
+
+# -- the briefing: new, by source, grouped, resolved, chart ----------------------------------
+
+NEW = "2026-11-22T00:00:00+00:00"
+OLD = "2026-11-01T00:00:00+00:00"
+WIRE = "Officials said 12 homes were destroyed by the fire on Tuesday, the agency reported."
+LOCAL = "The fire destroyed 40 homes, the mayor told reporters."
+
+
+def side(doc: str, text: str, source: str | None = None, url: str | None = None) -> Hit:
+    info = DocumentInfo(doc, f"Title {doc}", source, url, "2026-11-21")
+    return Hit(Sentence(f"{doc}#0", doc, 0, 0, len(text), text), info, 0.6)
+
+
+def contradiction(
+    number: int, a: Hit, b: Hit, created_at: str = NEW, confidence: float = 0.8
+) -> Finding:
+    """A number contradiction resting on the first number of each sentence."""
+    a_at, b_at = (next(n for n, c in enumerate(h.sentence.text) if c.isdigit()) for h in (a, b))
+    reason = Reason(
+        "number",
+        Verdict.CONTRADICTS,
+        confidence,
+        "numbers differ",
+        ((a_at, a_at + 2),),
+        ((b_at, b_at + 2),),
+    )
+    judgement = Judgement(Verdict.CONTRADICTS, confidence, (reason,))
+    return Finding(number, a, b, 0.6, judgement, created_at)
+
+
+def wire_copies() -> list[Finding]:
+    """One contradiction found against the wire story and two copies of it, plus another."""
+    local = side("local", LOCAL, "Daily Local")
+    return [
+        contradiction(1, side("ap", WIRE, "AP"), local, confidence=0.9),
+        # a copy with other spacing and no source but a URL; one in capitals, sides swapped
+        contradiction(
+            2, side("copy1", WIRE.replace(" on ", "  on "), url="https://www.msn.com/x"), local
+        ),
+        contradiction(3, local, side("copy2", WIRE.upper(), "Yahoo News"), OLD, 0.85),  # swapped
+        contradiction(4, side("other", "Police said 30 homes burned.", "AP"), local, OLD, 0.7),
+    ]
+
+
+def test_near_duplicates_become_one_card_with_a_count() -> None:
+    findings = wire_copies()
+    briefing = build(findings, HEADER)
+    assert [[f.id for f in card.findings] for card in briefing.cards] == [[1, 2, 3], [4]]
+    first = briefing.cards[0]
+    assert first.count == 3 and first.new
+    assert [d.id for d in first.documents] == ["ap", "local", "copy1", "copy2"]
+    # deterministic: the partition does not depend on the order of the input
+    reordered = build(list(reversed(findings)), HEADER)
+    assert sorted(sorted(f.id for f in c.findings) for c in reordered.cards) == [[1, 2, 3], [4]]
+
+    html = render(findings, HEADER, "html")
+    assert html.count('<section class="card') == 2
+    assert "repeated ×3 · 4 documents" in html
+    md = render(findings, HEADER, "md")
+    assert "— repeated 3×" in md and "Also in 2 more documents" in md
+    payload = json.loads(render(findings, HEADER, "json"))
+    assert [g["finding_ids"] for g in payload["groups"]] == [[1, 2, 3], [4]]
+    assert [f["group"] for f in payload["findings"]] == [1, 1, 1, 2]
+
+
+def test_near_but_not_the_same_numbers_stay_apart() -> None:
+    local = side("local", LOCAL)
+    near = WIRE.replace("on Tuesday, ", "on Tuesday ")  # one word's punctuation: grouped
+    changed = WIRE.replace("12 homes", "15 homes")  # the number in dispute changed: not
+    reworded = WIRE.replace(", the agency reported", " at dawn")  # words differ too much
+    findings = [
+        contradiction(n, side(f"d{n}", text), local)
+        for n, text in enumerate([WIRE, near, changed, reworded], 1)
+    ]
+    assert [[f.id for f in group] for group in grouping.group(findings)] == [[1, 2], [3], [4]]
+    long = WIRE + " " + " ".join(f"word{n}" for n in range(30))
+    slightly = long.replace("word29", "word30")  # Jaccard > 0.9, same spans: near-duplicate
+    pair = [contradiction(n, side(f"e{n}", t), local) for n, t in enumerate([long, slightly], 5)]
+    assert len(grouping.group(pair)) == 1
+
+
+def test_new_contradictions_are_marked_and_summed_up_by_source() -> None:
+    findings = wire_copies()
+    briefing = build(findings, HEADER)
+    # card 1 is new (two of its findings are), card 2 is not; sources of card 1's documents
+    assert briefing.new_by_source() == [
+        ("AP", 1),
+        ("Daily Local", 1),
+        ("Yahoo News", 1),
+        ("msn.com", 1),
+    ]
+    summary = briefing.summary()
+    assert summary.startswith("1 new contradiction (3 findings, counting repeats) since the last")
+    assert "(AP 1, Daily Local 1, Yahoo News 1, msn.com 1)" in summary
+
+    html = render(findings, HEADER, "html")
+    assert html.count('<span class="badge new">new</span>') == 1
+    assert "<li>msn.com: 1</li>" in html
+    md = render(findings, HEADER, "md")
+    assert md.count(" — new") == 1 and "## 2. number · confidence 0.70\n" in md
+    payload = json.loads(render(findings, HEADER, "json"))
+    assert payload["summary"]["new"] == 1
+    assert payload["summary"]["new_by_source"]["msn.com"] == 1
+    assert [f["new"] for f in payload["findings"]] == [True, True, True, False]
+
+    quiet = build([findings[3]], HEADER)
+    assert quiet.summary() == "No new contradictions since the last report."
+
+
+def test_resolved_findings_are_listed_at_the_end() -> None:
+    gone = ResolvedFinding(
+        contradiction(7, side("r1", "The bridge has 14 lanes."), side("r2", "It has 16 lanes.")),
+        "2026-11-21T13:00:00+00:00",
+        "document corrected",
+        "r2",
+    )
+    header = replace(HEADER, resolved_since="2026-11-21T00:00:00+00:00")
+    live = wire_copies()[:1]
+    html = render(live, header, "html", resolved=[gone])
+    assert html.index("Resolved since 2026-11-21") > html.index("Officials said")
+    assert "Document corrected: Title r2" in html and "<mark>14</mark>" in html
+    md = render(live, header, "md", resolved=[gone])
+    assert "## Resolved since 2026-11-21" in md
+    assert "document corrected: Title r2 (2026-11-21) (`r2`)" in md
+    assert md.index("## Resolved") > md.index("## 1.")
+    payload = json.loads(render(live, header, "json", resolved=[gone]))
+    assert payload["resolved"][0]["resolution"] == "document corrected"
+    assert payload["resolved"][0]["b"]["text"] == "It has 16 lanes."
+    assert payload["summary"]["resolved"] == 1
+    assert "; 1 resolved." in render(live, header, "md", resolved=[gone])
+
+
+def scans(*per_run: tuple[str, int, dict[str, int]]) -> list[ScanRecord]:
+    return [
+        ScanRecord(n, f"{day}T02:00:00+00:00", f"{day}T02:01:00+00:00", 1, 10, found, outlets)
+        for n, (day, found, outlets) in enumerate(per_run, 1)
+    ]
+
+
+def test_the_chart_counts_per_day_and_source() -> None:
+    history = scans(
+        ("2026-11-20", 2, {"AP": 2, "Daily Local": 1}),
+        ("2026-11-21", 1, {"": 1}),
+        ("2026-11-21", 3, {"AP": 3}),  # a second run the same day adds up
+        ("2026-11-22", 0, {}),
+    )
+    days = chart.per_day(history)
+    assert [(d.day, d.runs, d.findings) for d in days] == [
+        ("2026-11-20", 1, 2),
+        ("2026-11-21", 2, 4),
+        ("2026-11-22", 1, 0),
+    ]
+    assert days[1].by_source == {"unknown source": 1, "AP": 3}
+    assert chart.rows(days, most=1) == [
+        ("all sources", [2, 4, 0]),
+        ("AP", [2, 3, 0]),
+        ("other sources", [1, 1, 0]),
+    ]
+    drawn = chart.svg(days, runs=4)
+    assert drawn.startswith("<svg") and drawn.endswith("</svg>")
+    assert drawn.count("<rect") == 2 + 2 + 2  # three rows; no bar for a day without findings
+    assert "2026-11-21 · AP: 3 contradictions (2 runs)" in drawn
+    assert chart.svg([], runs=0) == ""
+
+    html = render([], HEADER, "html", history=history)
+    assert "<figure>" in html and "last 4 runs" in html and "<svg" in html
+    assert "<figure>" not in render([], HEADER, "html")
+    md = render([], HEADER, "md", history=history)
+    assert "| 2026-11-21 | 2 | 4 | AP 3, unknown source 1 |" in md
+
+
+def test_the_chart_escapes_source_names() -> None:
+    history = scans(("2026-11-22", 1, {"<script>alert(1)</script>": 1}))
+    html = render(wire_copies(), HEADER, "html", history=history)
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

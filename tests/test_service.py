@@ -182,3 +182,51 @@ def test_problems_are_collected_and_the_rest_is_ingested(
     summary = checker.ingest([Problem("bad.jsonl:3", "not valid JSON"), good, furniture_only])
     assert summary.added == ["good"]
     assert [p.origin for p in summary.problems] == ["bad.jsonl:3", "empty"]
+
+
+def test_two_inputs_with_the_same_id_in_one_ingest_keep_the_first(
+    make_checker: Callable[..., Checker],
+) -> None:
+    checker = make_checker()
+    first = Document(id="report", text="The dam is full.", body=((0, 16),))
+    second = Document(id="report", text="The dam is empty.", body=((0, 17),))
+    summary = checker.ingest([first, second])
+    assert summary.added == ["report"]
+    assert [p.origin for p in summary.problems] == ["report"]
+    assert "same document id" in summary.problems[0].message
+    assert checker.store.document("report").text == "The dam is full."
+
+
+def test_a_corrected_seed_lists_its_contradiction_as_resolved(seeded: Checker) -> None:
+    seeded.scan()
+    original = seed(SEED_001)
+    corrected = replace(original, text=original.text.replace("there are no", "there are some"))
+    seeded.ingest([corrected])
+    seeded.scan()
+    (item,) = [r for r in seeded.resolved() if NO_FORCES in r.finding.b.sentence.text]
+    assert item.resolution == "document corrected" and item.document_id == SEED_001
+    assert WITHDRAWAL in item.finding.a.sentence.text
+    assert item.finding.b.document.title == original.title
+
+
+def test_a_correction_elsewhere_leaves_the_contradiction_unresolved(seeded: Checker) -> None:
+    seeded.scan()
+    original = seed(SEED_001)
+    seeded.ingest([replace(original, title="Separatists accept the terms (updated)")])
+    assert seeded.resolved()  # until the next scan finds the pair again
+    seeded.scan()
+    assert seeded.resolved() == []
+    findings, _ = seeded.findings(order="confident")
+    assert NO_FORCES in findings[0].b.sentence.text
+
+
+def test_scans_are_kept_for_the_chart_and_deletions_resolve(seeded: Checker) -> None:
+    summary = seeded.scan()
+    seeded.scan()
+    first, second = seeded.scan_history()
+    assert first.findings == summary.new_findings and second.findings == 0
+    assert first.by_outlet == {"": summary.new_findings}  # the seeds name no source or URL
+    findings, _ = seeded.findings()
+    assert seeded.finding(findings[0].id) == findings[0]
+    seeded.delete(SEED_000)
+    assert [r.resolution for r in seeded.resolved()] == ["document deleted"] * len(findings)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,7 @@ import pytest
 from checker.errors import IndexMismatch, IndexUnavailable
 from checker.store import DATABASE_NAME, VECTORS_NAME, Store
 from checker.store.manifest import MANIFEST_NAME
-from checker.types import Document, Judgement, Reason, Sentence, Verdict
+from checker.types import Document, Hit, Judgement, Reason, Sentence, Verdict
 
 DIM = 8
 MODEL = "test-model"
@@ -182,3 +185,110 @@ def test_another_process_sees_flushed_writes_after_refresh(tmp_path: Path) -> No
     put(reader_store, doc("c", ["C."], 3))  # a write from the other side resyncs first
     writer_store.refresh()
     assert nearest_ids(writer_store, unit(300), k=5) == ["c#0"]
+
+
+# -- what the report remembers: resolved findings, per-scan counts ------------------------
+
+CONTRADICTS = Judgement(
+    Verdict.CONTRADICTS,
+    0.9,
+    (Reason("test", Verdict.CONTRADICTS, 0.9, "x", ((0, 1),), ((0, 1),)),),
+)
+
+
+def sourced(
+    item: tuple[Document, list[Sentence], np.ndarray], source: str | None, url: str | None = None
+) -> tuple[Document, list[Sentence], np.ndarray]:
+    document, sentences, vectors = item
+    return replace(document, source=source, url=url), sentences, vectors
+
+
+def first_hit(store: Store, document_id: str) -> Hit:
+    return store.document_vectors(document_id)[0][0]
+
+
+def add_contradiction(store: Store, a_doc: str = "a", b_doc: str = "b") -> None:
+    with store.writing() as writer:
+        assert writer.add_finding(
+            first_hit(store, a_doc), first_hit(store, b_doc), 0.5, CONTRADICTS
+        )
+
+
+def test_deleting_a_document_keeps_its_findings_as_resolved(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, sourced(doc("a", ["A."], 1), "AP"), sourced(doc("b", ["B."], 2), "Wire"))
+    add_contradiction(store)
+    (finding,), _ = store.findings()
+    with store.writing() as writer:
+        writer.delete_document("b")
+    assert store.counts()["findings"] == 0
+    (resolved,) = store.resolved()
+    assert resolved.resolution == "document deleted" and resolved.document_id == "b"
+    kept = resolved.finding
+    assert kept.id == finding.id and kept.created_at == finding.created_at
+    assert kept.b.sentence.text == "B." and kept.b.document.source == "Wire"
+    assert kept.b.document.title == "Title b" and kept.a.sentence.id == "a#0"
+    assert kept.judgement == finding.judgement  # reasons and spans survive for the report
+    assert store.resolved(since=resolved.resolved_at) == [resolved]
+    assert store.resolved(since="2999-01-01") == []
+
+
+def test_a_correction_resolves_a_finding_unless_it_is_found_again(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1), doc("b", ["B."], 2))
+    add_contradiction(store)
+    put(store, doc("b", ["B.", "A correction was appended."], 3))
+    (resolved,) = store.resolved()
+    assert resolved.resolution == "document corrected"
+    # The next scan finds the same two sentences of the same two documents disagreeing:
+    # the correction did not resolve it, so it is no longer listed as resolved.
+    add_contradiction(store)
+    assert store.resolved() == []
+    assert store.counts()["findings"] == 1
+
+
+def test_scans_keep_new_findings_per_outlet_for_the_last_30_runs(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(
+        store,
+        sourced(doc("a", ["A."], 1), "AP"),
+        sourced(doc("b", ["B."], 2), None, "https://www.example.org/b"),
+        sourced(doc("c", ["C."], 3), "AP"),
+    )
+    with store.writing() as writer:
+        a, b, c = (first_hit(store, d) for d in "abc")
+        assert writer.add_finding(a, b, 0.5, CONTRADICTS)
+        assert writer.add_finding(a, c, 0.5, CONTRADICTS)  # AP against AP counts once
+        writer.finish_scan(["a", "b", "c"], "2026-11-22T02:00:00+00:00", pairs=3, new=2)
+    (scan,) = store.scan_history()
+    assert scan.findings == 2 and scan.documents == 3
+    assert scan.by_outlet == {"AP": 2, "example.org": 1}
+    for _ in range(35):
+        with store.writing() as writer:
+            writer.finish_scan([], "2026-11-23T02:00:00+00:00", pairs=0, new=0)
+    history = store.scan_history(30)
+    assert len(history) == 30 and [s.id for s in history] == list(range(7, 37))
+    assert history[-1].by_outlet == {}
+
+
+def test_an_index_from_before_the_report_history_still_opens(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1), doc("b", ["B."], 2))
+    add_contradiction(store)
+    with store.writing() as writer:
+        writer.finish_scan(["a", "b"], "2026-11-20T02:00:00+00:00", pairs=1, new=1)
+    store.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / DATABASE_NAME)) as conn:
+        conn.executescript("DROP TABLE resolved_findings; DROP TABLE scan_outlets;")
+
+    old = open_store(tmp_path, readonly=True)  # a reader adds no tables: both read as empty
+    assert old.resolved() == []
+    (scan,) = old.scan_history()
+    assert scan.findings == 1 and scan.by_outlet == {}
+    old.close()
+
+    upgraded = open_store(tmp_path)  # a read-write open adds them, and keeps what was there
+    assert upgraded.counts() == {"documents": 2, "sentences": 2, "findings": 1}
+    with upgraded.writing() as writer:
+        writer.delete_document("a")
+    assert [r.resolution for r in upgraded.resolved()] == ["document deleted"]

@@ -1,6 +1,7 @@
 """The index directory: SQLite rows and FAISS vectors kept in step, described by a manifest.
 
-    <index>/checker.sqlite3   documents, sentences (+ vectors), findings, scans  (source of truth)
+    <index>/checker.sqlite3   documents, sentences (+ vectors), findings, scans, and what the
+                              report remembers: resolved findings, per-scan counts (history.py)
     <index>/vectors.faiss     the same vectors in a FAISS index, keyed by sentence key
     <index>/manifest.json     model, dimension, FAISS factory, counts, generation
 
@@ -19,21 +20,24 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from checker.errors import IndexUnavailable, NotFound
 from checker.store import database as db
+from checker.store import history
 from checker.store.files import exclusive_lock
 from checker.store.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
 from checker.store.vectors import FACTORY, VectorIndex
-from checker.types import Document, Finding, Hit, Judgement, Sentence, Verdict
+from checker.store.writer import Writer, document_hash
+from checker.types import Document, Finding, Hit, Judgement, ResolvedFinding, ScanRecord, Verdict
+
+__all__ = ["DATABASE_NAME", "VECTORS_NAME", "Store", "Writer", "document_hash"]
 
 DATABASE_NAME = "checker.sqlite3"
 VECTORS_NAME = "vectors.faiss"
@@ -42,12 +46,6 @@ _FINDING_ORDER = {
     "newest": "f.created_at DESC, f.confidence DESC, f.id",
     "confident": "f.confidence DESC, f.similarity DESC, f.id",
 }
-
-
-def document_hash(document: Document) -> str:
-    """Changes whenever anything stored about the document would change."""
-    payload = json.dumps(dataclasses.asdict(document), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 class Store:
@@ -305,6 +303,24 @@ class Store:
         )
         return [self._finding(row, sentences) for row in rows], int(total[0])
 
+    def finding(self, finding_id: int) -> Finding:
+        row = None
+        if 0 < finding_id < 2**63:  # SQLite integers are 64-bit; a bigger id names nothing
+            query = "SELECT * FROM findings WHERE id = ?"
+            row = self.conn.execute(query, (finding_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no discrepancy with id {finding_id}")
+        sentences = db.hits_by_key(self.conn, [row["a_sentence"], row["b_sentence"]])
+        return self._finding(row, sentences)
+
+    def resolved(self, since: str | None = None, limit: int = 500) -> list[ResolvedFinding]:
+        """Findings gone with a deleted or corrected document, most recently resolved first."""
+        return history.resolved(self.conn, since, limit)
+
+    def scan_history(self, runs: int = 30) -> list[ScanRecord]:
+        """The last `runs` scans, oldest first, with their new findings per outlet."""
+        return history.scan_history(self.conn, runs)
+
     @staticmethod
     def _finding(row: sqlite3.Row, sentences: dict[int, Hit]) -> Finding:
         similarity = row["similarity"]
@@ -330,61 +346,3 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
-
-
-class Writer:
-    """What may be changed inside `Store.writing()`; FAISS follows after the commit."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        self.added: list[tuple[np.ndarray, np.ndarray]] = []
-        self.removed: list[int] = []
-
-    def put_document(
-        self, document: Document, sentences: Sequence[Sentence], vectors: np.ndarray
-    ) -> str:
-        """Store a document with its sentences: "added", or "replaced" an older version."""
-        replaced = self.delete_document(document.id)
-        db.insert_document(
-            self._conn,
-            {
-                **dataclasses.asdict(document.info),
-                "text": document.text,
-                "body": json.dumps([list(span) for span in document.body]),
-                "content_hash": document_hash(document),
-                "ingested_at": db.now(),
-            },
-        )
-        keys = db.insert_sentences(self._conn, sentences, vectors)
-        self.added.append((keys, np.asarray(vectors, dtype=np.float32)))
-        return "replaced" if replaced else "added"
-
-    def delete_document(self, document_id: str) -> bool:
-        """Remove a document, its sentences, vectors and findings. False if it was not there."""
-        keys = db.sentence_keys(self._conn, document_id)
-        cursor = self._conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
-        self.removed.extend(int(k) for k in keys)
-        return cursor.rowcount > 0
-
-    def add_finding(self, a: Hit, b: Hit, similarity: float, judgement: Judgement) -> bool:
-        """Store a contradiction unless this pair is already recorded. True when new."""
-        verdict, confidence, reasons = db.judgement_columns(judgement)
-        cursor = self._conn.execute(
-            "INSERT OR IGNORE INTO findings (a_sentence, b_sentence, similarity, verdict, "
-            "confidence, reasons, created_at) SELECT a.key, b.key, ?, ?, ?, ?, ? "
-            "FROM sentences a, sentences b WHERE a.id = ? AND b.id = ?",
-            (similarity, verdict, confidence, reasons, db.now(), a.sentence.id, b.sentence.id),
-        )
-        return cursor.rowcount > 0
-
-    def finish_scan(
-        self, document_ids: Sequence[str], started_at: str, pairs: int, new: int
-    ) -> None:
-        self._conn.executemany(
-            "UPDATE documents SET scanned = 1 WHERE id = ?", [(d,) for d in document_ids]
-        )
-        self._conn.execute(
-            "INSERT INTO scans (started_at, finished_at, documents, pairs, findings) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (started_at, db.now(), len(document_ids), pairs, new),
-        )

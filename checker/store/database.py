@@ -60,14 +60,40 @@ CREATE TABLE IF NOT EXISTS scans (
     pairs INTEGER NOT NULL,
     findings INTEGER NOT NULL
 );
+-- Added after the first release; CREATE ... IF NOT EXISTS adds them to older indexes on their
+-- next read-write open, and readers treat a missing table as empty (see history.py).
+CREATE TABLE IF NOT EXISTS resolved_findings (
+    id INTEGER PRIMARY KEY,  -- the finding's own id (AUTOINCREMENT ids are never reused)
+    pair TEXT NOT NULL,  -- history.pair_key: found again means not resolved after all
+    a TEXT NOT NULL,  -- JSON copy of the sentence and its document: those rows are gone
+    b TEXT NOT NULL,
+    similarity REAL NOT NULL,
+    verdict TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    reasons TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    resolved_at TEXT NOT NULL,
+    resolution TEXT NOT NULL,
+    document_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS resolved_by_time ON resolved_findings(resolved_at);
+CREATE INDEX IF NOT EXISTS resolved_by_pair ON resolved_findings(pair);
+CREATE TABLE IF NOT EXISTS scan_outlets (
+    scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+    outlet TEXT NOT NULL,  -- "" when neither source nor URL names one
+    findings INTEGER NOT NULL,
+    PRIMARY KEY (scan_id, outlet)
+);
 """
 
 _HIT_COLUMNS = """s.key, s.id, s.document_id, s.ordinal, s.start_char, s.end_char, s.text,
     d.title, d.source, d.url, d.published, d.language"""
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now(timespec: str = "milliseconds") -> str:
+    """UTC, ISO 8601. Milliseconds by default: a report run in the same second as the scan
+    before it must still tell that scan's findings from its own (they compare as strings)."""
+    return datetime.now(UTC).isoformat(timespec=timespec)
 
 
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:

@@ -6,7 +6,7 @@ INDEX  ?= indexes/default
 export HF_HUB_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 
-.PHONY: install run index report serve test lint format clean
+.PHONY: install run index report serve test lint format clean browser
 
 install: $(VENV)/.installed
 
@@ -29,15 +29,20 @@ run: report
 	$(BIN)/checker serve --index $(INDEX)
 
 lint: install
-	$(BIN)/ruff check checker tests
-	$(BIN)/ruff format --check checker tests
+	$(BIN)/ruff check checker tests bench
+	$(BIN)/ruff format --check checker tests bench
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff check --fix checker tests
-	$(BIN)/ruff format checker tests
+	$(BIN)/ruff check --fix checker tests bench
+	$(BIN)/ruff format checker tests bench
 
-test: lint
+# The browser tests drive Debian's Chromium: playwright's own `playwright install` downloads a
+# browser build from outside the package registries, which cannot work on these machines.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+test: lint browser
 	$(BIN)/pytest
 
 clean:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from checker.types import DocumentInfo, Finding, Hit, Judgement, Passage, Reason, Span
 
 if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's imports
+    from checker.drafts import DraftResult
     from checker.service import CheckResult, IngestSummary, ScanSummary
 
 
@@ -58,6 +59,24 @@ def check_result(result: CheckResult) -> dict[str, Any]:
         "supporting": [passage(p, result.claim) for p in result.supporting],
         "contradicting": [passage(p, result.claim) for p in result.contradicting],
         "related": [passage(p, result.claim) for p in result.related],
+        "took_ms": result.took_ms,
+    }
+
+
+def draft_result(result: DraftResult) -> dict[str, Any]:
+    """Each sentence with its offsets in the draft; reasons' claim_spans index into its text."""
+    return {
+        "sentences": [
+            {
+                "text": s.text,
+                "start": s.start,
+                "end": s.end,
+                "verdict": s.verdict,
+                "contradicting": [passage(p, s.result.claim) for p in s.result.contradicting],
+                "supporting": [passage(p, s.result.claim) for p in s.result.supporting],
+            }
+            for s in result.sentences
+        ],
         "took_ms": result.took_ms,
     }
 

@@ -12,6 +12,7 @@ from checker.service import Checker
 from checker.settings import Settings
 from checker.web.api import api
 from checker.web.indexes import Indexes
+from checker.web.pages import pages
 from checker.web.problems import register_error_handlers
 
 
@@ -25,5 +26,6 @@ def create_app(settings: Settings | None = None, checker: Checker | None = None)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     app.extensions["checker"] = Indexes(checker)
     app.register_blueprint(api)
+    app.register_blueprint(pages)
     register_error_handlers(app)
     return app

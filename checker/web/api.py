@@ -8,8 +8,10 @@ from typing import Any, cast
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from checker import serialize
+from checker.drafts import check_draft
 from checker.errors import InvalidInput, MalformedRequest, NotFound, PayloadTooLarge
 from checker.ingest import Problem, document_from_record
+from checker.report.claimreview import claim_review
 from checker.service import Checker, CheckFilters
 from checker.types import Document
 from checker.web import schemas
@@ -53,14 +55,25 @@ def readyz() -> Response:
 def check() -> Response:
     body = _json_body()
     schemas.validate(body, schemas.CHECK)
-    filters = CheckFilters(
+    result = _checker(body.get("index")).check(body["claim"], body.get("k"), _filters(body))
+    return jsonify(serialize.check_result(result))
+
+
+@api.post("/v1/check-draft")
+def check_a_draft() -> Response:
+    body = _json_body()
+    schemas.validate(body, schemas.CHECK_DRAFT)
+    result = check_draft(_checker(body.get("index")), body["text"], body.get("k"), _filters(body))
+    return jsonify(serialize.draft_result(result))
+
+
+def _filters(body: dict[str, Any]) -> CheckFilters:
+    return CheckFilters(
         sources=tuple(body.get("sources", ())),
         exclude_document=body.get("exclude_document"),
         published_after=body.get("published_after"),
         published_before=body.get("published_before"),
     )
-    result = _checker(body.get("index")).check(body["claim"], body.get("k"), filters)
-    return jsonify(serialize.check_result(result))
 
 
 @api.post("/v1/documents")
@@ -112,6 +125,13 @@ def discrepancies() -> Response:
     return jsonify(
         items=[serialize.finding(f) for f in findings], total=total, limit=limit, offset=offset
     )
+
+
+@api.get("/v1/discrepancies/<int:finding_id>/claimreview")
+def discrepancy_claimreview(finding_id: int) -> Response:
+    """One finding as schema.org ClaimReview JSON-LD (application/ld+json)."""
+    review = claim_review(_checker().finding(finding_id))
+    return Response(json.dumps(review, ensure_ascii=False), mimetype="application/ld+json")
 
 
 @api.post("/v1/scan")

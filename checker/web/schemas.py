@@ -14,19 +14,28 @@ from checker.errors import InvalidInput
 
 _STRING_OR_NULL = {"type": ["string", "null"]}
 
+# What a claim and a draft may both say about how to check them.
+_CHECK_OPTIONS = {
+    "k": {"type": "integer", "minimum": 1},
+    "sources": {"type": "array", "items": {"type": "string"}},
+    "exclude_document": {"type": "string"},
+    "published_after": {"type": "string"},
+    "published_before": {"type": "string"},
+    "index": {"type": "string"},
+}
+
 CHECK = {
     "type": "object",
     "required": ["claim"],
     "additionalProperties": False,
-    "properties": {
-        "claim": {"type": "string", "minLength": 1},
-        "k": {"type": "integer", "minimum": 1},
-        "sources": {"type": "array", "items": {"type": "string"}},
-        "exclude_document": {"type": "string"},
-        "published_after": {"type": "string"},
-        "published_before": {"type": "string"},
-        "index": {"type": "string"},
-    },
+    "properties": {"claim": {"type": "string", "minLength": 1}, **_CHECK_OPTIONS},
+}
+
+CHECK_DRAFT = {
+    "type": "object",
+    "required": ["text"],
+    "additionalProperties": False,
+    "properties": {"text": {"type": "string", "minLength": 1}, **_CHECK_OPTIONS},
 }
 
 DOCUMENT = {

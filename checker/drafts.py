@@ -1,0 +1,80 @@
+"""Checking a whole draft: split it into sentences and check each against the corpus.
+
+The check page and the widget send the editor's draft here. Each sentence is checked with
+`Checker.check` exactly as a claim would be, so a sentence gets the same passages, verdicts
+and reasons it would get on its own; offsets say where it lies in the draft so a front end
+can highlight it in place.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from checker.errors import InvalidInput, PayloadTooLarge
+from checker.segment import segment
+from checker.service import Checker, CheckFilters, CheckResult
+from checker.types import Document
+
+# Each sentence is one embedding, one search and one judging round; this bounds the time a
+# single request can hold a worker (a long feature is a few hundred sentences: send it in parts).
+MAX_DRAFT_SENTENCES = 200
+
+# The id the draft gets while it is segmented; it never reaches the store.
+DRAFT_ID = "draft"
+
+
+@dataclass(frozen=True)
+class DraftSentence:
+    """One sentence of the draft, where it lies (`draft[start:end] == text`), and its check."""
+
+    text: str
+    start: int
+    end: int
+    result: CheckResult
+
+    @property
+    def verdict(self) -> str:
+        """The sentence's overall verdict: any confident contradiction decides it."""
+        if self.result.contradicting:
+            return "contradicts"
+        if self.result.supporting:
+            return "supports"
+        if self.result.related:
+            return "related"
+        return "none"
+
+
+@dataclass(frozen=True)
+class DraftResult:
+    sentences: list[DraftSentence]
+    took_ms: float
+
+
+def check_draft(
+    checker: Checker, text: str, k: int | None = None, filters: CheckFilters | None = None
+) -> DraftResult:
+    """Check every sentence of `text`. Raises InvalidInput or PayloadTooLarge, naming `text`."""
+    checker.load_models()  # a first-use model load is not part of the draft's time
+    started = time.perf_counter()
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("text must be a non-empty string", field="text")
+    sentences = segment(Document(id=DRAFT_ID, text=text, body=((0, len(text)),)))
+    if len(sentences) > MAX_DRAFT_SENTENCES:
+        raise PayloadTooLarge(
+            f"the draft has {len(sentences)} sentences; at most {MAX_DRAFT_SENTENCES} are "
+            "checked in one request: send it in parts"
+        )
+    limit = checker.settings.max_claim_chars
+    for n, sentence in enumerate(sentences, start=1):
+        if len(sentence.text) > limit:
+            raise InvalidInput(
+                f"sentence {n} (characters {sentence.start}-{sentence.end}) is "
+                f"{len(sentence.text)} characters; the limit is {limit} "
+                "(CHECKER_MAX_CLAIM_CHARS): is punctuation missing?",
+                field="text",
+            )
+    checked = [
+        DraftSentence(s.text, s.start, s.end, checker.check(s.text, k, filters)) for s in sentences
+    ]
+    return DraftResult(checked, round((time.perf_counter() - started) * 1000, 1))

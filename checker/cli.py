@@ -6,6 +6,7 @@ Every `CheckerError` becomes one line on stderr and the error's exit code (see
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shlex
@@ -23,6 +24,7 @@ from checker.ingest import Problem, discover, read_file
 from checker.report import CHART_RUNS, FORMATS, ReportHeader, render
 from checker.service import Checker, CheckResult
 from checker.settings import ENV_PREFIX, Settings
+from checker.store import audit as audit_log
 from checker.store.database import now
 from checker.store.files import write_text_atomic
 from checker.types import Document, Passage
@@ -64,6 +66,18 @@ def _settings(ctx: click.Context, **flags: Any) -> Settings:
     return Settings.from_env(**Settings.parse_assignments(ctx.obj or []), **flags)
 
 
+def _cli_user() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (e.g. in a container)
+        return f"cli:uid{os.getuid()}"
+
+
+def _acting(action: str) -> Any:
+    """The audit log names the command line's writes after the user who ran them."""
+    return audit_log.acting(_cli_user(), action)
+
+
 def _progress(total: int, unit: str, desc: str) -> tqdm[Any]:
     # disable=None: a bar on a terminal, silence under cron or in a pipe.
     return tqdm(total=total, unit=unit, desc=desc, disable=None, file=sys.stderr)
@@ -79,7 +93,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], index: Path | None, as_j
     settings = _settings(ctx, index=index)
     files = discover(paths)
     checker = Checker.from_settings(settings)
-    with _progress(len(files), "file", "ingest") as bar:
+    with _progress(len(files), "file", "ingest") as bar, _acting("documents.add"):
         summary = checker.ingest(_read_all(files, settings.max_document_chars, bar.update))
     for problem in summary.problems:
         click.echo(f"problem: {problem.origin}: {problem.message}", err=True)
@@ -102,7 +116,9 @@ def _read_all(
 def delete(ctx: click.Context, document_id: str, index: Path | None) -> None:
     """Remove a document (a retraction): its sentences, vectors and findings go."""
     checker = Checker.from_settings(_settings(ctx, index=index), create=False)
-    if not checker.delete(document_id):
+    with _acting("documents.delete"):
+        deleted = checker.delete(document_id)
+    if not deleted:
         click.echo(f"error: no document with id {document_id!r}", err=True)
         ctx.exit(3)
     click.echo(f"deleted {document_id}")
@@ -175,7 +191,7 @@ def report(
     previous_run = checker.store.last_scan()
     since_value = _since(since, previous_run)
     pending = len(checker.store.pending_documents())
-    with _progress(pending, "doc", "scan") as bar:
+    with _progress(pending, "doc", "scan") as bar, _acting("scan"):
         summary = checker.scan(progress=bar.update)
     findings, _ = checker.findings(limit=limit, since=since_value, order="confident")
     # Resolved since --since when given, else since the previous run: what changed overnight.
@@ -265,3 +281,67 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
         err=True,
     )
     os.execvpe(argv[0], argv, env)
+
+
+@main.command("train-nli")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True)
+@click.option(
+    "--max-steps",
+    type=click.IntRange(min=1),
+    help="Stop after this many steps (the learning-rate schedule ends there too).",
+)
+@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--limit-pairs", type=click.IntRange(min=1), help="Train on a seeded sample.")
+@click.option("--resume", is_flag=True, help="Continue from the last checkpoint in --out.")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("../shared/nli-train"),
+    show_default=True,
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("../shared/corpora/abc"),
+    show_default=True,
+    help="News sentences for synthetic pairs.",
+)
+@click.option("--synthetic-pairs", type=click.IntRange(min=0), default=8000, show_default=True)
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--log-every", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option(
+    "--onnx",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Then export an int8 ONNX model (with tokenizer and config.json) into this folder.",
+)
+def train_nli(out: Path, resume: bool, onnx: Path | None, **flags: Any) -> None:
+    """Train the 3-way NLI cross-encoder from the packaged all-MiniLM-L6-v2 weights.
+
+    Trains on the train files of --data only (never dev, test or ../shared/eval) plus
+    synthetic pairs from --corpus, with fixed seeds; writes the model, train_config.json,
+    metrics.jsonl and checkpoints into --out. A full pass (~100k pairs) takes about 90
+    minutes on 2 CPU cores: run it in the background,
+
+      nohup checker train-nli --out models/nli-run > train.log 2>&1 &
+
+    and, if it stops, run the same command with --resume.
+    """
+    from checker.train.loop import TrainConfig, train
+
+    try:
+        train(TrainConfig(out=out, **flags), resume=resume)
+    except (FileNotFoundError, ValueError) as exc:  # missing data, a stale checkpoint
+        raise click.ClickException(str(exc)) from exc
+    if onnx is not None:
+        from checker.train.export import export_onnx
+
+        click.echo(f"int8 ONNX model written to {export_onnx(out, onnx)}", err=True)
+
+
+# `checker keys ...` and `checker audit` live in their own module, imported last because it
+# uses the helpers above.
+from checker.cli_keys import audit, keys  # noqa: E402
+
+main.add_command(keys)
+main.add_command(audit)

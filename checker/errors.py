@@ -8,6 +8,9 @@ non-zero exit code (`exit_code`). Anything else that escapes is a bug.
     ├── InvalidInput               422  a request or document that cannot be used as given
     │   └── MalformedRequest       400  the body is not JSON, or not an object
     ├── PayloadTooLarge            413  over a configured size limit
+    ├── Unauthorized               401  no API key, or one that is unknown or revoked
+    ├── Forbidden                  403  a key whose scope does not allow the request
+    ├── RateLimited                429  a key over its requests per minute
     ├── NotFound                   404  no such document or route
     ├── IndexUnavailable           503  the index is missing, corrupt or unusable
     │   └── IndexMismatch          409  the index was built with another embedding model
@@ -25,6 +28,10 @@ class CheckerError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer must carry (a challenge, a retry delay)."""
+        return {}
 
 
 class InvalidInput(CheckerError):
@@ -46,6 +53,31 @@ class PayloadTooLarge(CheckerError):
     status = 413
     title = "Payload too large"
     exit_code = 2
+
+
+class Unauthorized(CheckerError):
+    status = 401
+    title = "Unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="checker"'}
+
+
+class Forbidden(CheckerError):
+    status = 403
+    title = "Forbidden"
+
+
+class RateLimited(CheckerError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class NotFound(CheckerError):

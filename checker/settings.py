@@ -33,8 +33,8 @@ class Settings:
     )
     nli_model: str = _setting(
         "",
-        "Path to an NLI cross-encoder (sentence-transformers CrossEncoder directory); "
-        "empty: rules only.",
+        "Path to an NLI model: a sentence-transformers CrossEncoder directory, or an ONNX "
+        "model (a directory with model.onnx, or the .onnx file); empty: rules only.",
     )
     embed_batch_size: int = _setting(64, "Sentences embedded per batch.")
     k: int = _setting(20, "Default number of passages /v1/check considers.")
@@ -58,6 +58,19 @@ class Settings:
     port: int = _setting(8000, "Port `checker serve` binds.")
     workers: int = _setting(2, "gunicorn worker processes for `checker serve`.")
     threads: int = _setting(2, "Threads per gunicorn worker.")
+    open_reads: bool = _setting(
+        False,
+        "Let anyone check claims and read findings without a key even when API keys exist "
+        "(writes always need a write key once a key exists).",
+    )
+    cors_origins: str = _setting(
+        "",
+        "Comma-separated origins (https://cms.example.org) whose pages may call the API and "
+        "load checker-ui.js; empty: no CORS headers.",
+    )
+    rate_limit_per_minute: int = _setting(
+        600, "Requests per minute per API key (per gunicorn worker; 0: no limit)."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -103,6 +116,8 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
     try:
         if kind is Path:
             return Path(raw)
+        if kind is bool:
+            return _boolean(raw)
         if kind is int:
             return int(raw)
         if kind is float:
@@ -112,3 +127,14 @@ def _parse(name: str, kind: Any, raw: str) -> Any:
         raise InvalidInput(
             f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}", field=name
         ) from None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in _TRUE | _FALSE:
+        raise ValueError(raw)
+    return value in _TRUE

@@ -27,9 +27,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def request(url: str, body: Any = None, method: str | None = None) -> tuple[int, Any]:
+def request(
+    url: str, body: Any = None, method: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"}
+    headers = {"Content-Type": "application/json", **(headers or {})}
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(req, timeout=60) as response:

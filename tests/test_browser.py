@@ -273,3 +273,34 @@ def test_the_nightly_report_reads_as_a_briefing(
     expect(page.get_by_text("<script>alert('x')</script>").first).to_be_visible()
     screenshot(page, "report-desktop")
     context.close()
+
+
+def test_the_check_page_asks_for_a_key_once_the_index_has_keys(
+    server: str, open_page: Callable[..., Page]
+) -> None:
+    """Creating the first key closes the API; the page then takes a key for this tab."""
+    import subprocess
+    import sys
+
+    index = request(server + "/readyz")[1]["index"]
+    checker = [sys.executable, "-m", "checker", "keys"]
+    created = subprocess.run(
+        [*checker, "create", "browser-desk", "--index", index],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    try:
+        page = open_page("/")
+        page.get_by_label("Draft").fill(CLAIM)
+        check = page.get_by_role("button", name="Check", exact=True)
+        check.click()
+        expect(page.get_by_role("alert")).to_contain_text("needs an API key")
+        expect(page.locator("#key-box")).to_have_attribute("open", "")
+        page.get_by_label("API key").fill(created.stdout.strip())
+        check.click()
+        expect(page.locator("mark.ck-contradicts")).to_have_count(1)
+        assert page.evaluate("sessionStorage.getItem('checker-api-key')").startswith("ck_")
+        screenshot(page, "check-page-key")
+    finally:  # the module's other tests expect an open index
+        subprocess.run([*checker, "revoke", "browser-desk", "--index", index], check=True)

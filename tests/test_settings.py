@@ -30,3 +30,15 @@ def test_environment_then_overrides() -> None:
 def test_a_bad_environment_value_names_the_variable() -> None:
     with pytest.raises(InvalidInput, match="CHECKER_PORT='http'"):
         Settings.from_env({"CHECKER_PORT": "http"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("1", True), ("Yes", True), ("off", False), ("", False)]
+)
+def test_a_boolean_setting_reads_the_usual_words(raw: str, value: bool) -> None:
+    assert Settings.from_env({"CHECKER_OPEN_READS": raw}).open_reads is value
+
+
+def test_a_bad_boolean_names_the_variable() -> None:
+    with pytest.raises(InvalidInput, match="CHECKER_OPEN_READS='maybe' is not a valid bool"):
+        Settings.from_env({"CHECKER_OPEN_READS": "maybe"})

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from checker.errors import IndexUnavailable, NotFound
+from checker.store import audit, history
 from checker.store import database as db
-from checker.store import history
 from checker.store.files import exclusive_lock
 from checker.store.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
 from checker.store.vectors import FACTORY, VectorIndex
@@ -202,6 +202,7 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield writer
+                audit.in_transaction(self.conn, writer.document_ids)  # lands with the write
                 self._generation = db.bump_generation(self.conn)
                 self.conn.execute("COMMIT")
             except BaseException:

@@ -84,6 +84,27 @@ CREATE TABLE IF NOT EXISTS scan_outlets (
     findings INTEGER NOT NULL,
     PRIMARY KEY (scan_id, outlet)
 );
+-- API keys (keys.py) and the audit log (audit.py), added the same way.
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,  -- SHA-256 of the key, hex; the key itself is never stored
+    hint TEXT NOT NULL,  -- its first characters, so a person can tell keys apart
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+-- One live key per name; a revoked name may be reused.
+CREATE UNIQUE INDEX IF NOT EXISTS api_keys_live_name ON api_keys(name) WHERE revoked_at IS NULL;
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    key_name TEXT NOT NULL,  -- the API key's name, `anonymous` (no keys yet), or `cli:USER`
+    action TEXT NOT NULL,  -- e.g. documents.add, documents.delete, scan, keys.create
+    document_ids TEXT NOT NULL,  -- JSON list
+    outcome TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit(at);
 """
 
 _HIT_COLUMNS = """s.key, s.id, s.document_id, s.ordinal, s.start_char, s.end_char, s.text,

@@ -35,6 +35,8 @@ class Writer:
         self.removed: list[int] = []
         # New findings per outlet, recorded with the scan by `finish_scan`.
         self.new_by_outlet: Counter[str] = Counter()
+        # The documents this transaction wrote, for its audit row (audit.in_transaction).
+        self.document_ids: list[str] = []
 
     def put_document(
         self, document: Document, sentences: Sequence[Sentence], vectors: np.ndarray
@@ -52,6 +54,7 @@ class Writer:
             },
         )
         keys = db.insert_sentences(self._conn, sentences, vectors)
+        self.document_ids.append(document.id)
         self.added.append((keys, np.asarray(vectors, dtype=np.float32)))
         return "replaced" if replaced else "added"
 
@@ -65,6 +68,8 @@ class Writer:
             history.keep_resolved(self._conn, document_id, resolution)
         cursor = self._conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
         self.removed.extend(int(k) for k in keys)
+        if cursor.rowcount > 0 and resolution == history.DELETED:
+            self.document_ids.append(document_id)
         return cursor.rowcount > 0
 
     def add_finding(self, a: Hit, b: Hit, similarity: float, judgement: Judgement) -> bool:
@@ -86,6 +91,7 @@ class Writer:
     def finish_scan(
         self, document_ids: Sequence[str], started_at: str, pairs: int, new: int
     ) -> None:
+        self.document_ids.extend(document_ids)
         self._conn.executemany(
             "UPDATE documents SET scanned = 1 WHERE id = ?", [(d,) for d in document_ids]
         )

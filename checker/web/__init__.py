@@ -10,7 +10,9 @@ from flask import Flask
 
 from checker.service import Checker
 from checker.settings import Settings
+from checker.web import auth, cors
 from checker.web.api import api
+from checker.web.docs import docs
 from checker.web.indexes import Indexes
 from checker.web.pages import pages
 from checker.web.problems import register_error_handlers
@@ -27,5 +29,8 @@ def create_app(settings: Settings | None = None, checker: Checker | None = None)
     app.extensions["checker"] = Indexes(checker)
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(docs)
     register_error_handlers(app)
+    auth.install(app, settings.rate_limit_per_minute, settings.open_reads)
+    cors.install(app, settings.cors_origins)
     return app

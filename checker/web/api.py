@@ -15,6 +15,7 @@ from checker.report.claimreview import claim_review
 from checker.service import Checker, CheckFilters
 from checker.types import Document
 from checker.web import schemas
+from checker.web.auth import needs, public
 from checker.web.indexes import Indexes
 from checker.web.problems import problem
 
@@ -40,11 +41,13 @@ def _json_body() -> Any:
 
 
 @api.get("/healthz")
+@public
 def healthz() -> Response:
     return jsonify(status="ok")
 
 
 @api.get("/readyz")
+@public
 def readyz() -> Response:
     checker = _indexes().default
     checker.store.refresh()  # raises IndexUnavailable (503) when the index has gone
@@ -52,6 +55,7 @@ def readyz() -> Response:
 
 
 @api.post("/v1/check")
+@needs("read")
 def check() -> Response:
     body = _json_body()
     schemas.validate(body, schemas.CHECK)
@@ -60,6 +64,7 @@ def check() -> Response:
 
 
 @api.post("/v1/check-draft")
+@needs("read")
 def check_a_draft() -> Response:
     body = _json_body()
     schemas.validate(body, schemas.CHECK_DRAFT)
@@ -77,6 +82,7 @@ def _filters(body: dict[str, Any]) -> CheckFilters:
 
 
 @api.post("/v1/documents")
+@needs("write", audit="documents.add")
 def add_documents() -> Response | tuple[Response, int]:
     body = _json_body()
     schemas.validate(body, schemas.DOCUMENTS)
@@ -99,6 +105,7 @@ def _document_or_problem(record: object, n: int, checker: Checker) -> Document |
 
 
 @api.get("/v1/documents/<document_id>")
+@needs("read")
 def get_document(document_id: str) -> Response:
     checker = _checker()
     checker.store.refresh()
@@ -111,6 +118,7 @@ def get_document(document_id: str) -> Response:
 
 
 @api.delete("/v1/documents/<document_id>")
+@needs("write", audit="documents.delete")
 def delete_document(document_id: str) -> tuple[str, int]:
     if not _checker().delete(document_id):
         raise NotFound(f"no document with id {document_id!r}")
@@ -118,6 +126,7 @@ def delete_document(document_id: str) -> tuple[str, int]:
 
 
 @api.get("/v1/discrepancies")
+@needs("read")
 def discrepancies() -> Response:
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
@@ -128,6 +137,7 @@ def discrepancies() -> Response:
 
 
 @api.get("/v1/discrepancies/<int:finding_id>/claimreview")
+@needs("read")
 def discrepancy_claimreview(finding_id: int) -> Response:
     """One finding as schema.org ClaimReview JSON-LD (application/ld+json)."""
     review = claim_review(_checker().finding(finding_id))
@@ -135,6 +145,7 @@ def discrepancy_claimreview(finding_id: int) -> Response:
 
 
 @api.post("/v1/scan")
+@needs("write", audit="scan")
 def scan() -> Response:
     summary = _checker().scan()
     return jsonify(serialize.scan_summary(summary))

@@ -28,7 +28,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CheckerError)
     def checker_error(exc: CheckerError) -> Response:
         field = exc.field if isinstance(exc, InvalidInput) else None
-        return problem(exc.status, exc.title, exc.detail, field=field)
+        response = problem(exc.status, exc.title, exc.detail, field=field)
+        response.headers.update(exc.headers())
+        return response
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(exc: RequestEntityTooLarge) -> Response:

@@ -9,6 +9,14 @@ document.getElementById("results").append(panel.element);
 // The API lives at the app's root, which is where this page is served from.
 const apiUrl = new URL(form.dataset.apiUrl || "./", document.baseURI).href;
 let busy = false;
+// A key is asked for only once the index has keys; sessionStorage forgets it with the tab.
+const KEY_ITEM = "checker-api-key";
+const keyBox = document.getElementById("key-box");
+const keyInput = document.getElementById("api-key");
+keyInput.value = sessionStorage.getItem(KEY_ITEM) || "";
+keyInput.addEventListener("change", () => {
+  sessionStorage.setItem(KEY_ITEM, keyInput.value.trim());
+});
 
 async function check() {
   const text = draft.value;
@@ -23,9 +31,11 @@ async function check() {
   button.setAttribute("aria-disabled", "true");
   panel.loading();
   try {
-    panel.show(text, await checkDraft({ apiUrl, text }));
+    panel.show(text, await checkDraft({ apiUrl, apiKey: keyInput.value.trim(), text }));
   } catch (error) {
-    panel.fail(problemOf(error));
+    const problem = problemOf(error);
+    panel.fail(problem);
+    if (problem.status === 401 || problem.status === 403) keyBox.open = true;
   } finally {
     busy = false;
     button.removeAttribute("aria-disabled");

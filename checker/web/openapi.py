@@ -1,0 +1,201 @@
+"""The OpenAPI 3.1 document of the HTTP API, built from the app's own routes and schemas.
+
+Paths come from the URL map, so a route cannot be missing; request bodies are the very
+JSON Schemas the views enforce (`schemas.py`); who may call what comes from the views'
+`needs`/`public` marks (`auth.py`). Response shapes are described loosely: the README's
+examples are the detailed reference.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+
+from checker import __version__
+from checker.web import schemas
+from checker.web.auth import required_scope
+
+_OBJECT = {"type": "object"}
+_DOCUMENT_INFO = {
+    "type": "object",
+    "properties": {
+        name: {"type": ["string", "null"]}
+        for name in ("id", "title", "source", "url", "published", "language")
+    },
+}
+_PASSAGE = {
+    "type": "object",
+    "required": ["sentence_id", "text", "document", "span", "verdict", "confidence"],
+    "properties": {
+        "sentence_id": {"type": "string"},
+        "text": {"type": "string"},
+        "document": _DOCUMENT_INFO,
+        "span": _OBJECT,
+        "similarity": {"type": "number"},
+        "verdict": {"enum": ["supports", "contradicts", "related"]},
+        "confidence": {"type": "number"},
+        "reasons": {"type": "array", "items": _OBJECT},
+    },
+}
+_PASSAGES = {"type": "array", "items": _PASSAGE}
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `field` names the input at fault.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string"},
+    },
+}
+
+# (method, rule) -> summary, request schema, success status and response schema.
+OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[str, Any]]] = {
+    ("GET", "/healthz"): ("The process is up", None, 200, _OBJECT),
+    ("GET", "/readyz"): (
+        "The index is open and the models loaded (503 if not)",
+        None,
+        200,
+        _OBJECT,
+    ),
+    ("POST", "/v1/check"): (
+        "Passages that support or contradict a claim",
+        schemas.CHECK,
+        200,
+        {
+            "type": "object",
+            "properties": {
+                "claim": {"type": "string"},
+                "supporting": _PASSAGES,
+                "contradicting": _PASSAGES,
+                "related": _PASSAGES,
+                "took_ms": {"type": "number"},
+            },
+        },
+    ),
+    ("POST", "/v1/check-draft"): (
+        "Every sentence of a draft checked",
+        schemas.CHECK_DRAFT,
+        200,
+        {"type": "object", "properties": {"sentences": {"type": "array"}, "took_ms": {}}},
+    ),
+    ("POST", "/v1/documents"): (
+        "Add or replace documents (201 when any was added)",
+        schemas.DOCUMENTS,
+        201,
+        {
+            "type": "object",
+            "properties": {
+                name: {"type": "array"} for name in ("added", "replaced", "unchanged", "problems")
+            },
+        },
+    ),
+    ("GET", "/v1/documents/{document_id}"): ("A document's metadata", None, 200, _DOCUMENT_INFO),
+    ("DELETE", "/v1/documents/{document_id}"): ("Retract a document", None, 204, {}),
+    ("GET", "/v1/discrepancies"): (
+        "Stored contradictions, newest first",
+        None,
+        200,
+        {"type": "object", "properties": {"items": {"type": "array"}, "total": {}}},
+    ),
+    ("GET", "/v1/discrepancies/{finding_id}/claimreview"): (
+        "One finding as schema.org ClaimReview (application/ld+json)",
+        None,
+        200,
+        _OBJECT,
+    ),
+    ("POST", "/v1/scan"): ("Judge new and changed documents now", None, 200, _OBJECT),
+}
+_QUERY = {
+    "/v1/discrepancies": [("limit", 1, 500), ("offset", 0, 10**9)],
+}
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def build(app: Flask) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = _CONVERTER.sub(r"{\2}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            summary, body, status, shape = OPERATIONS[(method, path)]
+            operation = _operation(rule.endpoint, rule.rule, summary, body, status, shape, app)
+            paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Discrepancy checker",
+            "version": __version__,
+            "description": "Finds sentences in different news reports that disagree. "
+            "Every error is application/problem+json.",
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": {"Problem": PROBLEM},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
+        },
+    }
+
+
+def _operation(
+    endpoint: str,
+    rule: str,
+    summary: str,
+    body: dict[str, Any] | None,
+    status: int,
+    shape: dict[str, Any],
+    app: Flask,
+) -> dict[str, Any]:
+    problem = {"$ref": "#/components/schemas/Problem"}
+    errors = {"400", "404", "413", "422", "429", "500", "503"}
+    operation: dict[str, Any] = {"operationId": endpoint.removeprefix("api."), "summary": summary}
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"},
+        }
+        for kind, name in _CONVERTER.findall(rule)
+    ]
+    parameters += [
+        {"name": n, "in": "query", "schema": {"type": "integer", "minimum": lo, "maximum": hi}}
+        for n, lo, hi in _QUERY.get(rule, [])
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        content = {"application/json": {"schema": body}}
+        operation["requestBody"] = {"required": True, "content": content}
+    scope = required_scope(endpoint, app)
+    if scope is None:
+        operation["security"] = []
+    else:
+        operation["security"] = [{"bearer": []}, {"apiKey": []}]
+        operation["description"] = f"Needs a key with scope `{scope}` (or higher)" + (
+            "; open to anyone while the index has no keys, and with CHECKER_OPEN_READS."
+            if scope == "read"
+            else "; open to anyone while the index has no keys."
+        )
+        errors |= {"401", "403"}
+    success: dict[str, Any] = {"description": "OK"}
+    if shape:
+        media = "application/ld+json" if "claimreview" in rule else "application/json"
+        success["content"] = {media: {"schema": shape}}
+    responses: dict[str, Any] = {str(status): success}
+    for code in sorted(errors):
+        responses[code] = {
+            "description": "Problem",
+            "content": {"application/problem+json": {"schema": problem}},
+        }
+    operation["responses"] = responses
+    return operation

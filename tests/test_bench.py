@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bench import quality
+from bench import floor, quality, speed
 from bench.common import SHARED
-from checker.embed import Embedder
+from checker.embed import Embedder, resolve_model_dir
 from checker.settings import Settings
 
 pytestmark = pytest.mark.skipif(
@@ -45,3 +45,32 @@ def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path)
     assert (tmp_path / "sample.md").read_text().startswith("# 50 contradictions")
     table = quality.summary_table(results)
     assert "MNLI matched dev" in table and "Climate-FEVER" in table and "ABC news" in table
+
+
+def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> None:
+    """30-odd ABC sentences, 5 claims, an index grown to 1,000 behind a real gunicorn."""
+    settings = Settings(index=tmp_path / "unused")
+    timed = speed.TimedEmbedder(embedder)
+    ingested, checker = speed.ingest(speed.abc_records(30), timed, settings, tmp_path / "abc")
+    scanned = speed.scan(checker)
+    checker.close()
+    assert ingested["sentences"] >= 30 and ingested["sentences_per_s"] > 0
+    assert ingested["segmented_again"] == ingested["sentences"]
+    assert all(s > 0 for s in ingested["stage_sentences_per_s"].values() if s is not None)
+    assert ingested["peak_rss_mib"] > 0 and scanned["peak_rss_mib"] > 0
+    assert scanned["pairs_judged"] >= 0 and scanned["seconds"] >= 0
+    claims = speed.claims(timed.texts, 5)
+    assert len(claims) == 5 and not set(claims) & set(timed.texts)  # each one edited
+    [grown] = speed.grown(tmp_path / "abc", tmp_path, timed, (1_000,), claims)
+    assert grown["sentences"] == 1_000 and grown["claims"] == 5
+    assert 0 < grown["p50_ms"] <= grown["p95_ms"] <= grown["p99_ms"]
+    assert grown["worker_peak_rss_mib"] > 0 and grown["disk_gib_per_million_sentences"] > 0
+    assert not (tmp_path / "grown").exists()  # temporary indexes are cleaned up
+    matmul = floor.matmul_gflops(size=128, repeats=2)
+    assert matmul["numpy"]["median_gflops"] > 0 and matmul["torch"]["best_gflops"] > 0
+    model_dir = resolve_model_dir(settings.embedding_model)
+    embed = floor.embed_floor(model_dir, timed.texts, 100.0, matmul["torch"]["median_gflops"])
+    assert 0.1 < embed["gflop_per_sentence"] < 10 and embed["mean_tokens"] > 5
+    # the docstring's worked example: MiniLM-L6 at 32 tokens is about 0.69 GFLOP
+    config = floor.model_config(model_dir)
+    assert abs(floor.encoder_flops(config, 32) / 1e9 - 0.69) < 0.01

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # the tests must pass with no model hub in reach
 
@@ -15,6 +17,7 @@ from checker.embed import Embedder, SentenceTransformerEmbedder
 from checker.ingest import discover, read_file
 from checker.service import Checker
 from checker.settings import Settings
+from checker.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -53,6 +56,17 @@ def ingest_paths(checker: Checker, *paths: Path) -> Any:
     return checker.ingest(
         item for path in files for item in read_file(path, checker.settings.max_document_chars)
     )
+
+
+@pytest.fixture
+def app(seeded: Checker) -> Flask:
+    """The web app around `seeded` (a test module may override `seeded`, e.g. module-wide)."""
+    return create_app(checker=seeded)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @pytest.fixture

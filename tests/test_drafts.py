@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from checker.drafts import MAX_DRAFT_SENTENCES, check_draft
@@ -30,16 +29,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iter
     assert ingest_paths(checker, SEEDS).added == [SEED_000, SEED_001]
     yield checker
     checker.close()
-
-
-@pytest.fixture
-def app(seeded: Checker) -> Flask:
-    return create_app(checker=seeded)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def test_each_sentence_is_checked_where_it_lies(seeded: Checker) -> None:

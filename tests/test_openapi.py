@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
-from checker.service import Checker
-from checker.web import create_app, schemas
+from checker.web import schemas
 from tests.test_web import assert_problem
-
-
-@pytest.fixture
-def app(seeded: Checker) -> Flask:
-    return create_app(checker=seeded)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def test_every_api_route_is_documented(app: Flask, client: FlaskClient) -> None:

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from checker.service import Checker
@@ -16,16 +15,6 @@ from checker.web import create_app
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL
 
 CLAIM = "Armenian forces are present in Karabakh."
-
-
-@pytest.fixture
-def app(seeded: Checker) -> Flask:
-    return create_app(checker=seeded)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def assert_problem(response: Any, status: int, detail_part: str) -> dict[str, Any]:

@@ -59,14 +59,15 @@ def serve_seeds(directory: Path) -> Iterator[str]:
             env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                if request(base + "/readyz")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
         try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while time.monotonic() < deadline and process.poll() is None:
+                try:
+                    if request(base + "/readyz")[0] == 200:
+                        break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    # Not listening yet, or still loading models on a busy machine.
+                    time.sleep(0.5)
             assert process.poll() is None, f"gunicorn exited; see {log_path}"
             yield base
         finally:

@@ -74,3 +74,36 @@ def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> 
     # the docstring's worked example: MiniLM-L6 at 32 tokens is about 0.69 GFLOP
     config = floor.model_config(model_dir)
     assert abs(floor.encoder_flops(config, 32) / 1e9 - 0.69) < 0.01
+
+
+def test_load_drives_a_real_gunicorn_and_reports_a_soak(tmp_path: Path) -> None:
+    """bench.load end to end at tiny scale, in its own process: locust patches the standard
+    library with gevent when imported, which must not happen inside pytest."""
+    import json
+    import subprocess
+    import sys
+
+    from bench.common import REPO
+
+    out = tmp_path / "load.json"
+    command = [sys.executable, "-m", "bench.load", "--quick", "--users", "2", "--duration", "5"]
+    command += ["--abc-stories", "5", "--soak", "4", "--sample-every", "1", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    for name in ("seeds", "abc"):
+        section = results[name]
+        assert section["sentences"] > 0 and section["errors"] == 0
+        [step] = section["steps"]
+        assert step["users"] == 2 and step["requests"] > 0 and step["failures"] == 0
+        assert 0 < step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"]
+        assert section["sustained_requests_per_s"] == step["requests_per_s"] > 0
+        assert len(section["worker_rss_mib"]) == 2
+        assert all(rss > 50 for rss in section["worker_rss_mib"].values())  # a model is loaded
+    soak = results["soak"]
+    assert soak["index"] == "abc" and soak["failures"] == 0 and soak["requests"] > 0
+    assert len(soak["workers"]) == 2 and soak["workers_replaced"] == []
+    for worker in soak["workers"]:
+        assert worker["start_rss_mib"] > 50 and 50 < worker["end_rss_mib"] <= worker["peak_rss_mib"]
+    assert soak["rss_samples"] and results["runs"][-1]["sections"] == ["seeds", "abc", "soak"]
+    assert "| seeds |" in done.stdout and "soak on abc" in done.stdout

@@ -6,6 +6,7 @@ counts as null. `published` is normalised to ISO 8601 (see `checker.ingest.dates
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
@@ -14,6 +15,9 @@ from checker.errors import InvalidInput
 from checker.ingest.dates import normalise_date
 
 MAX_ID_CHARS = 200
+# Half of a UTF-16 surrogate pair on its own: JSON can escape one ("\ud800") and Python
+# reads it into a str, but it is not Unicode text: it cannot be encoded, embedded or stored.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ def optional_string(mapping: Mapping[str, object], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"'{name}' must be a string or null, not {json_type(value)}", field=name)
+    refuse_lone_surrogates(value, name)
     return value.strip() or None
 
 
@@ -81,7 +86,24 @@ def _id_problem(value: str) -> str | None:
         return "may not contain '/'"
     if any(unicodedata.category(c) == "Cc" for c in value):
         return "may not contain control characters"
+    if has_lone_surrogate(value):
+        return "may not contain lone surrogates (not Unicode text)"
     return None
+
+
+def has_lone_surrogate(text: str) -> bool:
+    return _LONE_SURROGATE.search(text) is not None
+
+
+def refuse_lone_surrogates(text: str, field: str) -> None:
+    """InvalidInput(field=`field`) when `text` holds a lone surrogate (see `_LONE_SURROGATE`)."""
+    found = _LONE_SURROGATE.search(text)
+    if found:
+        raise InvalidInput(
+            f"'{field}' has a lone surrogate (\\u{ord(found.group()):04x} at character "
+            f"{found.start()}): not Unicode text",
+            field=field,
+        )
 
 
 def json_type(value: object) -> str:

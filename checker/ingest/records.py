@@ -12,9 +12,18 @@ from collections.abc import Mapping
 
 from checker.errors import InvalidInput, PayloadTooLarge
 from checker.ingest.boilerplate import find_body
-from checker.ingest.metadata import Metadata, check_id, json_type, metadata_from
+from checker.ingest.metadata import (
+    Metadata,
+    check_id,
+    json_type,
+    metadata_from,
+    refuse_lone_surrogates,
+)
 from checker.ingest.webpage import extract_page
 from checker.types import Document
+
+# Markup around a page's text: a news page's HTML is rarely more than a few times its text.
+HTML_CHARS_PER_TEXT_CHAR = 5
 
 
 def document_from_record(record: object, max_chars: int) -> Document:
@@ -44,8 +53,18 @@ def document_from_record(record: object, max_chars: int) -> Document:
 def document_from_html(
     doc_id: str | None, html: str, explicit: Metadata, max_chars: int
 ) -> Document:
-    """A Document of the page's main text; `explicit` beats the page's own metadata."""
+    """A Document of the page's main text; `explicit` beats the page's own metadata.
+
+    The markup may be `HTML_CHARS_PER_TEXT_CHAR` times the text limit: past that the page is
+    refused before it is parsed, which bounds the time a page can take.
+    """
     _refuse_nul(html, "html")
+    limit = HTML_CHARS_PER_TEXT_CHAR * max_chars
+    if len(html) > limit:
+        raise PayloadTooLarge(
+            f"the HTML is {len(html):,} characters, over the limit of {limit:,} "
+            f"({HTML_CHARS_PER_TEXT_CHAR} × CHECKER_MAX_DOCUMENT_CHARS)"
+        )
     page = extract_page(html)
     if page is None:
         raise InvalidInput("no article text found in the HTML", field="html")
@@ -65,7 +84,7 @@ def document_from_text(
     if len(text) > max_chars:
         raise PayloadTooLarge(
             f"document is {len(text):,} characters, over the limit of {max_chars:,} "
-            "(max_document_chars)"
+            "(CHECKER_MAX_DOCUMENT_CHARS)"
         )
     layout = find_body(text)
     if not any(c.isalpha() for start, end in layout.body for c in text[start:end]):
@@ -88,5 +107,7 @@ def document_from_text(
 
 
 def _refuse_nul(text: str, field: str) -> None:
+    """NUL characters and lone surrogates: text that cannot be stored as it came."""
     if "\x00" in text:
         raise InvalidInput(f"'{field}' contains NUL characters: binary data, not text", field=field)
+    refuse_lone_surrogates(text, field)

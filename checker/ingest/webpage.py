@@ -8,13 +8,19 @@ text. Comments, tables and images are left out: they are not the report's prose.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import lxml.etree
+import lxml.html
 import trafilatura
 
+from checker.errors import InvalidInput
 from checker.ingest.dates import normalise_date
 from checker.ingest.metadata import Metadata
+
+_HUGE_ADVICE = re.compile(r",?\s*(?:use|try) XML_PARSE_HUGE.*$")
 
 
 @dataclass(frozen=True)
@@ -26,7 +32,17 @@ class Page:
 
 
 def extract_page(html: str) -> Page | None:
-    """Main text and metadata of an HTML page, or None when it has no main text."""
+    """Main text and metadata of an HTML page, or None when it has no main text.
+
+    Raises InvalidInput when the page is past what the HTML parser reads (see `_parser_limit`).
+    """
+    stopped = _parser_limit(html)
+    if stopped is not None:
+        raise InvalidInput(
+            f"the HTML is past what the parser reads ({stopped}): the rest of the page would "
+            "be lost",
+            field="html",
+        )
     extracted = trafilatura.extract(
         html,
         output_format="json",
@@ -56,3 +72,23 @@ def extract_page(html: str) -> Page | None:
             language=data.get("language") or None,
         ),
     )
+
+
+def _parser_limit(html: str) -> str | None:
+    """libxml2's message when it stops parsing early, at one of its resource limits.
+
+    Elements nested more than 255 deep, or a text node or attribute over 10 MB: the parser
+    (without its `huge` option, which this code never sets: the limits bound time and memory)
+    stops there, and trafilatura would silently return only the text before that point. One
+    extra parse of the page, much faster than the extraction that follows.
+    """
+    parser = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False)
+    try:
+        lxml.etree.fromstring(html.encode("utf-8"), parser)
+    except lxml.etree.LxmlError:
+        return None  # an empty or unparseable page: trafilatura says it has no text
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT" or "XML_PARSE_HUGE" in error.message:
+            # The advice to turn the limits off is for programmers, not for the editor.
+            return _HUGE_ADVICE.sub("", error.message).strip()
+    return None

@@ -13,7 +13,12 @@ SQLite, so the index always comes back to the last committed state.
 
 Readers in other processes (gunicorn workers) call `refresh()` before each request: when the
 manifest changed, they load the new FAISS file. Until then their hits may name sentences
-deleted since; those are dropped, so a response reflects one state or the other.
+deleted since; those are dropped rather than returned half-built.
+
+What can go wrong on disk becomes an `IndexUnavailable` naming the file and the cause: a
+database that is missing or damaged, a write refused (disk full, read-only directory), a
+corrupt manifest. A FAISS file that cannot be read is not an error: SQLite holds the same
+vectors, so it is rebuilt from there.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +37,10 @@ import numpy as np
 from checker.errors import IndexUnavailable, NotFound
 from checker.store import audit, history
 from checker.store import database as db
-from checker.store.files import exclusive_lock
+from checker.store.files import exclusive_lock, remove_stale_temporaries
 from checker.store.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
-from checker.store.vectors import FACTORY, VectorIndex
+from checker.store.nearest import build_index, nearest
+from checker.store.vectors import FACTORY, IndexConfig, VectorIndex, factory_for
 from checker.store.writer import Writer, document_hash
 from checker.types import Document, Finding, Hit, Judgement, ResolvedFinding, ScanRecord, Verdict
 
@@ -42,6 +49,7 @@ __all__ = ["DATABASE_NAME", "VECTORS_NAME", "Store", "Writer", "document_hash"]
 DATABASE_NAME = "checker.sqlite3"
 VECTORS_NAME = "vectors.faiss"
 LOCK_NAME = ".write.lock"
+log = logging.getLogger(__name__)
 _FINDING_ORDER = {
     "newest": "f.created_at DESC, f.confidence DESC, f.id",
     "confident": "f.confidence DESC, f.similarity DESC, f.id",
@@ -50,15 +58,21 @@ _FINDING_ORDER = {
 
 class Store:
     def __init__(
-        self, directory: Path, embedding_model: str, dimension: int, readonly: bool = False
+        self,
+        directory: Path,
+        embedding_model: str,
+        dimension: int,
+        readonly: bool = False,
+        config: IndexConfig | None = None,
     ) -> None:
         self.directory = directory
         self.embedding_model = embedding_model
         self.dimension = dimension
         self.readonly = readonly
+        self.config = config or IndexConfig()  # which FAISS index, searched how
         self._local = threading.local()
         self._lock = threading.RLock()  # FAISS is not safe to search while it is modified
-        self._vectors = VectorIndex(dimension)
+        self._vectors = VectorIndex(dimension, config=self.config)
         self._generation = -1
         self._manifest_stamp: int | None = None
 
@@ -72,6 +86,7 @@ class Store:
         dimension: int,
         create: bool = True,
         readonly: bool = False,
+        config: IndexConfig | None = None,
     ) -> Store:
         directory = Path(directory)
         if not (directory / MANIFEST_NAME).exists():
@@ -80,16 +95,18 @@ class Store:
                     f"no index at {directory} (manifest.json missing); build one with "
                     f"`checker ingest PATH --index {directory}`"
                 )
-            if (directory / DATABASE_NAME).exists():
+            if (directory / DATABASE_NAME).exists() and not _never_written(directory):
                 raise IndexUnavailable(
                     f"{directory} has a database but no manifest.json; restore the manifest "
                     "or ingest into a new index directory"
                 )
             cls._create(directory, embedding_model, dimension)
+        else:
+            cls._check_database_present(directory)
         manifest = read_manifest(directory)
         assert manifest is not None
         manifest.check_compatible(embedding_model, dimension)
-        store = cls(directory, embedding_model, dimension, readonly)
+        store = cls(directory, embedding_model, dimension, readonly, config)
         store._open_vectors()
         return store
 
@@ -102,13 +119,32 @@ class Store:
             raise IndexUnavailable(f"cannot create an index in {directory}: {exc}") from None
         write_manifest(directory, Manifest(embedding_model, dimension, FACTORY))
 
+    @staticmethod
+    def _check_database_present(directory: Path) -> None:
+        """A manifest without its database must not become a new, empty index."""
+        path = directory / DATABASE_NAME
+        try:
+            empty = path.stat().st_size == 0
+        except FileNotFoundError:
+            empty = True
+        if empty:
+            raise IndexUnavailable(
+                f"{path} is missing or empty but {directory / MANIFEST_NAME} describes an "
+                "index; restore the database from a backup or ingest into a new index directory"
+            )
+
     def _open_vectors(self) -> None:
-        if self.readonly:
-            self._sync_vectors()
-            return
-        with self._write_lock():
-            if self._sync_vectors():
-                self._save()
+        try:
+            if self.readonly:
+                self._sync_vectors()
+                return
+            with self._write_lock():
+                # left behind by a process killed while saving
+                remove_stale_temporaries(self.directory, (VECTORS_NAME, MANIFEST_NAME))
+                if self._sync_vectors():
+                    self._save()
+        except sqlite3.DatabaseError as exc:
+            raise _unavailable(self.directory / DATABASE_NAME, "cannot open", exc) from None
 
     # -- connections and locks --------------------------------------------------------------
 
@@ -119,6 +155,8 @@ class Store:
         if conn is None:
             try:
                 conn = db.connect(self.directory / DATABASE_NAME, readonly=self.readonly)
+                # A read-only connection reads nothing until asked: fail here, not mid-request.
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             except sqlite3.Error as exc:
                 path = self.directory / DATABASE_NAME
                 raise IndexUnavailable(f"cannot open {path}: {exc}") from None
@@ -127,7 +165,13 @@ class Store:
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
-        with self._lock, exclusive_lock(self.directory / LOCK_NAME):
+        with self._lock, contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(exclusive_lock(self.directory / LOCK_NAME))
+            except OSError as exc:  # a read-only file system, a directory we may not write
+                raise IndexUnavailable(
+                    f"cannot write to the index at {self.directory}: {exc.strerror}"
+                ) from None
             yield
 
     # -- keeping FAISS in step with SQLite ---------------------------------------------------
@@ -140,14 +184,21 @@ class Store:
         manifest = read_manifest(self.directory)
         path = self.directory / VECTORS_NAME
         if manifest is not None and manifest.generation == current and path.exists():
-            self._vectors = VectorIndex.load(path, self.dimension)
-            self._generation = current
-            return False
-        rebuilt = VectorIndex(self.dimension)
-        for keys, vectors in db.iter_vectors(self.conn, self.dimension):
-            rebuilt.add(keys, vectors)
-        self._vectors, self._generation = rebuilt, current
+            loaded = self._load_vectors(path)
+            recorded = manifest.vectors_bytes in (0, path.stat().st_size)
+            if loaded is not None and recorded and loaded.size == db.sentence_total(self.conn):
+                self._vectors, self._generation = loaded, current
+                return False
+            if loaded is not None:
+                log.warning("%s does not match %s; rebuilding it", path, DATABASE_NAME)
+        self._rebuild(current)
         return True
+
+    def _rebuild(self, generation: int) -> None:
+        count = db.counts(self.conn)["sentences"]
+        factory = factory_for(count, self.config, self._vectors.factory)
+        rebuilt = build_index(self.conn, self.dimension, factory, self.config)
+        self._vectors, self._generation = rebuilt, generation
 
     def refresh(self) -> None:
         """Pick up what another process flushed since (cheap when nothing changed)."""
@@ -161,9 +212,20 @@ class Store:
             manifest = read_manifest(self.directory)
             path = self.directory / VECTORS_NAME
             if manifest and manifest.generation != self._generation and path.exists():
-                self._vectors = VectorIndex.load(path, self.dimension)
-                self._generation = manifest.generation
+                loaded = self._load_vectors(path)
+                if loaded is None:
+                    self._rebuild(db.generation(self.conn))
+                else:
+                    self._vectors, self._generation = loaded, manifest.generation
             self._manifest_stamp = stamp
+
+    def _load_vectors(self, path: Path) -> VectorIndex | None:
+        """The saved FAISS index; None when it cannot be read (SQLite can rebuild it)."""
+        try:
+            return VectorIndex.load(path, self.dimension, self.config)
+        except IndexUnavailable as exc:
+            log.warning("%s; rebuilding it from %s", exc.detail, DATABASE_NAME)
+            return None
 
     def flush(self) -> None:
         """Save FAISS and the manifest so they reflect every committed write."""
@@ -174,13 +236,35 @@ class Store:
             self._save()
 
     def _save(self) -> None:
-        self._vectors.save(self.directory / VECTORS_NAME)
+        # The index type follows the size (exact below CHECKER_ANN_MIN_SENTENCES, IVF from
+        # there): it changes here, on a save, never in the middle of a write.
+        wanted = factory_for(self._vectors.size, self.config, self._vectors.factory)
+        if wanted != self._vectors.factory:
+            log.info("vectors: %s -> %s at %d", self._vectors.factory, wanted, self._vectors.size)
+            self._vectors = build_index(self.conn, self.dimension, wanted, self.config)
+        path = self.directory / VECTORS_NAME
+        try:
+            self._vectors.save(path)
+            self._save_manifest()
+        except (OSError, RuntimeError, sqlite3.OperationalError) as exc:  # faiss: RuntimeError
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise IndexUnavailable(
+                f"cannot save the vectors in {self.directory}: {reason}; every committed "
+                f"write is kept in {DATABASE_NAME} and the vectors are rebuilt from it on "
+                "the next open"
+            ) from None
+        with contextlib.suppress(IndexUnavailable):  # if not, the owned copy serves as well
+            # mapped: this process keeps no private copy of what the file holds
+            self._vectors = VectorIndex.load(path, self.dimension, self.config)
+
+    def _save_manifest(self) -> None:
         counts = db.counts(self.conn)
         manifest = Manifest(
             self.embedding_model,
             self.dimension,
-            FACTORY,
+            self._vectors.factory,
             generation=self._generation,
+            vectors_bytes=(self.directory / VECTORS_NAME).stat().st_size,
             documents=counts["documents"],
             sentences=counts["sentences"],
             findings=counts["findings"],
@@ -197,21 +281,43 @@ class Store:
         if self.readonly:
             raise IndexUnavailable(f"{self.directory} is open read-only")
         with self._write_lock():
-            self._sync_vectors()
-            writer = Writer(self.conn)
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._sync_vectors()
+                writer = Writer(self.conn)
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise _unavailable(self.directory, "cannot write to the index at", exc) from None
             try:
                 yield writer
                 audit.in_transaction(self.conn, writer.document_ids)  # lands with the write
                 self._generation = db.bump_generation(self.conn)
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback()
                 self._generation = -1  # FAISS may not match any more; resync next time
+                if isinstance(exc, sqlite3.DatabaseError) and _is_storage_error(exc):
+                    raise _unavailable(
+                        self.directory, "cannot write to the index at", exc, unchanged=True
+                    ) from None
                 raise
-            self._vectors.remove(np.array(writer.removed, dtype=np.int64))
-            for keys, vectors in writer.added:
-                self._vectors.add(keys, vectors)
+            if writer.removed or writer.added:
+                try:
+                    self._vectors = self._vectors.writable()  # an owned copy if it was mapped
+                    self._vectors.remove(np.array(writer.removed, dtype=np.int64))
+                    for keys, vectors in writer.added:
+                        self._vectors.add(keys, vectors)
+                except BaseException:
+                    self._generation = -1  # committed, but not in FAISS: rebuild next time
+                    raise
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk, an I/O error): then there is
+        # no transaction left, and ROLLBACK would hide the error that matters.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                log.warning("ROLLBACK failed after an error: %s", exc)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -243,39 +349,19 @@ class Store:
         return int(row[0])
 
     def search(
-        self, vectors: np.ndarray, k: int, accept: Callable[[Hit], bool] | None = None
+        self,
+        vectors: np.ndarray,
+        k: int,
+        accept: Callable[[Hit], bool] | None = None,
+        exclude_documents: Sequence[str | None] | None = None,
     ) -> list[list[Hit]]:
-        """The k nearest stored sentences to each vector that `accept` lets through."""
+        """The k nearest stored sentences to each vector that `accept` lets through and that
+        are not in that vector's `exclude_documents` entry; batched (see nearest.py)."""
         with self._lock:
-            size = self._vectors.size
-        if size == 0 or len(vectors) == 0:
+            index = self._vectors  # the one a refresh() may replace meanwhile
+        if index.size == 0 or len(vectors) == 0:
             return [[] for _ in range(len(vectors))]
-        fetch = k if accept is None else min(size, 4 * k)
-        results: list[list[Hit]] = []
-        for vector in vectors:
-            while True:
-                hits = self._search_one(vector, fetch, accept)
-                if len(hits) >= k or fetch >= size:
-                    break
-                fetch = min(size, fetch * 4)  # filters dropped too many: look further
-            results.append(hits[:k])
-        return results
-
-    def _search_one(
-        self, vector: np.ndarray, fetch: int, accept: Callable[[Hit], bool] | None
-    ) -> list[Hit]:
-        with self._lock:
-            sims, keys = self._vectors.search(vector[None, :], fetch)
-        found = db.hits_by_key(self.conn, keys[0])
-        hits = []
-        for sim, key in zip(sims[0], keys[0], strict=True):
-            hit = found.get(int(key))
-            if hit is None:  # deleted since this worker loaded its vectors
-                continue
-            hit = dataclasses.replace(hit, similarity=float(sim))
-            if accept is None or accept(hit):
-                hits.append(hit)
-        return hits
+        return nearest(self.conn, index, self._lock, vectors, k, accept, exclude_documents)
 
     def document_vectors(self, document_id: str) -> tuple[list[Hit], np.ndarray]:
         return db.document_vectors(self.conn, document_id, self.dimension)
@@ -347,3 +433,40 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+# What a person can do about SQLite's errors, by (the start of) their sqlite_errorname.
+_HINTS = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_IOERR": "a disk read or write failed: a full disk, a file size limit, an I/O error",
+    "SQLITE_READONLY": "the index is read-only",
+    "SQLITE_CANTOPEN": "the file cannot be opened",
+    "SQLITE_BUSY": "another process holds the database",
+    "SQLITE_CORRUPT": "the database is damaged; restore it from a backup",
+    "SQLITE_NOTADB": "the file is not a SQLite database; restore it from a backup",
+}
+
+
+def _never_written(directory: Path) -> bool:
+    """A database no write ever reached: its creation was cut short before the manifest."""
+    try:
+        with contextlib.closing(db.connect(directory / DATABASE_NAME, readonly=True)) as conn:
+            return db.generation(conn) == 0 and db.counts(conn)["documents"] == 0
+    except sqlite3.Error:
+        return False
+
+
+def _is_storage_error(exc: sqlite3.DatabaseError) -> bool:
+    """A failure of the disk or the database file, not of the code that called it."""
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _unavailable(
+    where: Path, what: str, exc: sqlite3.Error, unchanged: bool = False
+) -> IndexUnavailable:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    hint = next((text for prefix, text in _HINTS.items() if name.startswith(prefix)), "")
+    detail = f"{what} {where}: {exc}" + (f" ({hint})" if hint and hint not in str(exc) else "")
+    if unchanged:
+        detail += "; nothing of this write was stored"
+    return IndexUnavailable(detail)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ class AuditEntry:
     document_ids: tuple[str, ...]
     outcome: str
 
+
+log = logging.getLogger(__name__)
 
 # A context variable, not a global: each gunicorn thread (and each test) has its own.
 _current: contextvars.ContextVar[Acting | None] = contextvars.ContextVar("acting", default=None)
@@ -76,10 +79,21 @@ def in_transaction(conn: sqlite3.Connection, document_ids: Sequence[str]) -> Non
 def record(
     conn: sqlite3.Connection, key_name: str, action: str, ids: Sequence[str], outcome: str
 ) -> None:
-    conn.execute(
-        "INSERT INTO audit (at, key_name, action, document_ids, outcome) VALUES (?, ?, ?, ?, ?)",
-        (db.now(), key_name, action, json.dumps(list(ids), ensure_ascii=False), outcome),
-    )
+    """Add an entry: inside a write's transaction, or on its own for a write that changed
+    nothing or was refused."""
+    inside_a_write = conn.in_transaction  # asked first: a failure may end the transaction
+    try:
+        conn.execute(
+            "INSERT INTO audit (at, key_name, action, document_ids, outcome) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (db.now(), key_name, action, json.dumps(list(ids), ensure_ascii=False), outcome),
+        )
+    except sqlite3.OperationalError as exc:
+        if inside_a_write:
+            raise  # the write fails with its audit row: neither lands
+        # On its own, after a refused write (a full disk, a read-only index): the answer
+        # must stay the one that says why, not become an error about the log.
+        log.warning("audit entry not recorded (%s %s %s): %s", key_name, action, outcome, exc)
 
 
 def entries(conn: sqlite3.Connection, limit: int = 50) -> list[AuditEntry]:

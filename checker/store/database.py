@@ -151,6 +151,10 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
+def sentence_total(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0])
+
+
 def content_hash(conn: sqlite3.Connection, document_id: str) -> str | None:
     row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document_id,)).fetchone()
     return row[0] if row else None

@@ -6,7 +6,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
@@ -39,6 +39,16 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def remove_stale_temporaries(directory: Path, names: Iterable[str]) -> None:
+    """Delete what `write_atomic` calls for these file names left when their process died.
+
+    Call it only while holding the write lock: a live writer's temporary file is in use.
+    """
+    for name in names:
+        for stale in directory.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,8 @@ from checker.store.files import write_text_atomic
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
+# The annotations are strings (`from __future__ import annotations`): what each may hold.
+_FIELD_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class Manifest:
     format_version: int = FORMAT_VERSION
     package_version: str = __version__
     updated_at: str = ""
+    # The size of the FAISS file this generation saved (0: not recorded): a file cut short
+    # by a failed copy is rebuilt from SQLite, not memory-mapped and trusted.
+    vectors_bytes: int = 0
 
     def check_compatible(self, embedding_model: str, dimension: int) -> None:
         """Refuse to mix vectors of two models in one index."""
@@ -55,16 +60,23 @@ class Manifest:
 def read_manifest(directory: Path) -> Manifest | None:
     path = directory / MANIFEST_NAME
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise IndexUnavailable(f"cannot read {path}: {exc.strerror}") from None
     try:
-        data = json.loads(raw)
-        known = {f.name for f in dataclasses.fields(Manifest)}
-        return Manifest(**{key: value for key, value in data.items() if key in known})
-    except (ValueError, TypeError) as exc:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON object was expected, not {type(data).__name__}")
+        fields = {f.name: f for f in dataclasses.fields(Manifest)}
+        values = {key: value for key, value in data.items() if key in fields}
+        for key, value in values.items():
+            expected = _FIELD_TYPES[str(fields[key].type)]
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                raise ValueError(f"{key} is {value!r}, not of type {expected.__name__}")
+        return Manifest(**values)
+    except (ValueError, TypeError) as exc:  # UnicodeDecodeError is a ValueError
         raise IndexUnavailable(
             f"{path} is corrupt ({exc}); restore it or rebuild the index"
         ) from None

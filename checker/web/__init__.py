@@ -2,12 +2,22 @@
 
 gunicorn runs `checker.web:create_app()`. Nothing is loaded at import time: the factory
 opens the index and loads the models, and keeps the Checker in `app.extensions["checker"]`.
+
+When the index or a model cannot be opened (a corrupt manifest, a missing database), the
+app still starts: `/healthz` answers 200, every other route a 503 problem naming the reason,
+and the opening is tried again at most every `RETRY_OPEN_SECONDS`, so the service becomes
+ready by itself once the index is restored. `checker serve` checks the index before it
+starts gunicorn and exits with the message instead.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+import threading
+import time
 
+from flask import Flask, request
+
+from checker.errors import CheckerError
 from checker.service import Checker
 from checker.settings import Settings
 from checker.web import auth, cors
@@ -17,20 +27,59 @@ from checker.web.indexes import Indexes
 from checker.web.pages import pages
 from checker.web.problems import register_error_handlers
 
+RETRY_OPEN_SECONDS = 5.0
+
 
 def create_app(settings: Settings | None = None, checker: Checker | None = None) -> Flask:
     """Build the app. Tests pass a ready `checker`; gunicorn passes nothing (env settings)."""
     settings = settings or (checker.settings if checker else Settings.from_env())
-    checker = checker or Checker.from_settings(settings)
-    checker.load_models()  # now, not on the first request: /readyz then means ready
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
-    app.extensions["checker"] = Indexes(checker)
+    register_error_handlers(app)
+    if checker is None:
+        # Registered before auth's hook, which needs the index: this one runs first.
+        app.before_request(_Opening(app, settings))
+    else:
+        checker.load_models()  # now, not on the first request: /readyz then means ready
+        app.extensions["checker"] = Indexes(checker)
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(docs)
-    register_error_handlers(app)
     auth.install(app, settings.rate_limit_per_minute, settings.open_reads)
     cors.install(app, settings.cors_origins)
     return app
+
+
+class _Opening:
+    """Opens the index and loads the models at start-up; until that succeeds, answers every
+    request but /healthz with the reason (a 503 problem) and tries again now and then."""
+
+    def __init__(self, app: Flask, settings: Settings) -> None:
+        self._app = app
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._error: CheckerError | None = None
+        self._next_try = 0.0
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            checker = Checker.from_settings(self._settings)
+            checker.load_models()  # now, not on the first request: /readyz then means ready
+        except CheckerError as exc:
+            self._app.logger.error("not ready: %s", exc.detail)
+            self._error = exc
+            self._next_try = time.monotonic() + RETRY_OPEN_SECONDS
+            return
+        self._app.extensions["checker"] = Indexes(checker)
+        self._error = None
+
+    def __call__(self) -> None:
+        if self._error is None or request.path == "/healthz":
+            return
+        with self._lock:
+            if self._error is not None and time.monotonic() >= self._next_try:
+                self._open()
+            if self._error is not None:
+                raise self._error

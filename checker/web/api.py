@@ -30,14 +30,24 @@ def _checker(name: str | None = None) -> Checker:
     return _indexes().get(name if name is not None else request.args.get("index"))
 
 
-def _json_body() -> Any:
+def _json_body(whole: bool = True) -> Any:
+    """The parsed body. Text that is not Unicode (a lone surrogate escape such as "\\ud800")
+    is refused here when `whole`; POST /v1/documents passes False and leaves it to each record,
+    so that one bad record does not sink the batch."""
     raw = request.get_data(cache=False)
     if not raw.strip():
         raise MalformedRequest("the request body is empty; send a JSON object")
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError as exc:
         raise MalformedRequest(f"the request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MalformedRequest(
+            "the request body nests JSON arrays or objects too deeply to read"
+        ) from None
+    if whole:
+        schemas.refuse_lone_surrogates(body)
+    return body
 
 
 @api.get("/healthz")
@@ -84,10 +94,17 @@ def _filters(body: dict[str, Any]) -> CheckFilters:
 @api.post("/v1/documents")
 @needs("write", audit="documents.add")
 def add_documents() -> Response | tuple[Response, int]:
-    body = _json_body()
-    schemas.validate(body, schemas.DOCUMENTS)
+    body = _json_body(whole=False)
+    checker = _checker(body.get("index") if isinstance(body, dict) else None)
+    limit = checker.settings.max_batch_documents
+    records = body.get("documents") if isinstance(body, dict) else body
+    if isinstance(records, list) and len(records) > limit:
+        raise PayloadTooLarge(
+            f"the batch has {len(records):,} documents, over the limit of {limit:,} "
+            "(CHECKER_MAX_BATCH_DOCUMENTS): send it in several requests"
+        )
+    schemas.validate(body, schemas.documents(limit, record=schemas.ANY_RECORD))
     records = body if isinstance(body, list) else body["documents"]
-    checker = _checker(None if isinstance(body, list) else body.get("index"))
     items = [_document_or_problem(record, n, checker) for n, record in enumerate(records)]
     summary = checker.ingest(items)
     payload = serialize.ingest_summary(summary)

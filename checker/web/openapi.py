@@ -9,13 +9,14 @@ examples are the detailed reference.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
 
 from checker import __version__
 from checker.web import schemas
 from checker.web.auth import required_scope
+from checker.web.indexes import Indexes
 
 _OBJECT = {"type": "object"}
 _DOCUMENT_INFO = {
@@ -118,6 +119,9 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def build(app: Flask) -> dict[str, Any]:
+    # The batch limit is a setting, so the documents body is published as this app enforces it.
+    settings = cast(Indexes, app.extensions["checker"]).default.settings
+    bodies = {("POST", "/v1/documents"): schemas.documents(settings.max_batch_documents)}
     paths: dict[str, dict[str, Any]] = {}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api."):
@@ -125,6 +129,7 @@ def build(app: Flask) -> dict[str, Any]:
         path = _CONVERTER.sub(r"{\2}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             summary, body, status, shape = OPERATIONS[(method, path)]
+            body = bodies.get((method, path), body)
             operation = _operation(rule.endpoint, rule.rule, summary, body, status, shape, app)
             paths.setdefault(path, {})[method.lower()] = operation
     return {

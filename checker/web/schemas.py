@@ -11,6 +11,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from checker.errors import InvalidInput
+from checker.ingest.metadata import has_lone_surrogate
+from checker.settings import Settings
 
 _STRING_OR_NULL = {"type": ["string", "null"]}
 
@@ -52,19 +54,31 @@ DOCUMENT = {
     },
 }
 
-DOCUMENTS = {
-    "oneOf": [
-        {"type": "array", "items": {"type": "object"}, "minItems": 1},
-        {
-            "type": "object",
-            "required": ["documents"],
-            "properties": {
-                "documents": {"type": "array", "items": {"type": "object"}, "minItems": 1},
-                "index": {"type": "string"},
+
+def documents(max_items: int, record: dict[str, Any] = DOCUMENT) -> dict[str, Any]:
+    """The body of POST /v1/documents: a list of records, or {"documents": [...], "index"}.
+
+    `max_items` is the batch limit (`max_batch_documents`), published as `maxItems`; the view
+    checks it first, so that the answer names the setting. Records are published as
+    `DOCUMENT`; the view checks the list with `record=ANY_RECORD` and then each record on its
+    own, so that a bad record is listed under `problems` while the rest are stored.
+    """
+    records = {"type": "array", "items": record, "minItems": 1, "maxItems": max_items}
+    return {
+        "oneOf": [
+            records,
+            {
+                "type": "object",
+                "required": ["documents"],
+                "properties": {"documents": records, "index": {"type": "string"}},
             },
-        },
-    ]
-}
+        ]
+    }
+
+
+ANY_RECORD = {"type": "object"}
+# As published with the default batch limit.
+DOCUMENTS = documents(Settings().max_batch_documents)
 
 
 def validate(instance: Any, schema: dict[str, Any]) -> None:
@@ -74,3 +88,31 @@ def validate(instance: Any, schema: dict[str, Any]) -> None:
     path = ".".join(str(part) for part in error.absolute_path)
     where = f"{path}: " if path else ""
     raise InvalidInput(f"{where}{error.message}", field=path or None)
+
+
+def refuse_lone_surrogates(instance: Any) -> None:
+    """InvalidInput naming a string (member name or value) that holds a lone surrogate.
+
+    JSON may escape half of a UTF-16 pair ("\\ud800"); Python reads it into a string that
+    cannot be encoded, embedded or stored, so it is refused at the door.
+    """
+    pending: list[tuple[str, Any]] = [("", instance)]
+    while pending:  # a loop, not recursion: the body may nest as deep as json.loads allows
+        path, value = pending.pop()
+        if isinstance(value, str):
+            if has_lone_surrogate(value):
+                raise InvalidInput(
+                    f"{path or 'the body'}: {value[:40]!r} has a lone surrogate, which is not "
+                    "Unicode text",
+                    field=path or None,
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else str(key)
+                if has_lone_surrogate(key):
+                    raise InvalidInput(
+                        f"{inner!r}: a member name has a lone surrogate, which is not Unicode text"
+                    )
+                pending.append((inner, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}.{n}" if path else str(n), v) for n, v in enumerate(value))

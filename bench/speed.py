@@ -34,14 +34,16 @@ from bench.common import provenance, write_result
 from bench.grow import disk_mib, grow
 from bench.serving import latency, peak_mib, reset_peak, serve, worker_peak_mib
 from bench.speed_table import summary_table
-from checker.embed import Embedder, SentenceTransformerEmbedder, resolve_model_dir
+from checker.embed import Embedder, load_embedder, resolve_model_dir
 from checker.errors import CheckerError
 from checker.ingest import document_from_record
 from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
-from checker.store import Store
+from checker.store import VECTORS_NAME, Store
+from checker.store import database as db
 from checker.store.manifest import read_manifest
+from checker.store.vectors import IndexConfig
 from checker.types import Document
 
 
@@ -177,15 +179,63 @@ def check_latency(index: Path, log: Path, claim_texts: Sequence[str]) -> dict[st
         ready = time.perf_counter() - started
         result = latency(base, claim_texts)
         result["worker_peak_rss_mib"] = round(worker_peak_mib(master), 1)
+        result["worker_rss_mib"] = worker_rss_mib(master)
     manifest = read_manifest(index)
     sentences = manifest.sentences if manifest else 0
     result.update(
         sentences=sentences,
+        faiss_factory=manifest.faiss_factory if manifest else None,
         startup_s=round(ready, 1),
         disk_mib=round(disk_mib(index), 1),
         disk_gib_per_million_sentences=round(disk_mib(index) / 1024 / sentences * 1e6, 2),
+        faiss_file_mib=round((index / VECTORS_NAME).stat().st_size / 2**20, 1),
     )
     return result
+
+
+def worker_rss_mib(master_pid: int) -> dict[str, float]:
+    """The worker's resident memory now, split: anonymous (its own) and file-backed (the
+    memory-mapped FAISS file and libraries: page cache, shared with other workers)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    found: dict[str, float] = {}
+    for line in Path(f"/proc/{children[0]}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+            found[name] = round(int(value.split()[0]) / 1024, 1)
+    return found
+
+
+def recall_at(store: Store, queries: np.ndarray, k: int = 20) -> dict[str, Any]:
+    """How many of the exact k nearest (brute force over every vector in SQLite) the store's
+    own search returns, on average: 1.0 for a flat index, less where IVF misses some."""
+    best_sims = np.full((len(queries), k), -np.inf, dtype=np.float32)
+    best_keys = np.full((len(queries), k), -1, dtype=np.int64)
+    started = time.perf_counter()
+    for keys, vectors in db.iter_vectors(store.conn, store.dimension, batch=50_000):
+        sims = np.concatenate([best_sims, queries @ vectors.T], axis=1)
+        both = np.concatenate([best_keys, np.broadcast_to(keys, (len(queries), len(keys)))], 1)
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        best_sims = np.take_along_axis(sims, top, 1)
+        best_keys = np.take_along_axis(both, top, 1)
+    exact_seconds = time.perf_counter() - started
+    exact_hits = db.hits_by_key(store.conn, best_keys.ravel())
+    ids = {key: hit.sentence.id for key, hit in exact_hits.items()}
+    started = time.perf_counter()
+    found = store.search(queries, k)
+    search_seconds = time.perf_counter() - started
+    recalls = [
+        len({ids[int(key)] for key in row} & {hit.sentence.id for hit in hits}) / k
+        for row, hits in zip(best_keys, found, strict=True)
+    ]
+    return {
+        "k": k,
+        "queries": len(queries),
+        "recall": round(float(np.mean(recalls)), 4),
+        "min_recall": round(float(np.min(recalls)), 4),
+        "queries_with_all_k": round(float(np.mean([r == 1.0 for r in recalls])), 4),
+        "exact_seconds": round(exact_seconds, 1),
+        "batched_search_seconds": round(search_seconds, 2),
+    }
 
 
 def grown(
@@ -194,12 +244,17 @@ def grown(
     timed: TimedEmbedder,
     sizes: Sequence[int],
     claim_texts: Sequence[str],
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
-    """The ABC index copied, then grown to each size in turn, measured at each."""
+    """The ABC index copied, then grown to each size in turn, measured at each: latency and
+    memory behind gunicorn, and recall@20 of the store's search against brute force for the
+    claims and for as many stored sentences."""
     directory = workdir / "grown"
     shutil.copytree(base_index, directory)
-    store = Store.open(directory, timed.name, timed.dimension)
+    config = IndexConfig.from_settings(settings or Settings())
+    store = Store.open(directory, timed.name, timed.dimension, config=config)
     vectors = np.concatenate(timed.vectors)
+    claim_vectors = timed.inner.encode(list(claim_texts))  # not kept for growing
     results = []
     try:
         for size in sizes:
@@ -207,8 +262,17 @@ def grown(
             growth = grow(store, timed.texts, vectors, size)
             growth["peak_rss_mib"] = round(peak_mib(), 1)
             measured = check_latency(directory, workdir / f"gunicorn-{size}.log", claim_texts)
-            results.append({"target": size, "growth": growth, **measured})
-            print(f"grown to {size}: p95 {measured['p95_ms']} ms", file=sys.stderr)
+            stored = db.iter_vectors(store.conn, store.dimension, batch=len(claim_texts))
+            recall = {
+                "claims": recall_at(store, claim_vectors),
+                "stored_sentences": recall_at(store, next(stored)[1]),
+            }
+            results.append({"target": size, "growth": growth, **measured, "recall_at_20": recall})
+            print(
+                f"grown to {size}: p95 {measured['p95_ms']} ms, {measured['faiss_factory']}, "
+                f"recall@20 {recall['claims']['recall']}",
+                file=sys.stderr,
+            )
     finally:
         store.close()
         shutil.rmtree(directory, ignore_errors=True)
@@ -227,13 +291,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a deterministic subset, minutes")
     parser.add_argument("--sizes", help="grown index sizes, comma-separated sentence counts")
+    parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="ingest and the floor only (CHECKER_EMBEDDING_RUNTIME picks the embedder); "
+        "written to bench/results/speed_ingest_<runtime>.json",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.sizes:
         sizes = tuple(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
         plan = dataclasses.replace(plan, sizes=sizes)
     settings = Settings.from_env()
-    timed = TimedEmbedder(SentenceTransformerEmbedder(settings.embedding_model))
+    timed = TimedEmbedder(load_embedder(settings))
     results: dict[str, Any] = {
         "provenance": provenance(),
         "quick": args.quick,
@@ -248,14 +318,18 @@ def main(argv: list[str] | None = None) -> int:
         index = workdir / "abc"
         records = abc_records(plan.sentences)
         results["ingest"], checker = ingest(records, timed, settings, index)
+        results["ingest"]["embedding_runtime"] = settings.embedding_runtime
         _progress("ingest", results["ingest"]["seconds"])
+        if args.ingest_only:
+            checker.close()
+            return _ingest_only(results, timed, settings, started)
         results["scan"] = scan(checker)
         _progress("scan", results["scan"]["seconds"])
         checker.close()
         claim_texts = claims(timed.texts, plan.claims)
         results["check_abc"] = check_latency(index, workdir / "gunicorn-abc.log", claim_texts)
         _progress("check at the ABC index", results["check_abc"]["p95_ms"])
-        results["check_grown"] = grown(index, workdir, timed, plan.sizes, claim_texts)
+        results["check_grown"] = grown(index, workdir, timed, plan.sizes, claim_texts, settings)
         embed_rate = results["ingest"]["stage_sentences_per_s"]["embed"] or 0.0
         results["floor"] = compute_floor(timed, settings, embed_rate)
     results["txtai"] = {"skipped": "not run in this version of the bench (see README)"}
@@ -263,7 +337,40 @@ def main(argv: list[str] | None = None) -> int:
     results["seconds"] = round(time.perf_counter() - started, 1)
     path = write_result("speed", results)
     print(summary_table(results))
+    print(vector_table(results))
     print(f"\nwritten to {path}")
+    return 0
+
+
+def vector_table(r: dict[str, Any]) -> str:
+    """The vector index at each grown size: its type, recall@20 and where its memory is."""
+    lines = ["sentences  index  recall@20 claims/stored  worker RSS anon/file MiB  FAISS file MiB"]
+    for g in r["check_grown"]:
+        recall, rss = g["recall_at_20"], g["worker_rss_mib"]
+        lines.append(
+            f"{g['sentences']:>9,}  {g['faiss_factory']}  "
+            f"{recall['claims']['recall']:.3f}/{recall['stored_sentences']['recall']:.3f}  "
+            f"{rss.get('RssAnon', 0):.0f}/{rss.get('RssFile', 0):.0f}  {g['faiss_file_mib']:.0f}"
+        )
+    return "\n".join(lines)
+
+
+def _ingest_only(
+    results: dict[str, Any], timed: TimedEmbedder, settings: Settings, started: float
+) -> int:
+    embed_rate = results["ingest"]["stage_sentences_per_s"]["embed"] or 0.0
+    results["floor"] = compute_floor(timed, settings, embed_rate)
+    results["load_average_at_end"] = os.getloadavg()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    path = write_result(f"speed_ingest_{settings.embedding_runtime}", results)
+    ingest, model = results["ingest"], results["floor"]["embedding_model"]
+    print(
+        f"ingest ({settings.embedding_runtime}): {ingest['sentences']} sentences in "
+        f"{ingest['seconds']} s = {ingest['sentences_per_s']} sent/s; by stage "
+        f"{ingest['stage_sentences_per_s']}; embed {model['measured_sentences_per_s']} sent/s "
+        f"= {model['fraction_of_floor']} of the float32 floor {model['floor_sentences_per_s']}"
+        f"\nwritten to {path}"
+    )
     return 0
 
 

@@ -16,7 +16,7 @@ from checker.segment import segment
 from checker.service import Checker, CheckFilters, CheckResult
 from checker.types import Document
 
-# Each sentence is one embedding, one search and one judging round; this bounds the time a
+# Each sentence is one search and one judging round (embedding is batched); this bounds the time a
 # single request can hold a worker (a long feature is a few hundred sentences: send it in parts).
 MAX_DRAFT_SENTENCES = 200
 
@@ -74,7 +74,11 @@ def check_draft(
                 "(CHECKER_MAX_CLAIM_CHARS): is punctuation missing?",
                 field="text",
             )
+    # One embedding call for the whole draft (repeated sentences come from the claim cache);
+    # each sentence then gets its own search and judging, exactly as a claim would.
+    vectors = checker.claim_vectors([s.text.strip() for s in sentences])
     checked = [
-        DraftSentence(s.text, s.start, s.end, checker.check(s.text, k, filters)) for s in sentences
+        DraftSentence(s.text, s.start, s.end, checker.check(s.text, k, filters, vector=v[None]))
+        for s, v in zip(sentences, vectors, strict=True)
     ]
     return DraftResult(checked, round((time.perf_counter() - started) * 1000, 1))

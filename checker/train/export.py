@@ -7,20 +7,19 @@ model's `config.json` (whose `id2label` gives the label order), which is everyth
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from checker.onnx_export import quantize_int8, trace_to_onnx
 
 if TYPE_CHECKING:
     import torch
 
 ONNX_NAME = "model.onnx"
-OPSET = 17
 
 
 def export_onnx(model_dir: Path, out: Path, quantize: bool = True) -> Path:
     """Writes `out/model.onnx` (+ tokenizer, config.json) from the CrossEncoder at `model_dir`."""
-    import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
@@ -35,28 +34,11 @@ def export_onnx(model_dir: Path, out: Path, quantize: bool = True) -> Path:
         return_tensors="pt",
     )
     fp32 = out / ("model.fp32.onnx" if quantize else ONNX_NAME)
-    with warnings.catch_warnings():
-        # The TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript
-        # (not a dependency); it still exports a BERT classifier exactly.
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _logits_only(network),
-            (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-            str(fp32),
-            input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["logits"],
-            dynamic_axes={
-                name: {0: "batch", 1: "sequence"}
-                for name in ("input_ids", "attention_mask", "token_type_ids")
-            }
-            | {"logits": {0: "batch"}},
-            opset_version=OPSET,
-            dynamo=False,
-        )
+    inputs = {name: sample[name] for name in ("input_ids", "attention_mask", "token_type_ids")}
+    axes = {name: {0: "batch", 1: "sequence"} for name in inputs}
+    trace_to_onnx(_logits_only(network), inputs, ["logits"], fp32, axes | {"logits": {0: "batch"}})
     if quantize:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-
-        quantize_dynamic(str(fp32), str(out / ONNX_NAME), weight_type=QuantType.QInt8)
+        quantize_int8(fp32, out / ONNX_NAME)
         fp32.unlink()
     tokenizer.save_pretrained(str(out))
     network.config.save_pretrained(str(out))

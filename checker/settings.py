@@ -32,11 +32,32 @@ class Settings:
         "Sentence-transformers model: the name of a package that bundles one, or a directory.",
     )
     nli_model: str = _setting(
-        "",
-        "Path to an NLI model: a sentence-transformers CrossEncoder directory, or an ONNX "
-        "model (a directory with model.onnx, or the .onnx file); empty: rules only.",
+        "builtin",
+        "NLI model: `builtin` (the int8 model shipped in checker/models/nli), a "
+        "sentence-transformers CrossEncoder directory, or an ONNX model (a directory with "
+        "model.onnx, or the .onnx file); `none` or empty: rules only.",
     )
-    embed_batch_size: int = _setting(64, "Sentences embedded per batch.")
+    nli_batch_size: int = _setting(32, "Sentence pairs the NLI model scores per batch.")
+    embed_batch_size: int = _setting(
+        64, "Sentences embedded per batch (sorted by length first, so batches pad little)."
+    )
+    embedding_runtime: str = _setting(
+        "torch",
+        "How sentences are embedded: `torch` (sentence-transformers), `onnx-int8` (the "
+        "project's own int8 ONNX export of the model, made on first use) or `onnx-fp32`. "
+        "Vectors agree to cosine 0.99, so an index built with one may be searched with another.",
+    )
+    embedding_cache: Path = _setting(
+        Path("~/.cache/checker"),
+        "Folder the ONNX embedder is exported into on first use (one subfolder per model "
+        "weights and export recipe); must be writable the first time.",
+    )
+    embed_threads: int = _setting(
+        0, "Threads the ONNX embedder computes with; 0: one per CPU core the process may use."
+    )
+    claim_cache_size: int = _setting(
+        4096, "Claim vectors /v1/check keeps for repeated claims (least recently used out; 0: off)."
+    )
     k: int = _setting(20, "Default number of passages /v1/check considers.")
     max_k: int = _setting(100, "Largest k a request may ask for.")
     check_min_similarity: float = _setting(
@@ -54,10 +75,24 @@ class Settings:
     max_claim_chars: int = _setting(2000, "Longest claim /v1/check accepts.")
     max_request_bytes: int = _setting(10_000_000, "Largest HTTP request body accepted.")
     max_document_chars: int = _setting(2_000_000, "Longest document text ingested.")
+    max_batch_documents: int = _setting(
+        1000, "Most documents one POST /v1/documents may carry (send more in several requests)."
+    )
     host: str = _setting("127.0.0.1", "Address `checker serve` binds.")
     port: int = _setting(8000, "Port `checker serve` binds.")
     workers: int = _setting(2, "gunicorn worker processes for `checker serve`.")
     threads: int = _setting(2, "Threads per gunicorn worker.")
+    ann_min_sentences: int = _setting(
+        200_000,
+        "Sentences from which the FAISS index is approximate (IVF, 8-bit codes) instead of "
+        "exact; the type changes when the index is next saved (ingest, delete, scan).",
+    )
+    ann_nprobe: int = _setting(
+        64, "IVF cells searched per query in an approximate index (more: better recall, slower)."
+    )
+    faiss_threads: int = _setting(
+        0, "OpenMP threads per FAISS search; 0: one for a single query, every core for batches."
+    )
     open_reads: bool = _setting(
         False,
         "Let anyone check claims and read findings without a key even when API keys exist "

@@ -26,6 +26,16 @@ SHARED = REPO.parent / "shared"
 # The canonical contradiction of the seeds.
 WITHDRAWAL = "withdrawal of remaining Armenian forces"
 NO_FORCES = "there are no Armenian armed forces in Karabakh"
+# The two seed sentences in full (checked against the files in tests/test_rules.py).
+WITHDRAWAL_SENTENCE = (
+    "The accord called for a full stop to hostilities at the specified moment and the "
+    "withdrawal of remaining Armenian forces."
+)
+NO_FORCES_SENTENCE = (
+    "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being “the "
+    "withdrawal of Armenian forces,” claiming that there are no Armenian armed forces in "
+    "Karabakh, reiterating the comments from the Armenian MFA yesterday."
+)
 SEED_000 = "000_434e7cb778165911"
 SEED_001 = "001_8033d1b0714a6b2e"
 

@@ -24,21 +24,13 @@ from checker.judge.base import CombinedJudge, Judge
 from checker.judge.nli import NLIJudge, label_columns, merge_directions
 from checker.judge.rules import RuleJudge
 from checker.types import Verdict
+from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
+from tests.conftest import WITHDRAWAL_SENTENCE as WITHDRAWAL
 
 pytestmark = pytest.mark.slow
 
 PROBABILITIES = (0.5, 0.4, 0.1)  # softmax of the bias, by output column
 BUILT_LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
-
-WITHDRAWAL = (
-    "The accord called for a full stop to hostilities at the specified moment and the "
-    "withdrawal of remaining Armenian forces."
-)
-NO_FORCES = (
-    "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being “the "
-    "withdrawal of Armenian forces,” claiming that there are no Armenian armed forces in "
-    "Karabakh, reiterating the comments from the Armenian MFA yesterday."
-)
 
 
 @pytest.fixture(scope="module")
@@ -158,14 +150,15 @@ def test_the_nli_judge_is_a_judge_and_combines_with_the_rules(
     assert {r.kind for r in judgement.reasons} == {"negation", "nli"}
 
 
-def test_merging_directions_takes_the_larger_contradiction_and_the_mean_entailment() -> None:
-    # Columns: entailment, neutral, contradiction.
-    forward = np.array([[0.9, 0.05, 0.05], [0.1, 0.2, 0.7]])
-    backward = np.array([[0.3, 0.6, 0.1], [0.2, 0.7, 0.1]])
-    merged = merge_directions(forward, backward)
-    assert merged[:, 0] == pytest.approx([0.6, 0.15])
-    assert merged[:, 1] == pytest.approx([0.325, 0.45])
-    assert merged[:, 2] == pytest.approx([0.1, 0.7])
+def test_merging_directions_takes_the_smaller_contradiction_and_supporting_entailment() -> None:
+    # Columns: entailment, neutral, contradiction. Row 1: the passage entails the claim but
+    # not the reverse (a specific passage, a vaguer claim) -> entailment stays 0.9.
+    supporting = np.array([[0.9, 0.05, 0.05], [0.1, 0.2, 0.7]])
+    reverse = np.array([[0.3, 0.6, 0.1], [0.2, 0.1, 0.8]])
+    merged = merge_directions(supporting, reverse)
+    assert merged[:, 0] == pytest.approx([0.9, 0.1])
+    assert merged[:, 1] == pytest.approx([0.05, 0.2])
+    assert merged[:, 2] == pytest.approx([0.05, 0.7])
 
 
 def test_label_columns_accept_any_order_and_case() -> None:

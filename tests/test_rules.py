@@ -25,22 +25,14 @@ from checker.judge.rules.negation import NegationRule
 from checker.judge.rules.numbers import NumberRule, find_quantities
 from checker.judge.rules.text import MAX_CHARS, clip
 from checker.types import Judgement, Reason, Verdict
+from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
+from tests.conftest import WITHDRAWAL_SENTENCE as WITHDRAWAL
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
 SHARED = Path(__file__).parents[1].parent / "shared"
 ABC_RURAL = SHARED / "corpora" / "abc" / "rural.txt"
 
-# Sentences of the two seed reports (checked against the files below).
-WITHDRAWAL = (
-    "The accord called for a full stop to hostilities at the specified moment and the "
-    "withdrawal of remaining Armenian forces."
-)
-NO_FORCES = (
-    "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being “the "
-    "withdrawal of Armenian forces,” claiming that there are no Armenian armed forces in "
-    "Karabakh, reiterating the comments from the Armenian MFA yesterday."
-)
 HALT_000 = (
     "The statement said that hostilities would halt at 13:00 local time on September 20, 2023, "
     "with a path toward disarmament as a prerequisite for ongoing discussions and eventual "

@@ -135,6 +135,7 @@ def test_check_filters(seeded: Checker) -> None:
         (CLAIM, 0, "k must be"),
         (CLAIM, 101, "k must be"),
         (CLAIM, True, "k must be"),
+        ("Armenian forces \udcff are present", None, "not Unicode text"),  # bytes from argv
     ],
 )
 def test_bad_claims_are_refused(seeded: Checker, claim: str, k: int | None, message: str) -> None:

@@ -390,7 +390,7 @@ def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: 
     pairs = [(p, h) for p, h, _ in TINY_PAIRS] + [("It rained in Perth on Monday.", "It was dry.")]
     inputs = pairs + [(h, p) for p, h in pairs]
     torch_judge = NLIJudge(tiny_run.config.out)
-    expected = torch_judge._probabilities(inputs)
+    expected = torch_judge.probabilities(inputs)
 
     fp32 = NLIJudge(export_onnx(tiny_run.config.out, tmp_path / "fp32", quantize=False).parent)
     int8_file = export_onnx(tiny_run.config.out, tmp_path / "int8")
@@ -404,7 +404,7 @@ def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: 
         "tokenizer_config.json",
     ]
     assert int8_file.stat().st_size < 30_000_000  # the budget for shipped files
-    assert fp32._probabilities(inputs) == pytest.approx(expected, abs=1e-4)
+    assert fp32.probabilities(inputs) == pytest.approx(expected, abs=1e-4)
     # int8 weights move probabilities a little; the quality cost is measured by the benchmark.
-    assert int8._probabilities(inputs) == pytest.approx(expected, abs=0.05)
+    assert int8.probabilities(inputs) == pytest.approx(expected, abs=0.05)
     assert [j.verdict for j in int8.judge(pairs)] == [j.verdict for j in torch_judge.judge(pairs)]

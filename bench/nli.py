@@ -31,7 +31,7 @@ import numpy as np
 from bench import data
 from bench.common import MissingData, per_class_f1, percent, provenance, shared, write_result
 from checker.ingest import read_file
-from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge
+from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge, leading_labels
 from checker.segment import segment
 from checker.service import build_judge
 from checker.settings import Settings
@@ -53,11 +53,6 @@ HELD_APART = (
 QUICK_ROWS = 300
 GRID = [round(0.5 + 0.05 * i, 2) for i in range(10)]  # 0.50 … 0.95: never under min_confidence
 MIN_CONTRADICTION_PRECISION = 0.95
-VERDICT_LABEL = {
-    Verdict.CONTRADICTS: "contradiction",
-    Verdict.SUPPORTS: "entailment",
-    Verdict.RELATED: "neutral",
-}
 # (text in seed 000, text in seed 001, what the checker should say)
 SEED_PAIRS = (
     ("withdrawal of remaining Armenian forces", "there are no Armenian armed forces", True),
@@ -83,14 +78,14 @@ def three_way(judge: NLIJudge, rows: Sequence[dict[str, str]]) -> dict[str, Any]
     """Plain argmax accuracy and per-class F1 of the (premise, hypothesis) reading."""
     probabilities = judge.probabilities([(r["premise"], r["hypothesis"]) for r in rows])
     predicted = [LABELS[i] for i in probabilities.argmax(axis=1)]
-    return per_class_f1([r["label"] for r in rows], predicted, list(LABELS))
+    return per_class_f1([r["label"] for r in rows], list(predicted), list(LABELS))
 
 
 def as_judged(judge: NLIJudge, rows: Sequence[dict[str, str]]) -> dict[str, Any]:
     """The checker's verdicts (both readings, thresholds) scored as 3-way labels."""
     merged = judge.pair_probabilities([(r["hypothesis"], r["premise"]) for r in rows])
-    predicted = [VERDICT_LABEL[judge.verdict(row)] for row in merged]
-    return per_class_f1([r["label"] for r in rows], predicted, list(LABELS))
+    predicted = leading_labels(merged, judge.contradiction_threshold, judge.entailment_threshold)
+    return per_class_f1([r["label"] for r in rows], list(predicted), list(LABELS))
 
 
 def fever(judge: NLIJudge, split: str, limit: int | None) -> dict[str, Any]:
@@ -124,14 +119,9 @@ def choose_thresholds(judge: NLIJudge, limit: int | None) -> dict[str, Any]:
     rows = [row for split in DEV_SPLITS for row in nli_rows(split, limit)]
     merged = judge.pair_probabilities([(r["hypothesis"], r["premise"]) for r in rows])
     gold = [r["label"] for r in rows]
-    entail, contra = LABELS.index("entailment"), LABELS.index("contradiction")
 
     def scores(t_contra: float, t_entail: float) -> dict[str, Any]:
-        predicted = np.where(
-            merged[:, contra] >= t_contra,
-            "contradiction",
-            np.where(merged[:, entail] >= t_entail, "entailment", "neutral"),
-        )
+        predicted = leading_labels(merged, t_contra, t_entail)
         return per_class_f1(gold, list(predicted), list(LABELS))
 
     t_contra = next(

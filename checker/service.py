@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from checker.embed import Embedder, VectorCache
-from checker.embed import load_embedder as _load_embedder
+from checker.embed import Embedder, VectorCache, load_embedder
 from checker.errors import InvalidInput
 from checker.ingest import Problem
 from checker.ingest.metadata import has_lone_surrogate
@@ -390,10 +389,6 @@ class Checker:
 
     def close(self) -> None:
         self.store.close()
-
-
-def load_embedder(settings: Settings) -> Embedder:
-    return _load_embedder(settings)
 
 
 def build_judge(settings: Settings) -> Judge:

@@ -135,22 +135,41 @@ class NLIJudge:
 
     def _reason(self, row: np.ndarray) -> Reason:
         scores = dict(zip(LABELS, (float(p) for p in row), strict=True))
-        contradiction, entailment = scores["contradiction"], scores["entailment"]
-        # A confident contradiction wins even when entailment is higher: topic overlap inflates
-        # entailment, and a missed contradiction is the costlier mistake for a fact checker.
-        if contradiction >= self.contradiction_threshold:
-            verdict, lead = Verdict.CONTRADICTS, "contradiction"
-        elif entailment >= self.entailment_threshold:
-            verdict, lead = Verdict.SUPPORTS, "entailment"
-        else:
-            verdict, lead = Verdict.RELATED, "neutral"
+        [lead] = leading_labels(
+            row[np.newaxis, :], self.contradiction_threshold, self.entailment_threshold
+        )
         others = ", ".join(f"{label} {scores[label]:.2f}" for label in LABELS if label != lead)
         return Reason(
             kind=self.name,
-            verdict=verdict,
+            verdict=LABEL_VERDICT[lead],
             confidence=round(scores[lead], 4),
             detail=f"NLI model: {lead} {scores[lead]:.2f} ({others})",
         )
+
+
+LABEL_VERDICT = {
+    "contradiction": Verdict.CONTRADICTS,
+    "entailment": Verdict.SUPPORTS,
+    "neutral": Verdict.RELATED,
+}
+
+
+def leading_labels(
+    rows: np.ndarray, contradiction_threshold: float, entailment_threshold: float
+) -> np.ndarray:
+    """The label that decides each (entailment, neutral, contradiction) row: "contradiction"
+    at or above its threshold, else "entailment" at or above its own, else "neutral".
+
+    A confident contradiction wins even when entailment is higher: topic overlap inflates
+    entailment, and a missed contradiction is the costlier mistake for a fact checker. The
+    bench chooses thresholds with this same function, over whole arrays.
+    """
+    entail, contra = LABELS.index("entailment"), LABELS.index("contradiction")
+    return np.where(
+        rows[:, contra] >= contradiction_threshold,
+        "contradiction",
+        np.where(rows[:, entail] >= entailment_threshold, "entailment", "neutral"),
+    )
 
 
 def read_thresholds(model_path: Path) -> dict[str, float]:

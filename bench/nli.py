@@ -117,7 +117,9 @@ def choose_thresholds(judge: NLIJudge, limit: int | None) -> dict[str, Any]:
     the best macro-F1 given that contradiction threshold.
     """
     rows = [row for split in DEV_SPLITS for row in nli_rows(split, limit)]
-    merged = judge.pair_probabilities([(r["hypothesis"], r["premise"]) for r in rows])
+    # Every threshold on the grid must see the merged contradiction, not a one-reading bound.
+    pairs = [(r["hypothesis"], r["premise"]) for r in rows]
+    merged = judge.pair_probabilities(pairs, confirm_from=min(GRID))
     gold = [r["label"] for r in rows]
 
     def scores(t_contra: float, t_entail: float) -> dict[str, Any]:

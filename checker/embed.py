@@ -127,7 +127,7 @@ class SentenceTransformerEmbedder:
 
     runtime = "torch"
 
-    def __init__(self, model: str, batch_size: int = 64) -> None:
+    def __init__(self, model: str, batch_size: int = 16) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"  # never reach for a model hub, even by accident
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer

@@ -46,7 +46,6 @@ from checker.types import (
 # Sentences embedded and committed together during ingest: big enough to batch the model
 # well, small enough that a crash loses little work.
 INGEST_BATCH_SENTENCES = 256
-SCAN_JUDGE_BATCH = 256
 # Sentences whose neighbours the scan asks FAISS for in one batched search.
 SCAN_SEARCH_SENTENCES = 1024
 _DUPLICATE_ID = (
@@ -310,19 +309,25 @@ class Checker:
         started_at = now()
         self.store.refresh()
         pending = self.store.pending_documents()
-        pairs: dict[tuple[str, str], tuple[Hit, Hit]] = {}
+        judged: set[tuple[str, str]] = set()
+        contradictions: list[tuple[Hit, Hit, Judgement]] = []
+        # Pairs are judged batch by batch as they are found, so progress means work done: the
+        # judging, not the search, is where a scan spends its time.
         for documents, sentences, vectors in self._pending_batches(pending):
+            fresh = []
             for a, b in self._neighbour_pairs(sentences, vectors):
                 first, second = sorted((a, b), key=_position)
-                pairs.setdefault((first.sentence.id, second.sentence.id), (first, second))
+                if (first.sentence.id, second.sentence.id) not in judged:
+                    judged.add((first.sentence.id, second.sentence.id))
+                    fresh.append((first, second))
+            contradictions += self._contradictions(fresh)
             if progress:
                 progress(documents)
-        contradictions = self._contradictions(list(pairs.values()))
         with self.store.writing() as writer:
             new = sum(writer.add_finding(a, b, a.similarity, j) for a, b, j in contradictions)
-            writer.finish_scan(pending, started_at, len(pairs), new)
+            writer.finish_scan(pending, started_at, len(judged), new)
         self.store.flush()
-        return ScanSummary(len(pending), len(pairs), new, started_at)
+        return ScanSummary(len(pending), len(judged), new, started_at)
 
     def _pending_batches(self, pending: list[str]) -> Iterator[tuple[int, list[Hit], np.ndarray]]:
         """(documents, their sentences, their vectors), about SCAN_SEARCH_SENTENCES at a time."""
@@ -356,16 +361,14 @@ class Checker:
         ]
 
     def _contradictions(self, pairs: Sequence[tuple[Hit, Hit]]) -> list[tuple[Hit, Hit, Judgement]]:
-        found = []
-        for start in range(0, len(pairs), SCAN_JUDGE_BATCH):
-            chunk = pairs[start : start + SCAN_JUDGE_BATCH]
-            judgements = self.judge.judge([(a.sentence.text, b.sentence.text) for a, b in chunk])
-            found += [
-                (a, b, j)
-                for (a, b), j in zip(chunk, judgements, strict=True)
-                if j.verdict is Verdict.CONTRADICTS
-            ]
-        return found
+        # All of a search batch's pairs in one call: the NLI judge sorts them by length, and
+        # the more it sorts together, the less each model batch pads.
+        judgements = self.judge.judge([(a.sentence.text, b.sentence.text) for a, b in pairs])
+        return [
+            (a, b, j)
+            for (a, b), j in zip(pairs, judgements, strict=True)
+            if j.verdict is Verdict.CONTRADICTS
+        ]
 
     def findings(
         self, limit: int = 50, offset: int = 0, since: str | None = None, order: str = "newest"

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
 from bench import nli as bench_nli
@@ -74,6 +76,34 @@ def test_golden_probabilities(judge: NLIJudge) -> None:
     got = judge.probabilities(pairs)
     for pair, row in zip(pairs, got, strict=True):
         assert row.tolist() == pytest.approx(GOLDEN[pair], abs=TOLERANCE), pair[0]
+
+
+class CountingJudge(NLIJudge):
+    """The shipped judge, counting the readings it runs through the model."""
+
+    readings = 0
+
+    def probabilities(self, inputs: Sequence[tuple[str, str]]) -> np.ndarray:
+        self.readings += len(inputs)
+        return super().probabilities(inputs)
+
+
+def test_the_second_reading_runs_only_where_a_contradiction_is_possible() -> None:
+    pairs = [(second, first) for first, second in GOLDEN]  # (claim, passage)
+    pairs += [("The meeting was on Friday.", "The meeting was on Monday.")]
+    lazy = CountingJudge(BUILTIN_MODEL)
+    merged = lazy.pair_probabilities(pairs)
+    second_readings = lazy.readings - len(pairs)
+    first_reading = lazy.probabilities([(passage, claim) for claim, passage in pairs])
+    possible = int((first_reading[:, 2] >= lazy.contradiction_threshold - TOLERANCE).sum())
+    assert 0 < possible < len(pairs)  # the set has both kinds, so the test can tell
+    assert 0 < second_readings <= possible
+    # Exactly the verdicts of reading every pair both ways.
+    eager = CountingJudge(BUILTIN_MODEL).pair_probabilities(pairs, confirm_from=0.0)
+    verdicts = [lazy.verdict(row) for row in merged]
+    assert verdicts == [lazy.verdict(row) for row in eager]
+    assert Verdict.CONTRADICTS in verdicts
+    assert (merged[:, 2] >= eager[:, 2] - TOLERANCE).all()
 
 
 def test_thresholds_were_chosen_on_dev_splits() -> None:

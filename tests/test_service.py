@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from checker import service
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
+from checker.judge.base import Judge
 from checker.service import Checker, CheckFilters
-from checker.types import Document, Verdict
+from checker.types import Document, Judgement, Verdict
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL, ingest_paths
 
 CLAIM = "Armenian forces are present in Karabakh"
@@ -104,6 +107,40 @@ def test_the_scan_is_incremental(seeded: Checker) -> None:
     again = seeded.scan()
     assert again.documents == 0 and again.pairs == 0 and again.new_findings == 0
     assert seeded.store.counts()["findings"] == first.new_findings
+
+
+class CountingJudge:
+    """The checker's own judge, recording every pair it is asked about."""
+
+    def __init__(self, inner: Judge) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.pairs: list[tuple[str, str]] = []
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        self.pairs += pairs
+        return self.inner.judge(pairs)
+
+
+def test_a_scan_in_many_batches_judges_each_pair_once_and_reports_progress(
+    make_checker: Callable[..., Checker], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole, batched = (make_checker(index=tmp_path / name) for name in ("whole", "batched"))
+    for checker in (whole, batched):
+        ingest_paths(checker, SEEDS)
+        checker.judge = CountingJudge(checker.judge)
+    expected = whole.scan()
+    # A few sentences per search: each cross-document pair is found from both of its sides,
+    # in different batches.
+    monkeypatch.setattr(service, "SCAN_SEARCH_SENTENCES", 5)
+    progress: list[tuple[int, int]] = []
+    judge = batched.judge
+    assert isinstance(judge, CountingJudge)
+    summary = batched.scan(progress=lambda done: progress.append((done, len(judge.pairs))))
+    assert (summary.pairs, summary.new_findings) == (expected.pairs, expected.new_findings)
+    assert len(judge.pairs) == len(set(judge.pairs)) == summary.pairs
+    assert sum(done for done, _ in progress) == 2
+    assert progress[-1][1] == summary.pairs  # progress comes after the judging, not before
 
 
 def test_check_filters(seeded: Checker) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from bench import data
 from bench.common import RESULTS, MissingData, per_class_f1, percent, provenance, write_result
-from checker.embed import Embedder, SentenceTransformerEmbedder
+from checker.embed import Embedder, load_embedder
 from checker.errors import CheckerError
 from checker.ingest import Problem, discover, document_from_record, read_file
 from checker.report import describe_document
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a deterministic subset, minutes")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    embedder = load_embedder(settings)
     suffix = "-quick" if args.quick else ""  # a quick run never overwrites the full results
     results: dict[str, Any] = {
         "provenance": provenance(),

@@ -30,7 +30,7 @@ import numpy as np
 
 from bench.common import REPO, provenance, write_result
 from bench.speed import TimedEmbedder, abc_records, claims, ingest
-from checker.embed import SentenceTransformerEmbedder, resolve_model_dir
+from checker.embed import load_embedder, resolve_model_dir
 from checker.service import Checker
 from checker.settings import Settings
 
@@ -57,7 +57,7 @@ def compare(
     records: list[dict[str, str]], claim_count: int, venv: Path, workdir: Path
 ) -> dict[str, Any]:
     settings = Settings.from_env()
-    timed = TimedEmbedder(SentenceTransformerEmbedder(settings.embedding_model))
+    timed = TimedEmbedder(load_embedder(settings))
     ours, checker = ingest(records, timed, settings, workdir / "abc")
     indexed = list(timed.texts)  # before our searches add the claims they encode
     stages = ours["stage_seconds"]

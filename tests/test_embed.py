@@ -89,6 +89,21 @@ def test_int8_vectors_stay_within_cosine_099_of_torch(
     assert agree >= 0.9
 
 
+def test_fp32_vectors_are_the_torch_vectors(tmp_path: Path, embedder: Embedder) -> None:
+    # The default runtime: the same arithmetic as torch, in another engine.
+    fp32 = OnnxEmbedder(MODEL, tmp_path, batch_size=16, quantize=False)
+    assert fp32.runtime == "onnx-fp32"
+    texts = seed_sentences() + VARIED
+    ours, theirs = fp32.encode(texts), embedder.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384)
+    assert (ours * theirs).sum(axis=1).min() >= 0.9999
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)
+
+
+def test_the_default_runtime_is_onnx_fp32() -> None:
+    assert Settings().embedding_runtime == "onnx-fp32"
+
+
 def test_batching_and_order_do_not_change_a_vector(int8: OnnxEmbedder, onnx_cache: Path) -> None:
     one_by_one = OnnxEmbedder(MODEL, onnx_cache, batch_size=1, threads=1)
     together = int8.encode(VARIED)

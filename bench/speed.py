@@ -149,7 +149,7 @@ def scan(checker: Checker) -> dict[str, Any]:
         "new_findings": summary.new_findings,
         "seconds": round(seconds, 1),
         "pairs_per_s": round(summary.pairs / seconds, 1),
-        "judge": checker.settings.nli_model or "rules only (no NLI model configured)",
+        "judge": f"{checker.judge.name}, NLI model {checker.settings.nli_model or 'none'}",
         "peak_rss_mib": round(peak_mib(), 1),
     }
 
@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "plan": dataclasses.asdict(plan),
         "settings": {k: str(v) for k, v in dataclasses.asdict(settings).items()},
-        "note": "2-core machine shared with other running work: figures are noisy",
+        "note": "2-core machine; single runs or medians: read them with the load averages",
         "load_average_at_start": os.getloadavg(),
     }
     started = time.perf_counter()

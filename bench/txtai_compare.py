@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "provenance": provenance(),
         "quick": args.quick,
-        "note": "2-core machine shared with other running work: figures are noisy",
+        "note": "2-core machine; single runs or medians: read them with the load averages",
         "load_average_at_end": os.getloadavg(),
         **result,
         "seconds": round(time.perf_counter() - started, 1),

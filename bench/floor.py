@@ -1,8 +1,9 @@
 """The compute floor: this CPU's matrix-multiply throughput and a transformer's FLOPs per input.
 
-Together they say how many sentences a second the embedding model could encode if it did
-nothing but its matrix multiplies at the machine's measured rate; the measured embed rate
-is then read as a fraction of that floor.
+Together they say how many sentences a second the embedding model could encode (fp32), or
+sentence pairs the NLI cross-encoder could judge (int8, as it ships), if each did nothing but
+its matrix multiplies at the machine's measured rate; the measured rate is then read as a
+fraction of that floor.
 """
 
 from __future__ import annotations
@@ -51,6 +52,37 @@ def matmul_gflops(size: int = 2048, repeats: int = 7) -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "numpy": _best_gflops(lambda: a @ b, flops, repeats),
         "torch": torch_rate,
+    }
+
+
+def int8_matmul_gops(size: int = 2048, repeats: int = 7) -> dict[str, Any]:
+    """uint8 (size x size) @ int8 (size x size) -> int32 with onnxruntime's `MatMulInteger`, the
+    kernel a dynamically quantised model (the shipped NLI model) multiplies with; the int8
+    matrix is a constant, prepacked as model weights are. 2 * size**3 operations a product.
+    """
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    weights = rng.integers(-127, 128, (size, size), dtype=np.int8)
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "w"], ["y"])],
+        "int8_matmul",
+        [helper.make_tensor_value_info("a", TensorProto.UINT8, [size, size])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [size, size])],
+        initializer=[numpy_helper.from_array(weights, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    feeds = {"a": rng.integers(0, 256, (size, size), dtype=np.uint8)}
+    rate = _best_gflops(lambda: session.run(["y"], feeds), 2.0 * size**3, repeats)
+    return {
+        "size": size,
+        "repeats": repeats,
+        "median_gops": rate["median_gflops"],
+        "best_gops": rate["best_gflops"],
     }
 
 
@@ -110,4 +142,35 @@ def embed_floor(
         "floor_sentences_per_s": round(floor_rate, 1),
         "measured_sentences_per_s": round(measured_rate, 1),
         "fraction_of_floor": round(measured_rate / floor_rate, 3) if floor_rate else 0.0,
+    }
+
+
+def pair_floor(
+    model_dir: Path,
+    pairs: Sequence[tuple[str, str]],
+    measured_rate: float,
+    int8_gops: float,
+    fp32_gflops: float,
+) -> dict[str, Any]:
+    """The NLI judge against the floor: FLOPs a (premise, hypothesis) reading, the int8 floor
+    (the shipped model's weights are int8) and the fp32 one, and the fraction reached."""
+    from transformers import AutoTokenizer
+
+    config = model_config(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    ids = tokenizer(
+        [first for first, _ in pairs], [second for _, second in pairs], truncation=True
+    )["input_ids"]
+    tokens = float(np.mean([len(row) for row in ids])) if ids else 0.0
+    flops = encoder_flops(config, tokens)
+    int8_floor = int8_gops * 1e9 / flops if flops else 0.0
+    return {
+        "layers": config["num_hidden_layers"],
+        "hidden": config["hidden_size"],
+        "mean_tokens": round(tokens, 1),
+        "gflop_per_pair": round(flops / 1e9, 4),
+        "floor_pairs_per_s_int8": round(int8_floor, 1),
+        "floor_pairs_per_s_fp32": round(fp32_gflops * 1e9 / flops, 1) if flops else 0.0,
+        "measured_pairs_per_s": round(measured_rate, 1),
+        "fraction_of_int8_floor": round(measured_rate / int8_floor, 3) if int8_floor else 0.0,
     }

@@ -37,6 +37,7 @@ from bench.speed_table import summary_table
 from checker.embed import Embedder, load_embedder, resolve_model_dir
 from checker.errors import CheckerError
 from checker.ingest import document_from_record
+from checker.judge.nli import NLIJudge, resolve_nli_model
 from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
@@ -279,18 +280,51 @@ def grown(
     return results
 
 
-def compute_floor(timed: TimedEmbedder, settings: Settings, embed_rate: float) -> dict[str, Any]:
-    matmul = floor.matmul_gflops()
+def compute_floor(
+    timed: TimedEmbedder,
+    settings: Settings,
+    embed_rate: float,
+    pair_count: int = 1024,
+    matmul_size: int = 2048,
+) -> dict[str, Any]:
+    matmul = floor.matmul_gflops(size=matmul_size)
     model_dir = resolve_model_dir(settings.embedding_model)
     sample = timed.texts[:: max(1, len(timed.texts) // 5000)]
-    embed = floor.embed_floor(model_dir, sample, embed_rate, matmul["torch"]["median_gflops"])
-    return {"matmul": matmul, "embedding_model": embed}
+    fp32 = matmul["torch"]["median_gflops"]
+    result = {
+        "matmul": matmul,
+        "embedding_model": floor.embed_floor(model_dir, sample, embed_rate, fp32),
+    }
+    nli_dir = resolve_nli_model(settings.nli_model)
+    if nli_dir is None:
+        result["nli_model"] = {"skipped": "no NLI model configured (CHECKER_NLI_MODEL=none)"}
+        return result
+    int8 = floor.int8_matmul_gops(size=matmul_size)
+    result["int8_matmul"] = int8
+    # Sentence pairs as the scan makes them: two sentences of different stories.
+    texts = timed.texts
+    pairs = [
+        (texts[i], texts[(i * 7 + 101) % len(texts)]) for i in range(min(pair_count, len(texts)))
+    ]
+    judge = NLIJudge(nli_dir, batch_size=settings.nli_batch_size)
+    judge.probabilities(pairs[:64])  # warm-up
+    started = time.perf_counter()
+    judge.probabilities(pairs)
+    rate = len(pairs) / (time.perf_counter() - started)
+    result["nli_model"] = floor.pair_floor(nli_dir, pairs, rate, int8["median_gops"], fp32)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a deterministic subset, minutes")
     parser.add_argument("--sizes", help="grown index sizes, comma-separated sentence counts")
+    parser.add_argument(
+        "--name",
+        default="speed",
+        help="results file name under bench/results (default speed: speed.json); e.g. "
+        "speed-rules-only for a run with CHECKER_NLI_MODEL=none",
+    )
     parser.add_argument(
         "--ingest-only",
         action="store_true",
@@ -335,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     results["txtai"] = {"skipped": "not run in this version of the bench (see README)"}
     results["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
-    path = write_result("speed", results)
+    path = write_result(args.name, results)
     print(summary_table(results))
     print(vector_table(results))
     print(f"\nwritten to {path}")

@@ -72,6 +72,27 @@ def summary_table(r: dict[str, Any]) -> str:
         ),
         ("embed measured / floor", f"{100 * emb['fraction_of_floor']:.0f} %", ""),
     ]
+    nli = fl.get("nli_model", {})
+    if "gflop_per_pair" in nli:
+        int8_floor, fp32_floor = nli["floor_pairs_per_s_int8"], nli["floor_pairs_per_s_fp32"]
+        measured, fraction = nli["measured_pairs_per_s"], nli["fraction_of_int8_floor"]
+        rows += [
+            (
+                "matmul int8 GOP/s (onnxruntime, median)",
+                f"{fl['int8_matmul']['median_gops']:.0f}",
+                "",
+            ),
+            (
+                f"NLI floor ({nli['gflop_per_pair']:.2f} GFLOP/pair, {nli['mean_tokens']} tok)",
+                f"int8 {int8_floor:.0f}, fp32 {fp32_floor:.0f} pairs/s",
+                "",
+            ),
+            (
+                "NLI measured (one reading) / int8 floor",
+                f"{measured:.0f} pairs/s, {100 * fraction:.0f} %",
+                "",
+            ),
+        ]
     width = max(len(row[0]) for row in rows)
     lines = [f"{a:<{width}}  {b:>24}  {c}" for a, b, c in rows]
     start, end = r["load_average_at_start"][1], r["load_average_at_end"][1]

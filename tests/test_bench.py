@@ -12,6 +12,7 @@ import pytest
 from bench import floor, quality, speed
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
+from checker.judge.nli import BUILTIN_MODEL
 from checker.settings import Settings
 
 pytestmark = pytest.mark.skipif(
@@ -74,6 +75,19 @@ def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> 
     # the docstring's worked example: MiniLM-L6 at 32 tokens is about 0.69 GFLOP
     config = floor.model_config(model_dir)
     assert abs(floor.encoder_flops(config, 32) / 1e9 - 0.69) < 0.01
+    int8 = floor.int8_matmul_gops(size=128, repeats=2)
+    assert int8["median_gops"] > 0 and int8["best_gops"] >= int8["median_gops"]
+    pairs = list(zip(timed.texts, reversed(timed.texts), strict=True))
+    nli = floor.pair_floor(BUILTIN_MODEL, pairs, 100.0, int8["median_gops"], 50.0)
+    assert nli["mean_tokens"] > embed["mean_tokens"]  # a pair is two sentences
+    assert 0.1 < nli["gflop_per_pair"] < 20 and nli["floor_pairs_per_s_int8"] > 0
+    assert nli["fraction_of_int8_floor"] == pytest.approx(
+        100.0 / nli["floor_pairs_per_s_int8"], rel=0.01
+    )
+    # and as bench.speed puts them together, with the configured (shipped) NLI model
+    floors = speed.compute_floor(timed, settings, 100.0, pair_count=16, matmul_size=128)
+    assert floors["nli_model"]["measured_pairs_per_s"] > 0
+    assert floors["embedding_model"]["measured_sentences_per_s"] == 100.0
 
 
 def test_load_drives_a_real_gunicorn_and_reports_a_soak(tmp_path: Path) -> None:

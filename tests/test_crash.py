@@ -36,7 +36,7 @@ from checker.embed import Embedder
 from checker.errors import IndexUnavailable
 from checker.service import Checker
 from checker.settings import Settings
-from checker.store import DATABASE_NAME, VECTORS_NAME, Store
+from checker.store import DATABASE_NAME, VECTORS_NAME, Store, audit
 from checker.store.database import connect
 from checker.store.manifest import MANIFEST_NAME
 from checker.types import Document, Sentence
@@ -295,6 +295,42 @@ def test_a_full_disk_over_http_is_a_problem_and_changes_nothing(
     assert client.get("/readyz").get_json()["documents"] == 2
     body = client.post("/v1/check", json={"claim": CLAIM}).get_json()
     assert any(NO_FORCES in p["text"] for p in body["contradicting"])
+    checker.close()
+
+
+def test_a_completely_full_disk_over_http_is_still_the_503(
+    index: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not even the audit entry of the refused write fits: the answer still says why, and
+    once there is space the write lands and both attempts are in the audit log."""
+    checker = Checker.from_settings(Settings(index=index), embedder=embedder)
+    client = create_app(checker=checker).test_client()
+    before = snapshot(index)
+    record = {"id": "wire-1", "text": "The ferry to the island was cancelled on Friday."}
+    with file_size_limit(1):
+        response = client.post("/v1/documents", json=[record])
+    assert_problem(response, 503, "cannot write to the index at")
+    assert "audit entry not recorded" in caplog.text
+    assert snapshot(index) == before
+    response = client.post("/v1/documents", json=[record])  # space again: the write lands
+    assert response.status_code == 201 and response.get_json()["added"] == ["wire-1"]
+    [entry] = audit.entries(checker.store.conn)
+    assert (entry.outcome, entry.document_ids) == ("ok", ("wire-1",))
+    checker.close()
+
+
+def test_a_write_refused_for_a_full_disk_is_audited_as_refused(
+    index: Path, embedder: Embedder
+) -> None:
+    """The write's own audit row is rolled back with it; the refusal is logged after."""
+    checker = Checker.from_settings(Settings(index=index), embedder=embedder)
+    client = create_app(checker=checker).test_client()
+    text = " ".join(f"Sentence {n} says the bridge at mile {n} reopened." for n in range(300))
+    with file_size_limit(64 * 1024):
+        response = client.post("/v1/documents", json=[{"id": "big", "text": text}])
+    assert response.status_code == 503
+    [entry] = audit.entries(checker.store.conn)
+    assert entry.outcome.startswith("503") and entry.action.startswith("documents")
     checker.close()
 
 

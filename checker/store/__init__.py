@@ -294,6 +294,7 @@ class Store:
                 self.conn.execute("COMMIT")
             except BaseException as exc:
                 self._rollback()
+                audit.rolled_back()
                 self._generation = -1  # FAISS may not match any more; resync next time
                 if isinstance(exc, sqlite3.DatabaseError) and _is_storage_error(exc):
                     raise _unavailable(

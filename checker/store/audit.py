@@ -76,6 +76,14 @@ def in_transaction(conn: sqlite3.Connection, document_ids: Sequence[str]) -> Non
     now.document_ids.extend(ids)
 
 
+def rolled_back() -> None:
+    """Called by `Store.writing()` when a write is rolled back: its audit row went with it,
+    so the write counts as not recorded, and the web layer logs it as refused."""
+    now = _current.get()
+    if now is not None:
+        now.recorded = False
+
+
 def record(
     conn: sqlite3.Connection, key_name: str, action: str, ids: Sequence[str], outcome: str
 ) -> None:

@@ -138,6 +138,35 @@ def test_delete_removes_rows_vectors_and_findings(tmp_path: Path) -> None:
     assert nearest_ids(store, unit(200), k=5) == ["a#0"]
 
 
+def test_a_write_without_vectors_keeps_the_faiss_file_and_stays_consistent(
+    tmp_path: Path,
+) -> None:
+    """A scan stores findings, not vectors: the manifest moves on, the FAISS file is kept."""
+    store = open_store(tmp_path)
+    put(store, doc("a", ["A."], 1), doc("b", ["B."], 2))
+    vectors = tmp_path / VECTORS_NAME
+    before = (vectors.stat().st_ino, vectors.stat().st_mtime_ns, vectors.read_bytes())
+    generation = json.loads((tmp_path / MANIFEST_NAME).read_text())["generation"]
+    a, b = store.search(unit(100)[None, :], 2)[0]
+    judgement = Judgement(Verdict.CONTRADICTS, 0.9, (Reason("t", Verdict.CONTRADICTS, 0.9, "x"),))
+    with store.writing() as writer:
+        writer.add_finding(a, b, 0.5, judgement)
+    store.flush()
+    after = (vectors.stat().st_ino, vectors.stat().st_mtime_ns, vectors.read_bytes())
+    assert after == before
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert manifest["generation"] > generation and manifest["findings"] == 1
+    store.close()
+    # Reopened, the manifest and the kept file agree with SQLite: no rebuild, same answers.
+    reopened = open_store(tmp_path)
+    assert (vectors.stat().st_ino, vectors.read_bytes()) == (before[0], before[2])
+    assert nearest_ids(reopened, unit(100), k=1) == ["a#0"]
+    # and a write that does change vectors saves them again
+    put(reopened, doc("c", ["C."], 3))
+    assert vectors.stat().st_ino != before[0]
+    assert nearest_ids(open_store(tmp_path), unit(300), k=1) == ["c#0"]
+
+
 def test_a_failed_write_changes_nothing(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     put(store, doc("a", ["A."], 1))

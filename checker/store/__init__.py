@@ -243,8 +243,13 @@ class Store:
             log.info("vectors: %s -> %s at %d", self._vectors.factory, wanted, self._vectors.size)
             self._vectors = build_index(self.conn, self.dimension, wanted, self.config)
         path = self.directory / VECTORS_NAME
+        # A mapped index is the file itself, unchanged since it was read (a write that changes
+        # vectors takes an owned copy first), so only the manifest needs saving: after a scan,
+        # which stores findings but no vectors, a 375 MB file at 1M sentences is not rewritten.
+        unchanged = self._vectors.mapped and path.exists()
         try:
-            self._vectors.save(path)
+            if not unchanged:
+                self._vectors.save(path)
             self._save_manifest()
         except (OSError, RuntimeError, sqlite3.OperationalError) as exc:  # faiss: RuntimeError
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -253,6 +258,8 @@ class Store:
                 f"write is kept in {DATABASE_NAME} and the vectors are rebuilt from it on "
                 "the next open"
             ) from None
+        if unchanged:
+            return
         with contextlib.suppress(IndexUnavailable):  # if not, the owned copy serves as well
             # mapped: this process keeps no private copy of what the file holds
             self._vectors = VectorIndex.load(path, self.dimension, self.config)

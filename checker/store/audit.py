@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from checker.store import database as db
 from checker.store.history import has_table
@@ -27,7 +27,6 @@ class Acting:
     key_name: str
     action: str
     recorded: bool = False
-    document_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,6 @@ def in_transaction(conn: sqlite3.Connection, document_ids: Sequence[str]) -> Non
     ids = list(dict.fromkeys(document_ids))
     record(conn, now.key_name, now.action, ids, "ok")
     now.recorded = True
-    now.document_ids.extend(ids)
 
 
 def rolled_back() -> None:

@@ -317,8 +317,9 @@ class Checker:
             fresh = []
             for a, b in self._neighbour_pairs(sentences, vectors):
                 first, second = sorted((a, b), key=_position)
-                if (first.sentence.id, second.sentence.id) not in judged:
-                    judged.add((first.sentence.id, second.sentence.id))
+                key = (first.sentence.id, second.sentence.id)
+                if key not in judged:
+                    judged.add(key)
                     fresh.append((first, second))
             contradictions += self._contradictions(fresh)
             if progress:

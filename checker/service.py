@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+from checker.analyse import Analyser, load_analyser
 from checker.embed import Embedder, VectorCache, load_embedder
 from checker.errors import InvalidInput
 from checker.ingest import Problem
 from checker.ingest.metadata import has_lone_surrogate
 from checker.judge.base import CombinedJudge, Judge
+from checker.judge.gate import Gate
 from checker.judge.nli import resolve_nli_model
 from checker.judge.rules import RuleJudge
 from checker.report import plural
@@ -32,6 +34,7 @@ from checker.store.database import now
 from checker.store.manifest import read_manifest
 from checker.store.vectors import IndexConfig
 from checker.types import (
+    Analysis,
     Document,
     Finding,
     Hit,
@@ -98,6 +101,8 @@ class CheckResult:
     contradicting: list[Passage]
     related: list[Passage]
     took_ms: float
+    # Same fact, different value, different moment (Verdict.CHANGED): not a contradiction.
+    changed: list[Passage] = field(default_factory=list)
 
 
 @dataclass
@@ -137,11 +142,14 @@ class Checker:
         store: Store,
         judge: Judge,
         embedder: Embedder | None = None,
+        analyser: Analyser | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.judge = judge
+        self.gate = Gate(settings.min_confidence)
         self._embedder = embedder
+        self._analyser = analyser
         self._claim_vectors = VectorCache(settings.claim_cache_size)
 
     @classmethod
@@ -168,9 +176,16 @@ class Checker:
             self._embedder = load_embedder(self.settings)
         return self._embedder
 
+    @property
+    def analyser(self) -> Analyser:
+        if self._analyser is None:
+            self._analyser = load_analyser()
+        return self._analyser
+
     def load_models(self) -> None:
-        """Load the embedding model now rather than on first use."""
+        """Load the embedding model and the analyser now rather than on first use."""
         self._embedder = self.embedder
+        self._analyser = self.analyser
 
     def claim_vectors(self, claims: Sequence[str]) -> np.ndarray:
         """Unit vectors of `claims`: repeated ones from the LRU cache, the rest in one call."""
@@ -184,6 +199,7 @@ class Checker:
         Documents are committed in batches, so a crash loses at most the batch in flight.
         """
         summary = IngestSummary()
+        self.upgrade_analyses()
         batch: list[tuple[Document, list[Sentence]]] = []
         seen: set[str] = set()
         for item in items:
@@ -223,16 +239,35 @@ class Checker:
     ) -> None:
         texts = [s.text for _, sentences in batch for s in sentences]
         vectors = self.embedder.encode(texts)
+        analyses = self.analyser.analyse(
+            texts, [document.published for document, sentences in batch for _ in sentences]
+        )
         offset = 0
         with self.store.writing() as writer:
             outcomes = []
             for document, sentences in batch:
-                chunk = vectors[offset : offset + len(sentences)]
-                offset += len(sentences)
-                outcomes.append((document.id, writer.put_document(document, sentences, chunk)))
+                end = offset + len(sentences)
+                outcome = writer.put_document(
+                    document, sentences, vectors[offset:end], analyses[offset:end]
+                )
+                outcomes.append((document.id, outcome))
+                offset = end
         for document_id, outcome in outcomes:
             (summary.added if outcome == "added" else summary.replaced).append(document_id)
         summary.sentences += len(texts)
+
+    def upgrade_analyses(self, progress: Callable[[int], None] | None = None) -> int:
+        """Analyse the stored sentences that have no current analysis (an index built before
+        checker.analyse, or by an older version of it); returns how many were done."""
+        done = 0
+        while rows := self.store.unanalysed(INGEST_BATCH_SENTENCES * 4):
+            analyses = self.analyser.analyse([r[1] for r in rows], [r[2] for r in rows])
+            with self.store.writing() as writer:
+                writer.put_analyses([r[0] for r in rows], analyses)
+            done += len(rows)
+            if progress:
+                progress(len(rows))
+        return done
 
     def delete(self, document_id: str) -> bool:
         """Retract a document: its sentences, vectors and findings go. False if unknown."""
@@ -264,13 +299,17 @@ class Checker:
             for hit in self.store.search(vector, k, accept=filters.accept)[0]
             if hit.similarity >= self.settings.check_min_similarity
         ]
-        judgements = self.judge.judge([(claim, hit.sentence.text) for hit in hits])
+        [claim_analysis] = self.analyser.analyse([claim])
+        judgements = self._judge_pairs(
+            [(claim, claim_analysis, hit.sentence.text, self._analysis(hit)) for hit in hits]
+        )
         passages = [Passage(h, j) for h, j in zip(hits, judgements, strict=True)]
         return CheckResult(
             claim=claim,
             supporting=_ranked(passages, Verdict.SUPPORTS),
             contradicting=_ranked(passages, Verdict.CONTRADICTS),
             related=[p for p in passages if p.judgement.verdict is Verdict.RELATED],
+            changed=_ranked(passages, Verdict.CHANGED),
             took_ms=round((time.perf_counter() - started) * 1000, 1),
         )
 
@@ -308,6 +347,7 @@ class Checker:
         """
         started_at = now()
         self.store.refresh()
+        self.upgrade_analyses()
         pending = self.store.pending_documents()
         judged: set[tuple[str, str]] = set()
         contradictions: list[tuple[Hit, Hit, Judgement]] = []
@@ -362,14 +402,35 @@ class Checker:
         ]
 
     def _contradictions(self, pairs: Sequence[tuple[Hit, Hit]]) -> list[tuple[Hit, Hit, Judgement]]:
+        """The pairs that disagree: contradictions and changes over time."""
         # All of a search batch's pairs in one call: the NLI judge sorts them by length, and
         # the more it sorts together, the less each model batch pads.
-        judgements = self.judge.judge([(a.sentence.text, b.sentence.text) for a, b in pairs])
+        judgements = self._judge_pairs(
+            [
+                (a.sentence.text, self._analysis(a), b.sentence.text, self._analysis(b))
+                for a, b in pairs
+            ]
+        )
         return [
             (a, b, j)
             for (a, b), j in zip(pairs, judgements, strict=True)
-            if j.verdict is Verdict.CONTRADICTS
+            if j.verdict in (Verdict.CONTRADICTS, Verdict.CHANGED)
         ]
+
+    def _judge_pairs(self, pairs: Sequence[tuple[str, Analysis, str, Analysis]]) -> list[Judgement]:
+        """The text judges, then the alignment gate on both sentences' analyses."""
+        judgements = self.judge.judge([(a, b) for a, _, b, _ in pairs])
+        return [
+            self.gate.decide(j, a, b, a_analysis, b_analysis)
+            for (a, a_analysis, b, b_analysis), j in zip(pairs, judgements, strict=True)
+        ]
+
+    def _analysis(self, hit: Hit) -> Analysis:
+        """A hit's stored analysis; one analysed now if the index predates it (until the next
+        ingest or scan upgrades the index)."""
+        if hit.analysis is not None:
+            return hit.analysis
+        return self.analyser.analyse([hit.sentence.text], [hit.document.published])[0]
 
     def findings(
         self, limit: int = 50, offset: int = 0, since: str | None = None, order: str = "newest"
@@ -429,4 +490,4 @@ def _position(hit: Hit) -> tuple[str, int]:
 
 
 def _with_similarity(hit: Hit, similarity: float) -> Hit:
-    return Hit(hit.sentence, hit.document, similarity)
+    return Hit(hit.sentence, hit.document, similarity, hit.analysis)

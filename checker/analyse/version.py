@@ -1,0 +1,7 @@
+"""The version of what an `Analysis` holds and how it is computed.
+
+Bump it whenever either changes: stored analyses of another version are redone
+(`checker ingest` and `checker scan` upgrade an index before they work).
+"""
+
+ANALYSIS_VERSION = 1

@@ -1,0 +1,166 @@
+"""The alignment gate: a verdict stands only when both sentences state the same fact.
+
+The text judges (rules and the NLI model) speak first; `Gate.decide` then reads both
+sentences' stored analyses and:
+
+1. calls a reprinted sentence a copy (it supports, and is never a contradiction);
+2. adds the entity rule's reason (a different place, person or organisation in the same slot);
+3. keeps a contradiction or support reason only when alignment says the two sentences state
+   the same fact (each kind has its own bar, below); the rest become dissent;
+4. turns a value contradiction between sentences anchored on different days into a change over
+   time (Verdict.CHANGED);
+5. lists the alignment evidence as the last reason of every verdict it lets through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checker.judge.align import Alignment, align, content, is_copy
+from checker.judge.base import combine
+from checker.judge.rules.entity import entity_reason
+from checker.types import Analysis, Judgement, Reason, Verdict
+
+# Reasons about a value in a slot (rather than the polarity of the whole statement).
+VALUE_KINDS = frozenset({"number", "entity"})
+# Reasons that stand without alignment: the passage repeats the claim.
+SELF_EVIDENT = frozenset({"identical", "copy"})
+
+
+@dataclass(frozen=True)
+class Bar:
+    """How much two sentences must share for a reason of some kind to stand."""
+
+    min_overlap: float
+    min_shared: int
+
+    def passed(self, alignment: Alignment) -> bool:
+        return alignment.agrees(self.min_overlap, self.min_shared)
+
+    def shares(self, alignment: Alignment) -> bool:
+        """Enough shared content, whatever the main clauses say."""
+        return alignment.overlap >= self.min_overlap and len(alignment.shared) >= self.min_shared
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The bars per kind of reason. Chosen on hand-judged flags of real multi-source news
+    (bench/results/), never on the NLI evaluation sets."""
+
+    nli: Bar = Bar(0.5, 3)
+    value: Bar = Bar(0.4, 2)
+    date: Bar = Bar(0.4, 2)
+    negation: Bar = Bar(0.25, 2)
+    support: Bar = Bar(0.5, 2)
+
+    def bar(self, reason: Reason) -> Bar:
+        if reason.verdict is Verdict.SUPPORTS:
+            return self.support
+        if reason.kind in VALUE_KINDS:
+            return self.value
+        return {"date": self.date, "negation": self.negation}.get(reason.kind, self.nli)
+
+
+class Gate:
+    def __init__(self, min_confidence: float, settings: GateSettings | None = None) -> None:
+        self.min_confidence = min_confidence
+        self.settings = settings or GateSettings()
+
+    def decide(
+        self, judgement: Judgement, a_text: str, b_text: str, a: Analysis, b: Analysis
+    ) -> Judgement:
+        """The final judgement of (a, b) given the text judges' `judgement` of it."""
+        if is_copy(a_text, b_text, a, b):
+            return _copy(judgement)
+        alignment = align(a, b)
+        found = [*judgement.reasons, *judgement.dissent]
+        extra = entity_reason(alignment)
+        if extra is not None:
+            found.append(extra)
+        kept: list[Reason] = []
+        dissent: list[Reason] = []
+        for reason in found:
+            (kept if self._stands(reason, alignment, a, b) else dissent).append(reason)
+        decided = combine(kept, self.min_confidence)
+        decided = _over_time(decided, a, b, alignment)
+        return _explained(decided, alignment, dissent)
+
+    def _stands(self, reason: Reason, alignment: Alignment, a: Analysis, b: Analysis) -> bool:
+        if reason.kind in SELF_EVIDENT or reason.verdict is Verdict.RELATED:
+            return True
+        bar = self.settings.bar(reason)
+        if reason.kind == "negation" and reason.verdict is Verdict.CONTRADICTS:
+            # What one side denies the other speaks of: that is the shared fact, whatever
+            # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
+            return bar.shares(alignment) and _denied_shared(a, b)
+        return bar.passed(alignment)
+
+
+def _denied_shared(a: Analysis, b: Analysis) -> bool:
+    return bool(set(a.negated) & content(b)) or bool(set(b.negated) & content(a))
+
+
+def _copy(judgement: Judgement) -> Judgement:
+    reason = Reason(
+        "copy",
+        Verdict.SUPPORTS,
+        1.0,
+        "the same sentence reprinted: only attribution, quotes, punctuation or a descriptor differ",
+    )
+    dissent = tuple(r for r in (*judgement.reasons, *judgement.dissent) if r.kind != "identical")
+    return Judgement(Verdict.SUPPORTS, 1.0, (reason,), dissent)
+
+
+def _over_time(decided: Judgement, a: Analysis, b: Analysis, alignment: Alignment) -> Judgement:
+    """A value contradiction between sentences anchored on different days is a change."""
+    if decided.verdict is not Verdict.CONTRADICTS or not decided.reasons:
+        return decided
+    lead = decided.reasons[0]
+    # A different date alone is a contradiction about when; a different figure with it is
+    # the same figure read at two moments.
+    numbers_differ = any(value.kind == "number" for value, _ in alignment.differing)
+    about_a_value = (
+        lead.kind in VALUE_KINDS
+        or numbers_differ
+        or (lead.kind not in ("negation", "date") and bool(alignment.differing))
+    )
+    if not about_a_value or not a.anchor or not b.anchor or a.anchor == b.anchor:
+        return decided
+    reason = Reason(
+        "time",
+        Verdict.CHANGED,
+        decided.confidence,
+        f"the same fact at two moments: {a.anchor} ({_anchor_source(a)}) and {b.anchor} "
+        f"({_anchor_source(b)})",
+    )
+    return Judgement(Verdict.CHANGED, decided.confidence, (reason, *decided.reasons))
+
+
+def _anchor_source(analysis: Analysis) -> str:
+    return "its own date" if analysis.anchor_source == "sentence" else "the report's date"
+
+
+def _explained(decided: Judgement, alignment: Alignment, dissent: list[Reason]) -> Judgement:
+    """Only reasons that lean the verdict's way are its reasons; the alignment evidence
+    closes the list of a verdict it let through."""
+    verdicts = {decided.verdict}
+    if decided.verdict is Verdict.CHANGED:
+        verdicts.add(Verdict.CONTRADICTS)
+    agreeing = tuple(r for r in decided.reasons if r.verdict in verdicts)
+    against = tuple(r for r in decided.reasons if r.verdict not in verdicts)
+    if decided.verdict is Verdict.RELATED:
+        return Judgement(Verdict.RELATED, 0.0, (), (*against, *agreeing, *dissent))
+    claim_spans, passage_spans = alignment.differing_spans()
+    evidence = Reason(
+        "alignment",
+        decided.verdict,
+        alignment.overlap,
+        f"same fact: {alignment.evidence()}",
+        claim_spans,
+        passage_spans,
+    )
+    if agreeing and agreeing[0].kind in SELF_EVIDENT:
+        return Judgement(decided.verdict, decided.confidence, agreeing, (*against, *dissent))
+    return Judgement(
+        decided.verdict, decided.confidence, (*agreeing, evidence), (*against, *dissent)
+    )

@@ -1,0 +1,145 @@
+"""Alignment, copies, the entity rule and the gate, on real sentences parsed by spaCy.
+
+The text judges here are the real rules; where a model's reading is needed, the Reason it
+would give is written out, which is what the gate reads (the model itself is tested in
+test_nli_model.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.analyse import Analyser, load_analyser
+from checker.judge.align import align, is_copy
+from checker.judge.gate import Gate
+from checker.judge.rules import RuleJudge
+from checker.types import Analysis, Judgement, Reason, Verdict
+from tests.conftest import NO_FORCES_SENTENCE, WITHDRAWAL_SENTENCE
+
+
+@pytest.fixture(scope="module")
+def analyser() -> Analyser:
+    return load_analyser()
+
+
+def judged(
+    analyser: Analyser,
+    a: str,
+    b: str,
+    published: tuple[str | None, str | None] = ("2023-09-20", "2023-09-20"),
+    extra: tuple[Reason, ...] = (),
+) -> Judgement:
+    """The rules' judgement of (a, b) plus `extra` readings, through the gate."""
+    first, second = analyser.analyse([a, b], list(published))
+    [rules] = RuleJudge().judge([(a, b)])
+    text = Judgement(rules.verdict, rules.confidence, (*rules.reasons, *extra))
+    return Gate(min_confidence=0.5).decide(text, a, b, first, second)
+
+
+def pair(analyser: Analyser, a: str, b: str) -> tuple[Analysis, Analysis]:
+    first, second = analyser.analyse([a, b], ["2023-09-20", "2023-09-20"])
+    return first, second
+
+
+def nli(verdict: Verdict, confidence: float) -> Reason:
+    return Reason("nli", verdict, confidence, f"NLI model: {verdict.value} {confidence:.2f}")
+
+
+def test_the_seeds_still_contradict_with_the_alignment_as_evidence(analyser: Analyser) -> None:
+    result = judged(analyser, WITHDRAWAL_SENTENCE, NO_FORCES_SENTENCE)
+    assert result.verdict is Verdict.CONTRADICTS
+    assert [r.kind for r in result.reasons] == ["negation", "alignment"]
+    assert "force" in result.reasons[-1].detail
+
+
+def test_a_number_of_a_different_thing_is_no_contradiction(analyser: Analyser) -> None:
+    a = "The US lamb market is worth $327 million a year."
+    b = "Australian beef exports to Korea are worth $600 million a year."
+    assert not align(*pair(analyser, a, b)).agrees(0.4, 2)
+    claimed = nli(Verdict.CONTRADICTS, 0.97)
+    result = judged(analyser, a, b, extra=(claimed,))
+    assert result.verdict is Verdict.RELATED
+    assert claimed in result.dissent and not result.reasons
+
+
+def test_sharing_a_number_is_no_support(analyser: Analyser) -> None:
+    a = "Cyclone Yasi crossed the coast near Mission Beach with winds of 285 km/h."
+    b = "Cyclone Larry brought winds of 285 km/h to Innisfail."
+    result = judged(analyser, a, b, extra=(nli(Verdict.SUPPORTS, 0.91),))
+    assert result.verdict is Verdict.RELATED
+
+
+def test_the_same_place_named_differently_is_the_entity_rule(analyser: Analyser) -> None:
+    a = "The diverted plane landed in Lyon, officials said."
+    b = "The diverted plane landed in Geneva, according to the airline."
+    result = judged(analyser, a, b)
+    assert result.verdict is Verdict.CONTRADICTS
+    lead = result.reasons[0]
+    assert lead.kind == "entity"
+    assert [a[s:e] for s, e in lead.claim_spans] == ["Lyon"]
+    assert [b[s:e] for s, e in lead.passage_spans] == ["Geneva"]
+
+
+def test_a_name_and_its_short_form_are_the_same_place(analyser: Analyser) -> None:
+    a = "Talks with the Nagorno-Karabakh authorities were held in Yevlakh."
+    b = "Talks with the Karabakh authorities were held in Yevlakh."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # outlet credit and reporting verb
+        ("The company declined to comment on the allegations, the Associated Press reported.",
+         "The company declined to comment on the allegations, Reuters said."),
+        # a descriptor added, curly quotes against straight ones
+        ("“We will rebuild every home,” Prime Minister Tony Abbott told reporters in Canberra.",
+         '"We will rebuild every home," Australian Prime Minister Tony Abbott told reporters '
+         "in Canberra."),
+        # a spelling variant
+        ("The council will spend $2 million to repair the flood-damaged roads this year.",
+         "The council will spend $2 million to repair the flood damaged roads this year."),
+    ],
+)  # fmt: skip
+def test_copies_support_and_never_contradict(analyser: Analyser, a: str, b: str) -> None:
+    first, second = pair(analyser, a, b)
+    assert is_copy(a, b, first, second)
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.98),))
+    assert result.verdict is Verdict.SUPPORTS
+    assert [r.kind for r in result.reasons] == ["copy"]
+
+
+def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:
+    a = "Police said 12 people were arrested after the match in Melbourne."
+    b = "Police said 15 people were arrested after the match in Melbourne."
+    first, second = pair(analyser, a, b)
+    assert not is_copy(a, b, first, second)
+    assert judged(analyser, a, b).verdict is Verdict.CONTRADICTS
+
+
+def test_a_figure_read_on_two_days_changed_over_time(analyser: Analyser) -> None:
+    a = "Police said on Tuesday that 30 people had died in the Queensland floods."
+    b = "Police said on Wednesday that 45 people had died in the Queensland floods."
+    result = judged(analyser, a, b)
+    assert result.verdict is Verdict.CHANGED
+    assert result.reasons[0].kind == "time"
+    assert "2023-09-19" in result.reasons[0].detail and "2023-09-20" in result.reasons[0].detail
+
+
+def test_the_same_figure_on_the_same_day_still_contradicts(analyser: Analyser) -> None:
+    a = "Police say 30 people have died in the Queensland floods."
+    b = "Police say 45 people have died in the Queensland floods."
+    assert judged(analyser, a, b).verdict is Verdict.CONTRADICTS
+    # Reports of different days without dates of their own: a change over time.
+    later = judged(analyser, a, b, published=("2023-09-19", "2023-09-20"))
+    assert later.verdict is Verdict.CHANGED
+    # One side undated: nothing says it is a later reading, so it stays a contradiction.
+    undated = judged(analyser, a, b, published=(None, "2023-09-20"))
+    assert undated.verdict is Verdict.CONTRADICTS
+
+
+def test_readings_that_lean_another_way_are_dissent_not_reasons(analyser: Analyser) -> None:
+    neutral = nli(Verdict.RELATED, 0.87)
+    result = judged(analyser, WITHDRAWAL_SENTENCE, NO_FORCES_SENTENCE, extra=(neutral,))
+    assert result.verdict is Verdict.CONTRADICTS
+    assert neutral not in result.reasons and neutral in result.dissent

@@ -1,0 +1,135 @@
+"""checker.analyse on real sentences: values and what they attach to, attribution, time
+anchors, the stored JSON form, and an old index upgraded in place."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from checker.analyse import (
+    ANALYSIS_VERSION,
+    Analyser,
+    analysis_from_json,
+    analysis_to_json,
+    load_analyser,
+)
+from checker.analyse.anchor import resolve_day
+from checker.analyse.parse import parse_number
+from checker.service import Checker
+from checker.types import Analysis
+from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
+
+
+@pytest.fixture(scope="module")
+def analyser() -> Analyser:
+    return load_analyser()
+
+
+def one(analyser: Analyser, text: str, published: str | None = "2023-09-20") -> Analysis:
+    return analyser.analyse([text], [published])[0]
+
+
+def test_the_seeds_say_who_asserts_each_side(analyser: Analyser) -> None:
+    denial = one(analyser, NO_FORCES_SENTENCE)
+    demand = one(analyser, WITHDRAWAL_SENTENCE)
+    assert denial.attribution is not None
+    assert denial.attribution.phrase == "Armenian PM Nikol Pashinyan — claiming"
+    start, end = denial.attribution.span
+    assert NO_FORCES_SENTENCE[start:end] == "Armenian PM Nikol Pashinyan"
+    assert demand.attribution is not None
+    assert demand.attribution.phrase == "The accord — called for"
+    assert "force" in denial.negated  # "there are no Armenian armed forces"
+    assert demand.negated == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "verb"),
+    [
+        ("According to Reuters, 300 sheep died in the floods.", "Reuters", "According to"),
+        ("The company declined to comment, AP reported.", "AP", "reported"),
+        ("The diverted plane landed in Lyon, officials said.", "officials", "said"),
+    ],
+)
+def test_attribution_names_the_speaker_and_the_reporting_verb(
+    analyser: Analyser, text: str, speaker: str, verb: str
+) -> None:
+    who = one(analyser, text).attribution
+    assert who is not None
+    assert (who.speaker, who.verb) == (speaker, verb)
+
+
+def test_a_sentence_the_text_asserts_itself_has_no_attribution(analyser: Analyser) -> None:
+    assert one(analyser, "Heavy rain flooded the town overnight.").attribution is None
+
+
+def test_numbers_know_what_they_count_and_names_where_they_hang(analyser: Analyser) -> None:
+    sheep = one(analyser, "According to Reuters, 300 sheep died in the floods.")
+    [number] = [v for v in sheep.values if v.kind == "number"]
+    assert (number.norm, number.head) == ("300", "sheep")
+    plane = one(analyser, "The diverted plane landed in Lyon.")
+    [place] = [v for v in plane.values if v.kind == "entity"]
+    assert (place.norm, place.label, place.head) == ("lyon", "GPE", "land")
+    assert plane.predicate == "land" and plane.subject == "plane"
+    # Values are masked out of the lemmas alignment compares.
+    assert "lyon" not in plane.lemmas and "plane" in plane.lemmas
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("$327 million", 327e6), ("three", 3.0), ("1,250", 1250.0), ("2.5 billion", 2.5e9)],
+)
+def test_parse_number(text: str, value: float) -> None:
+    assert parse_number(text) == value
+
+
+def test_the_time_anchor_is_the_sentences_own_day_else_the_reports(analyser: Analyser) -> None:
+    tuesday = one(analyser, "The toll rose to 30 on Tuesday.", published="2023-09-21")
+    assert (tuesday.anchor, tuesday.anchor_source) == ("2023-09-19", "sentence")
+    plain = one(analyser, "The toll rose to 30.", published="2023-09-21T08:00:00")
+    assert (plain.anchor, plain.anchor_source) == ("2023-09-21", "published")
+    unknown = one(analyser, "The toll rose to 30 on Tuesday.", published=None)
+    assert unknown.anchor is None  # a weekday means nothing without the report's date
+
+
+def test_resolve_day_needs_a_day() -> None:
+    assert resolve_day("20 September 2023", None) == "2023-09-20"
+    assert resolve_day("yesterday", "2023-09-20") == "2023-09-19"
+    assert resolve_day("2014", "2023-09-20") is None  # a year is not a day
+    assert resolve_day("last year", "2023-09-20") is None
+
+
+def test_the_stored_form_round_trips(analyser: Analyser) -> None:
+    analysis = one(analyser, NO_FORCES_SENTENCE)
+    assert analysis.version == ANALYSIS_VERSION
+    assert analysis_from_json(analysis_to_json(analysis)) == analysis
+
+
+def test_ingest_stores_analyses_and_a_search_returns_them(
+    make_checker: Callable[..., Checker],
+) -> None:
+    checker = make_checker(nli_model="none")
+    ingest_paths(checker, SEEDS)
+    assert checker.store.unanalysed_count() == 0
+    [hits] = checker.store.search(checker.claim_vectors([NO_FORCES_SENTENCE]), 3)
+    assert all(hit.analysis is not None for hit in hits)
+    assert hits[0].analysis and hits[0].analysis.attribution
+
+
+def test_an_index_built_before_analysis_is_upgraded_by_the_next_ingest(
+    make_checker: Callable[..., Checker], tmp_path: Path
+) -> None:
+    checker = make_checker(nli_model="none")
+    ingest_paths(checker, SEEDS)
+    total = checker.store.counts()["sentences"]
+    checker.close()
+    # An index as the previous release left it: no analyses at all.
+    with sqlite3.connect(tmp_path / "index" / "checker.sqlite3") as conn:
+        conn.execute("DELETE FROM analyses")
+    reopened = make_checker(nli_model="none")
+    assert reopened.store.unanalysed_count() == total
+    summary = ingest_paths(reopened, SEEDS)  # nothing changed, yet every sentence is analysed
+    assert summary.unchanged and not summary.added
+    assert reopened.store.unanalysed_count() == 0

@@ -135,6 +135,23 @@ class ScanSummary:
         )
 
 
+@dataclass
+class ModelReads:
+    """How many judged pairs reached the NLI model, of all judged (since the Checker was
+    built): the cascade's effect, reported by the benchmarks."""
+
+    model: int = 0
+    judged: int = 0
+
+    def add(self, model: int, judged: int) -> None:
+        self.model += model
+        self.judged += judged
+
+    @property
+    def fraction(self) -> float:
+        return self.model / self.judged if self.judged else 0.0
+
+
 class Checker:
     def __init__(
         self,
@@ -148,6 +165,7 @@ class Checker:
         self.store = store
         self.judge = judge
         self.gate = Gate(settings.min_confidence)
+        self.model_reads = ModelReads()
         self._embedder = embedder
         self._analyser = analyser
         self._claim_vectors = VectorCache(settings.claim_cache_size)
@@ -417,9 +435,25 @@ class Checker:
             if j.verdict in (Verdict.CONTRADICTS, Verdict.CHANGED)
         ]
 
+    def judge_texts(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        """(claim, passage) texts judged as a check judges them: both analysed, the text
+        judges, then the alignment gate (for benchmarks and tools that bring their own pairs)."""
+        texts = [text for pair in pairs for text in pair]
+        analyses = self.analyser.analyse(texts)
+        return self._judge_pairs(
+            [(a, analyses[2 * i], b, analyses[2 * i + 1]) for i, (a, b) in enumerate(pairs)]
+        )
+
     def _judge_pairs(self, pairs: Sequence[tuple[str, Analysis, str, Analysis]]) -> list[Judgement]:
-        """The text judges, then the alignment gate on both sentences' analyses."""
-        judgements = self.judge.judge([(a, b) for a, _, b, _ in pairs])
+        """The text judges, then the alignment gate on both sentences' analyses. The NLI model
+        reads only the pairs whose verdict its reading could change."""
+        texts = [(a, b) for a, _, b, _ in pairs]
+        if isinstance(self.judge, CombinedJudge):
+            worth = [self.gate.model_can_matter(a, b, x, y) for a, x, b, y in pairs]
+            self.model_reads.add(sum(worth), len(pairs))
+            judgements = self.judge.judge(texts, worth=worth)
+        else:
+            judgements = self.judge.judge(texts)
         return [
             self.gate.decide(j, a, b, a_analysis, b_analysis)
             for (a, a_analysis, b, b_analysis), j in zip(pairs, judgements, strict=True)
@@ -462,7 +496,7 @@ def build_judge(settings: Settings) -> Judge:
     model = resolve_nli_model(settings.nli_model)
     if model is not None:
         judges.append(_nli_judge(model, settings.nli_batch_size))
-    return CombinedJudge(judges, min_confidence=settings.min_confidence)
+    return CombinedJudge(judges, min_confidence=settings.min_confidence, costly=["nli"])
 
 
 @functools.cache

@@ -7,14 +7,20 @@ test_nli_model.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from checker.analyse import Analyser, load_analyser
 from checker.judge.align import align, is_copy
+from checker.judge.base import CombinedJudge
 from checker.judge.gate import Gate
 from checker.judge.rules import RuleJudge
+from checker.service import Checker
 from checker.types import Analysis, Judgement, Reason, Verdict
-from tests.conftest import NO_FORCES_SENTENCE, WITHDRAWAL_SENTENCE
+from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
+
+CLAIM = "Armenian forces are present in Karabakh"
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +149,20 @@ def test_readings_that_lean_another_way_are_dissent_not_reasons(analyser: Analys
     result = judged(analyser, WITHDRAWAL_SENTENCE, NO_FORCES_SENTENCE, extra=(neutral,))
     assert result.verdict is Verdict.CONTRADICTS
     assert neutral not in result.reasons and neutral in result.dissent
+
+
+def test_the_model_reads_only_pairs_whose_verdict_it_can_change(
+    make_checker: Callable[..., Checker],
+) -> None:
+    """The cascade: the same verdicts as reading every pair, from fewer model reads."""
+    checker = make_checker()  # the shipped NLI model
+    ingest_paths(checker, SEEDS)
+    hits = checker.store.search(checker.claim_vectors([CLAIM]), 20)[0]
+    pairs = [(CLAIM, hit.sentence.text) for hit in hits]
+    cascaded = checker.judge_texts(pairs)
+    assert 0 < checker.model_reads.model < checker.model_reads.judged == len(pairs)
+    assert isinstance(checker.judge, CombinedJudge)
+    every = CombinedJudge(checker.judge.judges, checker.judge.min_confidence)  # nothing skipped
+    everything = Checker(checker.settings, checker.store, every, checker.embedder)
+    assert [j.verdict for j in everything.judge_texts(pairs)] == [j.verdict for j in cascaded]
+    assert [j.confidence for j in everything.judge_texts(pairs)] == [j.confidence for j in cascaded]

@@ -44,23 +44,34 @@ class CombinedJudge:
     threshold (`min_confidence`) decides for all of them.
     """
 
-    def __init__(self, judges: Sequence[Judge], min_confidence: float) -> None:
+    def __init__(
+        self, judges: Sequence[Judge], min_confidence: float, costly: Sequence[str] = ()
+    ) -> None:
         if not judges:
             raise ValueError("CombinedJudge needs at least one judge")
         self.judges = tuple(judges)
         self.min_confidence = min_confidence
         self.name = "+".join(j.name for j in self.judges)
+        # Judges (by name) that `judge(..., worth=...)` runs only on the pairs worth it.
+        self.costly = frozenset(costly)
 
-    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+    def judge(
+        self, pairs: Sequence[tuple[str, str]], worth: Sequence[bool] | None = None
+    ) -> list[Judgement]:
+        """`worth[i]` False: pair i cannot change its verdict by a costly judge's reading (the
+        caller knows, e.g. the alignment gate would set it aside), so those judges skip it."""
         pooled: list[list[Reason]] = [[] for _ in pairs]
         for judge in self.judges:
-            judgements = judge.judge(pairs)
-            if len(judgements) != len(pairs):
+            chosen = list(range(len(pairs)))
+            if worth is not None and judge.name in self.costly:
+                chosen = [i for i in chosen if worth[i]]
+            judgements = judge.judge([pairs[i] for i in chosen]) if chosen else []
+            if len(judgements) != len(chosen):
                 # A judge that drops or adds pairs would silently misalign every verdict after it.
                 raise RuntimeError(
                     f"judge {judge.name!r} returned {len(judgements)} judgements "
-                    f"for {len(pairs)} pairs"
+                    f"for {len(chosen)} pairs"
                 )
-            for reasons, judgement in zip(pooled, judgements, strict=True):
-                reasons.extend(judgement.reasons)
+            for i, judgement in zip(chosen, judgements, strict=True):
+                pooled[i].extend(judgement.reasons)
         return [combine(reasons, self.min_confidence) for reasons in pooled]

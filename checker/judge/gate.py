@@ -66,6 +66,15 @@ class Gate:
         self.min_confidence = min_confidence
         self.settings = settings or GateSettings()
 
+    def model_can_matter(self, a_text: str, b_text: str, a: Analysis, b: Analysis) -> bool:
+        """Whether an NLI reading of (a, b) could be kept: not a copy, and aligned enough for a
+        model contradiction or support to stand. Otherwise `decide` would set any reading
+        aside, so the model need not run (the cascade: cheap gates first)."""
+        if is_copy(a_text, b_text, a, b):
+            return False
+        alignment = align(a, b)
+        return self.settings.nli.passed(alignment) or self.settings.support.passed(alignment)
+
     def decide(
         self, judgement: Judgement, a_text: str, b_text: str, a: Analysis, b: Analysis
     ) -> Judgement:

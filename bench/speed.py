@@ -34,6 +34,7 @@ from bench.common import provenance, write_result
 from bench.grow import disk_mib, grow
 from bench.serving import latency, peak_mib, reset_peak, serve, worker_peak_mib
 from bench.speed_table import summary_table
+from checker.analyse import Analyser, load_analyser
 from checker.embed import Embedder, load_embedder, resolve_model_dir
 from checker.errors import CheckerError
 from checker.ingest import document_from_record
@@ -45,7 +46,7 @@ from checker.store import VECTORS_NAME, Store
 from checker.store import database as db
 from checker.store.manifest import read_manifest
 from checker.store.vectors import IndexConfig
-from checker.types import Document
+from checker.types import Analysis, Document
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +78,22 @@ class TimedEmbedder:
         return vectors
 
 
+class TimedAnalyser(Analyser):
+    """The real Analyser, timing every call: the per-sentence analysis cost at ingest."""
+
+    def __init__(self, inner: Analyser) -> None:
+        super().__init__(inner.nlp)
+        self.seconds = 0.0
+
+    def analyse(
+        self, texts: Sequence[str], published: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        started = time.perf_counter()
+        analyses = super().analyse(texts, published)
+        self.seconds += time.perf_counter() - started
+        return analyses
+
+
 def abc_records(sentence_limit: int | None) -> list[dict[str, str]]:
     """Rural and science stories, alternating, up to about `sentence_limit` lines of text."""
     rural, science = data.abc_stories("rural"), data.abc_stories("science")
@@ -97,7 +114,10 @@ def ingest(
     records: list[dict[str, str]], timed: TimedEmbedder, settings: Settings, index: Path
 ) -> tuple[dict[str, Any], Checker]:
     """Ingest end to end; the stages timed inside it (extract, embed) or beside it (segment)."""
-    checker = Checker.from_settings(dataclasses.replace(settings, index=index), embedder=timed)
+    analyser = TimedAnalyser(load_analyser())
+    checker = Checker.from_settings(
+        dataclasses.replace(settings, index=index), embedder=timed, analyser=analyser
+    )
     documents: list[Document] = []
     extract = [0.0]
 
@@ -125,7 +145,10 @@ def ingest(
         "extract": extract[0],
         "segment": segment_seconds,
         "embed": timed.seconds,
-        "store_and_bookkeeping": max(0.0, total - extract[0] - segment_seconds - timed.seconds),
+        "analyse": analyser.seconds,
+        "store_and_bookkeeping": max(
+            0.0, total - extract[0] - segment_seconds - timed.seconds - analyser.seconds
+        ),
     }
     return {
         "documents": len(summary.added),
@@ -141,10 +164,16 @@ def ingest(
 
 def scan(checker: Checker) -> dict[str, Any]:
     reset_peak()
+    reads = checker.model_reads
+    before = (reads.model, reads.judged)
     started = time.perf_counter()
     summary = checker.scan()
     seconds = time.perf_counter() - started
+    judged = reads.judged - before[1]
     return {
+        # The cascade: the share of judged pairs the NLI model had to read.
+        "pairs_read_by_model": reads.model - before[0],
+        "model_fraction": round((reads.model - before[0]) / judged, 4) if judged else 0.0,
         "documents": summary.documents,
         "pairs_judged": summary.pairs,
         "new_findings": summary.new_findings,

@@ -23,6 +23,9 @@ MAX_DRAFT_SENTENCES = 200
 # The id the draft gets while it is segmented; it never reaches the store.
 DRAFT_ID = "draft"
 
+# A draft sentence's verdict, most pressing first (see DraftSentence.verdict).
+DRAFT_VERDICTS = ("disputed", "contradicts", "changed", "supports", "related", "none")
+
 
 @dataclass(frozen=True)
 class DraftSentence:
@@ -35,9 +38,14 @@ class DraftSentence:
 
     @property
     def verdict(self) -> str:
-        """The sentence's overall verdict: any confident contradiction decides it."""
+        """The sentence's overall verdict, one of DRAFT_VERDICTS: "disputed" when some reports
+        support it and others contradict it; else any contradiction decides it; then a change
+        over time (the same fact with another value at another moment) before support, since
+        the draft's figure may be the older or the newer one."""
         if self.result.contradicting:
-            return "contradicts"
+            return "disputed" if self.result.supporting else "contradicts"
+        if self.result.changed:
+            return "changed"
         if self.result.supporting:
             return "supports"
         if self.result.related:

@@ -3,6 +3,11 @@
 Spans inside a reason are character offsets into the claim text (`claim_spans`) and into the
 passage sentence text (`passage_spans`), each given with the words they cover; a passage's own
 `span` is its offsets in the document text.
+
+Every sentence shown (a passage, either side of a finding) says who asserts it
+(`attribution`: the speaker or source and the reporting verb, null when the text asserts it
+directly or the sentence was not analysed) and the moment it speaks of (`anchor`: an ISO date,
+from the sentence's own words or the document's publication date, null when unknown).
 """
 
 from __future__ import annotations
@@ -10,7 +15,16 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from checker.types import DocumentInfo, Finding, Hit, Judgement, Passage, Reason, Span
+from checker.types import (
+    Analysis,
+    DocumentInfo,
+    Finding,
+    Hit,
+    Judgement,
+    Passage,
+    Reason,
+    Span,
+)
 
 if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's imports
     from checker.drafts import DraftResult
@@ -23,6 +37,30 @@ def document_info(info: DocumentInfo) -> dict[str, Any]:
 
 def _spans(spans: tuple[Span, ...], text: str) -> list[dict[str, Any]]:
     return [{"start": s, "end": e, "text": text[s:e]} for s, e in spans]
+
+
+def attribution(analysis: Analysis | None) -> dict[str, Any] | None:
+    """Who asserts the sentence, e.g. {"speaker": "Armenian PM Nikol Pashinyan", "verb":
+    "claiming", "text": "Armenian PM Nikol Pashinyan — claiming", "span": {...}}; `span`
+    covers the speaker in the sentence. None when the text asserts it itself."""
+    if analysis is None or analysis.attribution is None:
+        return None
+    a = analysis.attribution
+    start, end = a.span
+    return {
+        "speaker": a.speaker,
+        "verb": a.verb,
+        "text": a.phrase,
+        "span": {"start": start, "end": end},
+    }
+
+
+def anchor(analysis: Analysis | None) -> dict[str, Any] | None:
+    """The date the sentence speaks of: {"date": ISO date, "source": "sentence" (its own
+    words) or "published" (the document's date)}; None when neither is known."""
+    if analysis is None or analysis.anchor is None:
+        return None
+    return {"date": analysis.anchor, "source": analysis.anchor_source}
 
 
 def reason(r: Reason, claim: str, passage: str) -> dict[str, Any]:
@@ -38,10 +76,7 @@ def reason(r: Reason, claim: str, passage: str) -> dict[str, Any]:
 
 def _judged(hit: Hit, judgement: Judgement, claim: str) -> dict[str, Any]:
     return {
-        "sentence_id": hit.sentence.id,
-        "text": hit.sentence.text,
-        "document": document_info(hit.document),
-        "span": {"start": hit.sentence.start, "end": hit.sentence.end},
+        **_sentence(hit),
         "similarity": round(hit.similarity, 4),
         "verdict": judgement.verdict.value,
         "confidence": round(judgement.confidence, 4),
@@ -54,10 +89,13 @@ def passage(p: Passage, claim: str) -> dict[str, Any]:
 
 
 def check_result(result: CheckResult) -> dict[str, Any]:
+    """The claim's passages in buckets by verdict; `changed` holds the ones that state the same
+    fact with another value at another moment (a change over time, not a contradiction)."""
     return {
         "claim": result.claim,
         "supporting": [passage(p, result.claim) for p in result.supporting],
         "contradicting": [passage(p, result.claim) for p in result.contradicting],
+        "changed": [passage(p, result.claim) for p in result.changed],
         "related": [passage(p, result.claim) for p in result.related],
         "took_ms": result.took_ms,
     }
@@ -73,6 +111,7 @@ def draft_result(result: DraftResult) -> dict[str, Any]:
                 "end": s.end,
                 "verdict": s.verdict,
                 "contradicting": [passage(p, s.result.claim) for p in s.result.contradicting],
+                "changed": [passage(p, s.result.claim) for p in s.result.changed],
                 "supporting": [passage(p, s.result.claim) for p in s.result.supporting],
             }
             for s in result.sentences
@@ -87,11 +126,15 @@ def _sentence(hit: Hit) -> dict[str, Any]:
         "text": hit.sentence.text,
         "document": document_info(hit.document),
         "span": {"start": hit.sentence.start, "end": hit.sentence.end},
+        "attribution": attribution(hit.analysis),
+        "anchor": anchor(hit.analysis),
     }
 
 
 def finding(f: Finding) -> dict[str, Any]:
-    """`a` is the sentence judged as the claim; reasons' claim_spans index into it."""
+    """`a` is the sentence judged as the claim; reasons' claim_spans index into it.
+
+    `verdict` is "contradicts", or "changed" for a change over time."""
     return {
         "id": f.id,
         "created_at": f.created_at,

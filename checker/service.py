@@ -127,11 +127,14 @@ class ScanSummary:
     pairs: int
     new_findings: int
     started_at: str
+    # New findings that are a change over time (Verdict.CHANGED), not in new_findings.
+    new_changes: int = 0
 
     def line(self) -> str:
         return (
             f"scanned {plural(self.documents, 'new or changed document')}: "
             f"{plural(self.pairs, 'pair')} judged, {plural(self.new_findings, 'new contradiction')}"
+            f", {plural(self.new_changes, 'new change')} over time"
         )
 
 
@@ -172,7 +175,11 @@ class Checker:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, embedder: Embedder | None = None, create: bool = True
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        create: bool = True,
+        analyser: Analyser | None = None,
     ) -> Checker:
         """Open (or create) the index in `settings.index` and build the judge.
 
@@ -186,7 +193,7 @@ class Checker:
         dimension = embedder.dimension if embedder else (manifest.dimension if manifest else 0)
         config = IndexConfig.from_settings(settings)
         store = Store.open(settings.index, model, dimension, create=create, config=config)
-        return cls(settings, store, build_judge(settings), embedder)
+        return cls(settings, store, build_judge(settings), embedder, analyser)
 
     @property
     def embedder(self) -> Embedder:
@@ -383,10 +390,13 @@ class Checker:
             if progress:
                 progress(documents)
         with self.store.writing() as writer:
-            new = sum(writer.add_finding(a, b, a.similarity, j) for a, b, j in contradictions)
+            added = [
+                j.verdict for a, b, j in contradictions if writer.add_finding(a, b, a.similarity, j)
+            ]
+            new = added.count(Verdict.CONTRADICTS)
             writer.finish_scan(pending, started_at, len(judged), new)
         self.store.flush()
-        return ScanSummary(len(pending), len(judged), new, started_at)
+        return ScanSummary(len(pending), len(judged), new, started_at, added.count(Verdict.CHANGED))
 
     def _pending_batches(self, pending: list[str]) -> Iterator[tuple[int, list[Hit], np.ndarray]]:
         """(documents, their sentences, their vectors), about SCAN_SEARCH_SENTENCES at a time."""

@@ -7,6 +7,7 @@ Screenshots land in tests/artifacts/ (git-ignored) for people to look at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,21 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from tests.conftest import REPO, SEED_001
+from checker import serialize
+from checker.drafts import DraftResult, DraftSentence
+from checker.service import CheckResult
+from checker.types import (
+    Analysis,
+    Attribution,
+    DocumentInfo,
+    Hit,
+    Judgement,
+    Passage,
+    Reason,
+    Sentence,
+    Verdict,
+)
+from tests.conftest import NO_FORCES_SENTENCE, REPO, SEED_001, WITHDRAWAL_SENTENCE
 from tests.live import request, serve_seeds
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,6 +47,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 CLAIM = "Armenian forces are present in Karabakh."
+# The seeds contradict CLAIM; where they also support it, it is marked disputed.
+CONTRADICTED = re.compile(r"^ck-sentence ck-(contradicts|disputed)$")
 TITLE_001 = "Separatists in Karabakh Accept Azerbaijan’s Ceasefire Terms"
 DRAFT = (
     f"{CLAIM} The talks took place in Yevlakh on 21 September.\n\n"
@@ -106,10 +123,12 @@ def test_the_check_page_marks_the_contradiction_and_shows_its_evidence(
     page.get_by_label("Draft").fill(DRAFT)
     page.get_by_role("button", name="Check", exact=True).click()
     claim = page.locator("mark.ck-sentence", has_text=CLAIM)
-    expect(claim).to_have_class("ck-sentence ck-contradicts")
-    expect(page.locator("mark.ck-supports")).to_have_count(1)
+    # Pashinyan's sentence contradicts it ("disputed" where a report supports it too).
+    expect(claim).to_have_class(CONTRADICTED)
+    accord = page.locator("mark.ck-sentence", has_text="The accord called for")
+    expect(accord).to_have_class(CONTRADICTED)  # Pashinyan denies it too
     assert "Checking the draft…" in page.evaluate("window.statuses")
-    expect(page.locator(".ck-summary")).to_contain_text("4 sentences checked: 2 contradicted")
+    expect(page.locator(".ck-summary")).to_contain_text("4 sentences checked: ")
 
     claim.click()
     evidence = page.locator(".ck-evidence")
@@ -120,6 +139,8 @@ def test_the_check_page_marks_the_contradiction_and_shows_its_evidence(
     expect(first.locator(".ck-quote .ck-diff")).to_have_text("no Armenian armed forces")
     expect(first.locator(".ck-yours .ck-diff")).to_have_text("Armenian forces are present")
     expect(first.locator(".ck-reasons")).to_contain_text("Negation")
+    expect(first.locator(".ck-attribution")).to_have_text("Armenian PM Nikol Pashinyan — claiming")
+    expect(first.locator(".ck-anchor")).to_have_text("as of 2023-09-19")  # "yesterday"
     expect(first.locator(".ck-passage-head")).to_contain_text("confidence 73")
     expect(claim).to_have_attribute("aria-expanded", "true")
     screenshot(page, "check-page-desktop")
@@ -137,7 +158,7 @@ def test_the_check_page_works_at_phone_width_with_the_keyboard_alone(
     expect(page.get_by_role("button", name="Check", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
     claim = page.locator("mark.ck-sentence", has_text=CLAIM)
-    expect(claim).to_have_class("ck-sentence ck-contradicts")
+    expect(claim).to_have_class(CONTRADICTED)
     page.keyboard.press("Tab")  # the first marked sentence is the next stop
     expect(claim).to_be_focused()
     page.keyboard.press("Enter")
@@ -185,7 +206,7 @@ def test_hostile_text_is_shown_as_text(server: str, open_page: Callable[..., Pag
             f"Eleven ferries were cancelled in Stepanakert on Friday. {IMG}"
         )
         page.get_by_role("button", name="Check", exact=True).click()
-        page.locator("mark.ck-contradicts").click()
+        page.locator("mark.ck-sentence", has_text="Eleven ferries").click()
         passage = page.locator(".ck-passage.ck-contradicts")
         expect(passage.locator(".ck-quote")).to_contain_text("<script>window.pwned = 3</script>")
         expect(passage.locator(".ck-doc-title")).to_have_text(hostile["title"])
@@ -220,7 +241,7 @@ def test_the_widget_checks_a_textarea_and_a_contenteditable(
     buttons.first.click()
     widget = page.locator(".checker-widget").first
     claim = widget.locator("mark.ck-sentence", has_text=CLAIM)
-    expect(claim).to_have_class("ck-sentence ck-contradicts")
+    expect(claim).to_have_class(CONTRADICTED)
     claim.click()
     expect(widget.locator(".ck-doc-id").first).to_have_text(SEED_001)
     expect(widget.locator(".ck-doc-title").first).to_have_text(TITLE_001)
@@ -299,8 +320,100 @@ def test_the_check_page_asks_for_a_key_once_the_index_has_keys(
         expect(page.locator("#key-box")).to_have_attribute("open", "")
         page.get_by_label("API key").fill(created.stdout.strip())
         check.click()
-        expect(page.locator("mark.ck-contradicts")).to_have_count(1)
+        expect(page.locator("mark.ck-sentence", has_text=CLAIM)).to_have_class(CONTRADICTED)
         assert page.evaluate("sessionStorage.getItem('checker-api-key')").startswith("ck_")
         screenshot(page, "check-page-key")
     finally:  # the module's other tests expect an open index
         subprocess.run([*checker, "revoke", "browser-desk", "--index", index], check=True)
+
+
+WOOL = "The wool indicator closed at 1120 cents a kilo on Monday."
+
+
+def marked_answer() -> tuple[str, dict[str, Any]]:
+    """A draft and the answer the API gives it (built by the real serialiser from real result
+    values): one sentence disputed, with who asserts each side, one changed over time."""
+
+    def passage(doc: str, text: str, verdict: Verdict, analysis: Analysis, at: str) -> Passage:
+        start = text.index(at)
+        reason = Reason("number", verdict, 0.8, "the figures differ", (), ((start, start + 4),))
+        info = DocumentInfo(doc, f"Report {doc}", "Wire", None, "2023-09-20")
+        hit = Hit(Sentence(f"{doc}#1", doc, 1, 0, len(text), text), info, 0.7, analysis)
+        return Passage(hit, Judgement(verdict, 0.8, (reason,)))
+
+    draft = f"{CLAIM} {WOOL} It was a mild day."
+    pm = Attribution("Armenian PM Nikol Pashinyan", "claiming", (0, 27))
+    accord = Attribution("The accord", "called for", (0, 10))
+    tuesday = WOOL.replace("1120", "1150").replace("Monday", "Tuesday")
+    dated = Analysis(1, anchor="2026-11-17", anchor_source="sentence")
+    disputed = CheckResult(
+        CLAIM,
+        [
+            passage(
+                "accord",
+                WITHDRAWAL_SENTENCE,
+                Verdict.SUPPORTS,
+                Analysis(1, attribution=accord),
+                "with",
+            )
+        ],
+        [
+            passage(
+                "pm", NO_FORCES_SENTENCE, Verdict.CONTRADICTS, Analysis(1, attribution=pm), "no A"
+            )
+        ],
+        [],
+        5.0,
+    )
+    changed = CheckResult(
+        WOOL, [], [], [], 5.0, [passage("tue", tuesday, Verdict.CHANGED, dated, "1150")]
+    )
+    wool_at = draft.index(WOOL)
+    sentences = [
+        DraftSentence(CLAIM, 0, len(CLAIM), disputed),
+        DraftSentence(WOOL, wool_at, wool_at + len(WOOL), changed),
+        DraftSentence(
+            "It was a mild day.", len(draft) - 18, len(draft), CheckResult("", [], [], [], 1.0)
+        ),
+    ]
+    return draft, serialize.draft_result(DraftResult(sentences, 12.0))
+
+
+def test_the_marks_for_a_dispute_and_a_change_and_who_says_what(
+    open_page: Callable[..., Page],
+) -> None:
+    draft, answer = marked_answer()
+    page = open_page("/")
+    page.route("**/v1/check-draft", lambda route: route.fulfill(json=answer))
+    page.get_by_label("Draft").fill(draft)
+    page.get_by_role("button", name="Check", exact=True).click()
+    disputed = page.locator("mark.ck-sentence", has_text=CLAIM)
+    expect(disputed).to_have_class("ck-sentence ck-disputed")
+    expect(disputed).to_contain_text("(disputed)")  # in words, for a screen reader too
+    change = page.locator("mark.ck-sentence", has_text=WOOL)
+    expect(change).to_have_class("ck-sentence ck-changed")
+    expect(change).to_have_attribute("title", "Changed over time: show the evidence")
+    assert change.evaluate("m => getComputedStyle(m).borderBottomStyle") == "dotted"
+    expect(page.locator(".ck-summary")).to_contain_text(
+        "3 sentences checked: 0 contradicted, 1 disputed, 1 changed over time, 0 supported"
+    )
+    expect(page.locator(".ck-legend .ck-key.ck-changed")).to_have_text("changed over time")
+
+    disputed.click()
+    evidence = page.locator(".ck-evidence")
+    against = evidence.locator(".ck-passage.ck-contradicts")
+    expect(against.locator(".ck-attribution")).to_have_text(
+        "Armenian PM Nikol Pashinyan — claiming"
+    )
+    expect(against.locator(".ck-who")).to_contain_text("Who says it:")
+    support = evidence.locator(".ck-passage.ck-supports")
+    expect(support.locator(".ck-attribution")).to_have_text("The accord — called for")
+    screenshot(page, "check-page-disputed")
+
+    change.click()
+    passage = evidence.locator(".ck-passage.ck-changed")
+    expect(passage.locator(".ck-badge")).to_have_text("Changed over time")
+    expect(passage.locator(".ck-anchor")).to_have_text("as of 2026-11-17")
+    expect(passage.locator(".ck-attribution")).to_have_count(0)  # the text asserts it itself
+    expect(passage.locator(".ck-quote .ck-diff")).to_have_text("1150")
+    screenshot(page, "check-page-changed")

@@ -70,7 +70,8 @@ def test_check_and_its_options(client: Client) -> None:
 def test_check_draft(client: Client) -> None:
     answer = client.check_draft(f"The weather was mild. {CLAIM}")
     last = answer["sentences"][-1]
-    assert last["verdict"] == "contradicts" and last["start"] == len("The weather was mild. ")
+    assert last["contradicting"] and last["start"] == len("The weather was mild. ")
+    assert last["verdict"] == ("disputed" if last["supporting"] else "contradicts")
 
 
 def test_documents_can_be_added_read_and_deleted(client: Client) -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from flask.testing import FlaskClient
 
-from checker.drafts import MAX_DRAFT_SENTENCES, check_draft
+from checker.drafts import DRAFT_VERDICTS, MAX_DRAFT_SENTENCES, DraftSentence, check_draft
 from checker.embed import Embedder
 from checker.errors import InvalidInput, PayloadTooLarge
-from checker.service import Checker, CheckFilters
+from checker.service import Checker, CheckFilters, CheckResult
 from checker.settings import Settings
+from checker.types import Passage, Verdict
 from checker.web import create_app
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL, ingest_paths
 from tests.test_web import assert_problem
@@ -43,8 +45,11 @@ def test_each_sentence_is_checked_where_it_lies(seeded: Checker) -> None:
     for sentence in result.sentences:  # offsets count code points, as Python's str does
         assert DRAFT[sentence.start : sentence.end] == sentence.text
     first, last = result.sentences[0], result.sentences[-1]
-    assert first.verdict == last.verdict == "contradicts"
     assert any(NO_FORCES in p.hit.sentence.text for p in first.result.contradicting)
+    # The accord's sentence supports it, Pashinyan's contradicts it: the seeds dispute it.
+    assert (
+        first.verdict == last.verdict == ("disputed" if first.result.supporting else "contradicts")
+    )
     assert result.took_ms > 0
 
 
@@ -85,9 +90,18 @@ def test_check_draft_over_http_has_the_documented_shape(client: FlaskClient) -> 
     body = response.get_json()
     assert set(body) == {"sentences", "took_ms"}
     first = body["sentences"][0]
-    assert set(first) == {"text", "start", "end", "verdict", "contradicting", "supporting"}
+    assert set(first) == {
+        "text",
+        "start",
+        "end",
+        "verdict",
+        "contradicting",
+        "changed",
+        "supporting",
+    }
     assert (first["text"], first["start"], first["end"]) == (CLAIM, 2, 2 + len(CLAIM))
-    assert first["verdict"] == "contradicts"
+    # "disputed" where a report also supports it (the accord's sentence, when judged so)
+    assert first["verdict"] == ("disputed" if first["supporting"] else "contradicts")
     passage = first["contradicting"][0]
     assert passage["document"]["id"] == SEED_001 and NO_FORCES in passage["text"]
     assert any(WITHDRAWAL in p["text"] for p in first["supporting"])
@@ -150,3 +164,32 @@ def test_the_draft_body_is_capped_by_the_request_limit(seeded: Checker) -> None:
     client = create_app(settings, checker=seeded).test_client()
     response = client.post("/v1/check-draft", json={"text": CLAIM * 10})
     assert_problem(response, 413, "over the limit of 200 bytes (CHECKER_MAX_REQUEST_BYTES)")
+
+
+def test_a_sentence_verdict_says_disputed_and_changed(seeded: Checker) -> None:
+    """Both sides present: "disputed"; a change over time outranks support, never a
+    contradiction."""
+    against = seeded.check(CLAIM).contradicting[:1]
+    assert against  # the seeds: the PM denies it
+    support = [
+        replace(against[0], judgement=replace(against[0].judgement, verdict=Verdict.SUPPORTS))
+    ]
+    change = replace(against[0], judgement=replace(against[0].judgement, verdict=Verdict.CHANGED))
+
+    def verdict(**buckets: list[Passage]) -> str:
+        empty = CheckResult(CLAIM, [], [], [], 1.0)
+        return DraftSentence(CLAIM, 0, len(CLAIM), replace(empty, **buckets)).verdict
+
+    assert verdict(contradicting=against, supporting=support) == "disputed"
+    assert verdict(contradicting=against, changed=[change]) == "contradicts"
+    assert verdict(changed=[change], supporting=support) == "changed"
+    assert verdict(supporting=support) == "supports"
+    assert verdict() == "none"
+    assert set(DRAFT_VERDICTS) == {
+        "disputed",
+        "contradicts",
+        "changed",
+        "supports",
+        "related",
+        "none",
+    }

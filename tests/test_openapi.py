@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
+from checker import serialize
+from checker.types import Analysis, Finding, Judgement, Verdict
 from checker.web import schemas
+from tests.conftest import NO_FORCES_SENTENCE
+from tests.test_serialize import PASHINYAN, hit, judged
 from tests.test_web import assert_problem
 
 
@@ -58,3 +64,56 @@ def test_docs_page_lists_operations_without_scripts(client: FlaskClient) -> None
 
 def test_an_unknown_route_is_still_a_problem(client: FlaskClient) -> None:
     assert_problem(client.get("/openapi.yaml"), 404, "")
+
+
+def _validator(document: dict[str, Any], name: str) -> Draft202012Validator:
+    """A validator for components/schemas/`name`, its $refs resolved within the document."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    return Draft202012Validator(schema)
+
+
+def test_the_changed_bucket_verdicts_and_attribution_are_documented(
+    client: FlaskClient,
+) -> None:
+    document = client.get("/openapi.json").get_json()
+    paths, schemas_ = document["paths"], document["components"]["schemas"]
+    check = paths["/v1/check"]["post"]["responses"]["200"]["content"]["application/json"]
+    buckets = check["schema"]["properties"]
+    assert {"supporting", "contradicting", "changed", "related"} <= set(buckets)
+    assert buckets["changed"]["items"] == {"$ref": "#/components/schemas/Passage"}
+    assert "change over time" in buckets["changed"]["description"]
+    assert "not a contradiction" in buckets["changed"]["description"]
+    verdict = schemas_["Passage"]["properties"]["verdict"]
+    assert verdict["enum"] == ["supports", "contradicts", "changed", "related"]
+    assert "changed: " in verdict["description"]
+    assert {"attribution", "anchor"} <= set(schemas_["Passage"]["required"])
+    assert "Pashinyan — claiming" in schemas_["Attribution"]["description"]
+    assert schemas_["Attribution"]["type"] == ["object", "null"]
+    assert schemas_["Anchor"]["properties"]["source"]["enum"] == ["sentence", "published"]
+    draft = paths["/v1/check-draft"]["post"]["responses"]["200"]["content"]["application/json"]
+    sentence = draft["schema"]["properties"]["sentences"]["items"]
+    assert {"disputed", "changed"} <= set(sentence["properties"]["verdict"]["enum"])
+    assert "changed" in sentence["required"]
+    finding = schemas_["Finding"]
+    assert finding["properties"]["verdict"]["enum"] == ["contradicts", "changed"]
+    for schema in (check["schema"], draft["schema"], *schemas_.values()):
+        Draft202012Validator.check_schema(schema)
+
+
+def test_real_answers_match_the_published_shapes(client: FlaskClient) -> None:
+    """The seeds' answers, and a passage and finding with attributions, validate."""
+    document = client.get("/openapi.json").get_json()
+    passage, finding = _validator(document, "Passage"), _validator(document, "Finding")
+    answer = client.post("/v1/check", json={"claim": "Armenian forces are present in Karabakh."})
+    body = answer.get_json()
+    for item in body["supporting"] + body["contradicting"] + body["changed"]:
+        passage.validate(item)
+    analysis = Analysis(1, attribution=PASHINYAN, anchor="2023-09-20", anchor_source="published")
+    with_who = serialize.passage(judged(hit(NO_FORCES_SENTENCE, analysis)), "a claim")
+    passage.validate(with_who)
+    passage.validate(serialize.passage(judged(hit(NO_FORCES_SENTENCE, None)), "a claim"))
+    side = hit(NO_FORCES_SENTENCE, analysis)
+    change = Finding(1, side, side, 0.9, Judgement(Verdict.CHANGED, 0.8), "2026-11-22")
+    finding.validate(serialize.finding(change))
+    for item in client.get("/v1/discrepancies").get_json()["items"]:
+        finding.validate(item)

@@ -87,3 +87,41 @@ def test_a_missing_example_is_a_problem(
     monkeypatch.setattr(importlib.import_module("checker.web.pages"), "EXAMPLES", Path("/none"))
     assert_problem(client.get("/examples/editor"), 404, "source tree only")
     assert EXAMPLES.is_dir()
+
+
+def _rule(css: str, selector: str) -> str:
+    """The declarations of the first rule whose selector list names `selector`."""
+    match = re.search(r"([^{}]*)\{([^}]*)\}", css[css.index(selector) :])
+    assert match, selector
+    return match.group(2)
+
+
+def test_every_mark_has_its_own_line_style_and_a_label(client: FlaskClient) -> None:
+    """Changed over time (amber, dotted) and disputed (a double line) differ from the others by
+    more than colour, and the page names each in words."""
+    html = client.get("/").get_data(as_text=True)
+    for verdict, word in (
+        ("contradicts", "contradicted"),
+        ("supports", "supported"),
+        ("disputed", "disputed"),
+        ("changed", "changed over time"),
+    ):
+        assert f'<span class="ck-key ck-{verdict}">{word}</span>' in html
+    response = client.get("/static/checker-ui.css")
+    css = response.get_data(as_text=True)
+    response.close()
+    styles = {
+        verdict: _rule(css, f".ck-sentence.ck-{verdict}")
+        for verdict in ("contradicts", "supports", "changed", "disputed")
+    }
+    lines = {v: re.findall(r"border-bottom:\s*\S+\s+(\w+)", s) for v, s in styles.items()}
+    assert lines == {
+        "contradicts": ["solid"],
+        "supports": ["dashed"],
+        "changed": ["dotted"],
+        "disputed": ["double"],
+    }
+    assert "var(--ck-changed-bg)" in styles["changed"]
+    script = (STATIC / "checker-ui.js").read_text()
+    assert '["changed", "Changed over time"]' in script and '["disputed", "Disputed"]' in script
+    assert "passage.attribution" in script  # the evidence says who asserts each passage

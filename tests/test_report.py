@@ -7,6 +7,8 @@ from dataclasses import replace
 
 from checker.report import ReportHeader, build, chart, grouping, marked, render
 from checker.types import (
+    Analysis,
+    Attribution,
     DocumentInfo,
     Finding,
     Hit,
@@ -15,8 +17,10 @@ from checker.types import (
     ResolvedFinding,
     ScanRecord,
     Sentence,
+    Value,
     Verdict,
 )
+from tests.conftest import NO_FORCES_SENTENCE, WITHDRAWAL, WITHDRAWAL_SENTENCE
 
 HEADER = ReportHeader(
     "2026-11-22T00:00:00+00:00",
@@ -248,3 +252,161 @@ def test_the_chart_escapes_source_names() -> None:
     html = render(wire_copies(), HEADER, "html", history=history)
     assert "<script" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# -- who asserts each side, and changes over time ----------------------------------------------
+
+
+def analysed(
+    hit: Hit, who: Attribution | None, anchor: str | None, source: str = "sentence"
+) -> Hit:
+    """`hit` with the analysis the ingest stage stores (only what the report shows)."""
+    values = tuple(
+        Value("number", "CARDINAL", word, (at, at + len(word)), word)
+        for word in hit.sentence.text.split()
+        if word.isdigit()
+        for at in [hit.sentence.text.index(word)]
+    )
+    return replace(
+        hit,
+        analysis=Analysis(
+            1,
+            values=values,
+            attribution=who,
+            anchor=anchor,
+            anchor_source=source if anchor else None,
+        ),
+    )
+
+
+def seeds_finding() -> Finding:
+    """The seeds' canonical pair as the scan stores it once the sentences are analysed."""
+    accord = analysed(
+        side("000", WITHDRAWAL_SENTENCE, "Wire A"),
+        Attribution("The accord", "called for", (0, 10)),
+        "2023-09-20",
+        "published",
+    )
+    pm = analysed(
+        side("001", NO_FORCES_SENTENCE, "Wire B"),
+        Attribution("Armenian PM Nikol Pashinyan", "claiming", (0, 27)),
+        "2023-09-20",
+        "published",
+    )
+    a_at, b_at = WITHDRAWAL_SENTENCE.index(WITHDRAWAL), NO_FORCES_SENTENCE.index("no Armenian")
+    reason = Reason(
+        "negation",
+        Verdict.CONTRADICTS,
+        0.73,
+        "denied",
+        ((a_at, a_at + len(WITHDRAWAL)),),
+        ((b_at, b_at + 24),),
+    )
+    return Finding(9, accord, pm, 0.7, Judgement(Verdict.CONTRADICTS, 0.73, (reason,)), NEW)
+
+
+WOOL_MONDAY = "The wool indicator closed at 1120 cents a kilo on Monday."
+WOOL_TUESDAY = "The wool indicator closed at 1150 cents a kilo on Tuesday."
+
+
+def wool_change(number: int = 11, created_at: str = NEW) -> Finding:
+    """One figure on two days: a change over time, as the scan stores it (verdict CHANGED)."""
+    monday = analysed(side("mon", WOOL_MONDAY, "AAP"), None, "2026-11-16")
+    tuesday = analysed(
+        side("tue", WOOL_TUESDAY, "Rural News"),
+        Attribution("the wool exchange", "said", (60, 77)),
+        "2026-11-17",
+    )
+    reason = Reason(
+        "number",
+        Verdict.CHANGED,
+        0.8,
+        "1120 on 2026-11-16, 1150 on 2026-11-17",
+        ((29, 33),),
+        ((29, 33),),
+    )
+    judgement = Judgement(Verdict.CHANGED, 0.8, (reason,))
+    return Finding(number, monday, tuesday, 0.9, judgement, created_at)
+
+
+def test_each_side_says_who_asserts_it_and_when() -> None:
+    item = seeds_finding()
+    md = render([item], HEADER, "md")
+    assert "**no Armenian armed forces**" in md
+    assert "  _The accord — called for · as of 2023-09-20 (publication date)_\n  > The accord" in md
+    assert "  _Armenian PM Nikol Pashinyan — claiming · as of 2023-09-20 (publication date)_" in md
+    html = render([item], HEADER, "html")
+    assert '<span class="attribution" title="who asserts it">The accord — called for</span>' in html
+    assert "Armenian PM Nikol Pashinyan — claiming</span>" in html
+    assert '<time datetime="2023-09-20">as of 2023-09-20 (publication date)</time>' in html
+    payload = json.loads(render([item], HEADER, "json"))
+    b = payload["findings"][0]["b"]
+    assert b["attribution"] == {
+        "speaker": "Armenian PM Nikol Pashinyan",
+        "verb": "claiming",
+        "text": "Armenian PM Nikol Pashinyan — claiming",
+        "span": {"start": 0, "end": 27},
+    }
+    assert b["text"][:27] == b["attribution"]["speaker"]
+    assert b["anchor"] == {"date": "2023-09-20", "source": "published"}
+    # Sentences stored before analysis existed: no attribution, no date, no empty line.
+    plain = render(wire_copies()[:1], HEADER, "md")
+    assert "\n  _" not in plain
+    assert (
+        json.loads(render(wire_copies()[:1], HEADER, "json"))["findings"][0]["a"]["attribution"]
+        is None
+    )
+
+
+def test_changes_over_time_have_their_own_section_and_are_no_contradictions() -> None:
+    findings = [wool_change(), *wire_copies()]
+    briefing = build(findings, HEADER)
+    assert [[f.id for f in c.findings] for c in briefing.cards] == [[1, 2, 3], [4]]
+    assert [[f.id for f in c.findings] for c in briefing.changes] == [[11]]
+    assert briefing.findings == 4  # the change is not counted as a contradiction
+    assert briefing.summary().startswith("1 new contradiction (3 findings")
+    assert "; 1 new change over time." in briefing.summary()
+    assert "Rural News" not in dict(briefing.new_by_source())
+
+    md = render(findings, HEADER, "md")
+    section = md.index("## Changed over time")
+    assert md.index("## 2. number") < section < md.index("### 1. number · 2026-11-16 → 2026-11-17")
+    assert "The wool indicator closed at **1150** cents" in md[section:]
+    assert WOOL_MONDAY[:20] not in md[:section]
+    assert "  _the wool exchange — said · as of 2026-11-17_" in md
+    assert "  _as of 2026-11-16_" in md  # asserted by the text itself: only its date
+    assert "2 contradictions (4 findings, near-duplicates grouped)" in md
+
+    html = render(findings, HEADER, "html")
+    changed = html.index('<h2 class="section">Changed over time</h2>')
+    assert html.index('<h2 class="section">Contradictions</h2>') < changed
+    assert html.index("The wool indicator") > changed
+    assert '<span class="badge changed">changed over time</span>' in html
+    assert html.count("ClaimReview JSON-LD") == 2  # the two contradiction cards only
+    assert "2 contradictions (4 findings" in html
+
+    payload = json.loads(render(findings, HEADER, "json"))
+    assert [f["id"] for f in payload["findings"]] == [1, 2, 3, 4]
+    assert [(f["id"], f["verdict"], f["group"]) for f in payload["changed"]] == [(11, "changed", 1)]
+    assert payload["changed_groups"][0]["finding_ids"] == [11]
+    assert payload["summary"]["changed"] == payload["summary"]["new_changed"] == 1
+    assert payload["summary"]["new"] == 1
+    # ClaimReview is for contradictions: an update reviews no one's claim.
+    reviews = json.loads(render(findings, HEADER, "claimreview"))
+    assert len(reviews) == 4 and "wool" not in json.dumps(reviews)
+
+
+def test_a_report_of_changes_alone_lists_no_contradiction() -> None:
+    old = replace(HEADER, new_since=None)
+    briefing = build([wool_change()], old)
+    assert briefing.cards == [] and briefing.findings == 0
+    assert briefing.summary() == "0 contradictions listed; 1 change over time."
+    html = render([wool_change()], old, "html")
+    assert "No contradictions found." in html and "Changed over time" in html
+    assert render([wool_change()], old, "claimreview") == "[]\n"
+    quiet = build([wool_change(created_at=OLD)], HEADER)  # not new: the line says nothing
+    assert quiet.summary() == "No new contradictions since the last report."
+    gone = ResolvedFinding(wool_change(), NEW, "document deleted", "tue")
+    md = render([], HEADER, "md", resolved=[gone])
+    assert "changed over time: number, confidence 0.80" in md
+    assert "Was: changed over time, number" in render([], HEADER, "html", resolved=[gone])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from checker.report import ReportHeader, render
 from checker.service import Checker
-from checker.types import Document
+from checker.types import Document, Judgement, Reason, Verdict
 from checker.web import create_app
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL
 
@@ -38,7 +40,7 @@ def test_check_returns_the_documented_shape(client: FlaskClient) -> None:
     response = client.post("/v1/check", json={"claim": CLAIM, "k": 20})
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"claim", "supporting", "contradicting", "related", "took_ms"}
+    assert set(body) == {"claim", "supporting", "contradicting", "changed", "related", "took_ms"}
     contradicting = body["contradicting"]
     assert any(NO_FORCES in p["text"] and p["document"]["id"] == SEED_001 for p in contradicting)
     assert any(WITHDRAWAL in p["text"] for p in body["supporting"])
@@ -48,6 +50,8 @@ def test_check_returns_the_documented_shape(client: FlaskClient) -> None:
         "text",
         "document",
         "span",
+        "attribution",
+        "anchor",
         "similarity",
         "verdict",
         "confidence",
@@ -55,6 +59,13 @@ def test_check_returns_the_documented_shape(client: FlaskClient) -> None:
     }
     assert set(passage["document"]) >= {"id", "title", "source", "url", "published"}
     assert passage["verdict"] == "contradicts"
+    # Who asserts it, and the day it speaks of ("yesterday", against the report's date).
+    assert passage["attribution"]["text"] == "Armenian PM Nikol Pashinyan — claiming"
+    start, end = passage["attribution"]["span"].values()
+    assert passage["text"][start:end] == passage["attribution"]["speaker"]
+    assert passage["anchor"] == {"date": "2023-09-19", "source": "sentence"}
+    accord = next(p for p in body["supporting"] if WITHDRAWAL in p["text"])
+    assert accord["attribution"]["text"] == "The accord — called for"
     reason = passage["reasons"][0]
     assert {"kind", "detail", "claim_spans", "passage_spans"} <= set(reason)
     for span in reason["passage_spans"]:
@@ -188,3 +199,59 @@ def test_readiness_fails_with_the_reason_when_the_index_goes(
     (seeded.settings.index / "manifest.json").rename(seeded.settings.index / "moved.json")
     assert_problem(client.get("/readyz"), 503, "manifest.json has disappeared")
     assert client.get("/healthz").status_code == 200
+
+
+WOOL = [
+    Document(
+        "wool-mon",
+        "The wool indicator closed at 1120 cents a kilo on Monday.",
+        title="Wool on Monday",
+        source="AAP",
+        published="2026-11-16",
+        body=((0, 57),),
+    ),
+    Document(
+        "wool-tue",
+        "The wool indicator closed at 1150 cents a kilo on Tuesday.",
+        title="Wool on Tuesday",
+        source="Rural News",
+        published="2026-11-17",
+        body=((0, 58),),
+    ),
+]
+
+
+def test_a_change_over_time_is_listed_as_such_and_has_no_claimreview(
+    make_checker: Callable[..., Checker],
+) -> None:
+    """One figure on two days, stored as the scan stores it (verdict CHANGED), read back
+    through the API and the report: a change over time, never a contradiction."""
+    checker = make_checker()
+    assert checker.ingest(WOOL).added == ["wool-mon", "wool-tue"]
+    (monday,), _ = checker.store.document_vectors("wool-mon")
+    (tuesday,), _ = checker.store.document_vectors("wool-tue")
+    reason = Reason(
+        "number", Verdict.CHANGED, 0.8, "1120 on Monday, 1150 on Tuesday", ((29, 33),), ((29, 33),)
+    )
+    with checker.store.writing() as writer:
+        assert writer.add_finding(monday, tuesday, 0.93, Judgement(Verdict.CHANGED, 0.8, (reason,)))
+    client = create_app(checker=checker).test_client()
+
+    body = client.get("/v1/discrepancies").get_json()
+    (item,) = body["items"]
+    assert item["verdict"] == "changed" and body["total"] == 1
+    assert item["a"]["document"]["id"] == "wool-mon" and item["b"]["text"] == WOOL[1].text
+    for side, day in (("a", "2026-11-16"), ("b", "2026-11-17")):
+        assert item[side]["attribution"] is None  # the text asserts it itself
+        assert item[side]["anchor"] == {"date": day, "source": "sentence"}  # its own weekday
+    assert item["reasons"][0]["passage_spans"][0]["text"] == "1150"
+    assert_problem(
+        client.get(f"/v1/discrepancies/{item['id']}/claimreview"), 404, "change over time"
+    )
+
+    findings, _ = checker.findings(order="confident")
+    header = ReportHeader("2026-11-18T02:00:00+00:00", "idx", 2, 2, "scanned 2 documents")
+    md = render(findings, header, "md")
+    assert "0 contradictions listed; 1 change over time." in md
+    assert md.index("## Changed over time") < md.index("closed at **1150** cents")
+    assert json.loads(render(findings, header, "claimreview")) == []

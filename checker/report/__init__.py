@@ -4,11 +4,12 @@ Pure: findings, resolved findings and scan history in, text out; no flask, faiss
 
     text.py         shared helpers: plural, span marking, escaping, document names
     grouping.py     near-duplicate findings (copies of one wire story) grouped into one card
-    briefing.py     what every format says: cards, what is new, the summary by source
+    briefing.py     what every format says: cards (contradictions; changes over time apart),
+                    what is new, the summary by source
     chart.py        contradictions per day and source over the last runs, as inline SVG
     formats.py      Markdown and JSON
     html.py         HTML through the Jinja template (autoescaped) in checker/templates/
-    claimreview.py  schema.org ClaimReview JSON-LD, one object per finding
+    claimreview.py  schema.org ClaimReview JSON-LD, one object per contradiction
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from checker.report.briefing import Briefing, Card, ReportHeader, build
 from checker.report.claimreview import claim_review, render_claimreview
 from checker.report.formats import render_json, render_markdown
 from checker.report.html import render_html
-from checker.report.text import describe_document, markdown_escape, marked, plural, web_link
+from checker.report.text import (
+    describe_document,
+    is_change,
+    markdown_escape,
+    marked,
+    plural,
+    side_note,
+    web_link,
+)
 from checker.types import Finding, ResolvedFinding, ScanRecord
 
 FORMATS = ("md", "json", "html", "claimreview")
@@ -34,10 +43,12 @@ __all__ = [
     "build",
     "claim_review",
     "describe_document",
+    "is_change",
     "markdown_escape",
     "marked",
     "plural",
     "render",
+    "side_note",
     "web_link",
 ]
 
@@ -53,7 +64,8 @@ def render(
     """The report in one of FORMATS. `findings` in the order to list them (most confident
     first); `resolved` are listed at the end; `history` (oldest scan first) feeds the chart.
 
-    "claimreview" is one ClaimReview per finding, ungrouped: each is a claim of its own.
+    "claimreview" is one ClaimReview per contradiction, ungrouped: each is a claim of its own
+    (changes over time have none).
     """
     if fmt == "claimreview":
         return render_claimreview(findings)

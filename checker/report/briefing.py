@@ -2,6 +2,10 @@
 
 Pure: the formats (Markdown, JSON, HTML) only lay a `Briefing` out, so they cannot disagree
 about which contradictions are new, how near-duplicates were grouped, or what was resolved.
+
+Findings whose verdict is CHANGED (the same fact with another value at another moment) are
+changes over time, not contradictions: they go on cards of their own (`changes`, the report's
+"Changed over time" section) and count in no contradiction total.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from dataclasses import dataclass, field
 
 from checker.report import chart
 from checker.report.grouping import group
-from checker.report.text import outlet_label, plural
+from checker.report.text import is_change, outlet_label, plural
 from checker.types import DocumentInfo, Finding, ResolvedFinding, ScanRecord
 
 
@@ -30,7 +34,8 @@ class ReportHeader:
 
 @dataclass(frozen=True)
 class Card:
-    """One contradiction: a finding and its near-duplicates, the most confident first."""
+    """One contradiction (or one change over time): a finding and its near-duplicates, the
+    most confident first."""
 
     findings: tuple[Finding, ...]
     new: bool
@@ -60,18 +65,24 @@ class Card:
 @dataclass(frozen=True)
 class Briefing:
     header: ReportHeader
-    cards: list[Card]
+    cards: list[Card]  # contradictions
     resolved: list[ResolvedFinding] = field(default_factory=list)
     days: list[chart.Day] = field(default_factory=list)
     runs: int = 0
+    changes: list[Card] = field(default_factory=list)  # changes over time
 
     @property
     def findings(self) -> int:
+        """Contradiction findings, repeats included (changes over time are not counted)."""
         return sum(card.count for card in self.cards)
 
     @property
     def new_cards(self) -> list[Card]:
         return [card for card in self.cards if card.new]
+
+    @property
+    def new_changes(self) -> list[Card]:
+        return [card for card in self.changes if card.new]
 
     def new_by_source(self) -> list[tuple[str, int]]:
         """New contradictions per source, busiest first; one between two sources counts twice."""
@@ -95,6 +106,10 @@ class Briefing:
                 line += " (" + ", ".join(f"{s} {n}" for s, n in self.new_by_source()) + ")"
         else:
             line = "No new contradictions since the last report"
+        changes = self.changes if self.header.new_since is None else self.new_changes
+        if changes:
+            noun = "change" if self.header.new_since is None else "new change"
+            line += f"; {plural(len(changes), noun)} over time"
         if self.resolved:
             line += f"; {len(self.resolved)} resolved"
         return line + "."
@@ -119,8 +134,21 @@ def build(
     resolved: Sequence[ResolvedFinding] = (),
     history: Sequence[ScanRecord] = (),
 ) -> Briefing:
-    """Group near-duplicates into cards (in the order given) and mark what is new."""
-    cards = [
+    """Group near-duplicates into cards (in the order given) and mark what is new; changes
+    over time go on cards of their own."""
+    contradictions = [f for f in findings if not is_change(f)]
+    changes = [f for f in findings if is_change(f)]
+    return Briefing(
+        header,
+        _cards(contradictions, header),
+        list(resolved),
+        chart.per_day(history),
+        len(history),
+        _cards(changes, header),
+    )
+
+
+def _cards(findings: Sequence[Finding], header: ReportHeader) -> list[Card]:
+    return [
         Card(tuple(members), any(is_new(f, header) for f in members)) for members in group(findings)
     ]
-    return Briefing(header, cards, list(resolved), chart.per_day(history), len(history))

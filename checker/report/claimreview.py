@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.report.text import web_link
-from checker.types import DocumentInfo, Finding
+from checker.types import DocumentInfo, Finding, Verdict
 
 
 def claim_review(finding: Finding, url: str | None = None) -> dict[str, Any]:
@@ -61,8 +61,11 @@ def claim_review(finding: Finding, url: str | None = None) -> dict[str, Any]:
 
 
 def render_claimreview(findings: Sequence[Finding]) -> str:
-    """A JSON array of ClaimReview objects, one per finding, in the order given."""
-    reviews = [claim_review(f) for f in findings]
+    """A JSON array of ClaimReview objects, one per contradiction, in the order given.
+
+    A change over time (verdict CHANGED: the same fact updated) reviews no one's claim, so it
+    has none."""
+    reviews = [claim_review(f) for f in findings if f.judgement.verdict is not Verdict.CHANGED]
     return json.dumps(reviews, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -10,13 +10,21 @@ from checker.report.briefing import Briefing, Card, resolved_document
 from checker.report.text import (
     day,
     describe_document,
+    is_change,
     kinds,
     markdown_escape,
     marked,
+    period,
     plural,
+    side_note,
     spans,
 )
 from checker.types import Finding, ResolvedFinding
+
+CHANGED_NOTE = (
+    "The same fact with a different value at a different moment (a figure updated, a count "
+    "revised): worth knowing which is current, but not a contradiction."
+)
 
 
 def render_markdown(briefing: Briefing) -> str:
@@ -33,6 +41,10 @@ def render_markdown(briefing: Briefing) -> str:
     ]
     for number, card in enumerate(briefing.cards, 1):
         lines += _card_lines(number, card)
+    if briefing.changes:
+        lines += ["", "## Changed over time", "", CHANGED_NOTE]
+        for number, card in enumerate(briefing.changes, 1):
+            lines += _card_lines(number, card, "###")
     if briefing.resolved:
         since = f" since {day(header.resolved_since)}" if header.resolved_since else ""
         lines += ["", f"## Resolved{since}", ""]
@@ -54,11 +66,13 @@ def _listing_line(briefing: Briefing) -> str:
     return line + (f" found since {since}" if since else "")
 
 
-def _card_lines(number: int, card: Card) -> list[str]:
+def _card_lines(number: int, card: Card, heading: str = "##") -> list[str]:
     f = card.lead
     flags = " — new" if card.new else ""
     flags += f" — repeated {card.count}×" if card.count > 1 else ""
-    lines = ["", f"## {number}. {kinds(f)} · confidence {f.judgement.confidence:.2f}{flags}", ""]
+    when = f" · {period(f)}" if is_change(f) and period(f) else ""
+    title = f"{number}. {kinds(f)}{when} · confidence {f.judgement.confidence:.2f}{flags}"
+    lines = ["", f"{heading} {title}", ""]
     lines += _pair_lines(f)
     lines += [f"- Why: {r.kind}: {markdown_escape(r.detail)}" for r in f.judgement.reasons]
     lines.append(f"- Found {day(f.created_at)}")
@@ -73,10 +87,12 @@ def _pair_lines(f: Finding) -> list[str]:
     lines = []
     for side, hit in (("a", f.a), ("b", f.b)):
         text = marked(hit.sentence.text, spans(f, side), "**", "**", markdown_escape)
-        lines += [
-            f"- **{markdown_escape(describe_document(hit.document))}** `{hit.sentence.id}`",
-            f"  > {text}",
-        ]
+        lines.append(
+            f"- **{markdown_escape(describe_document(hit.document))}** `{hit.sentence.id}`"
+        )
+        if note := side_note(hit):  # who asserts it, and when; before the quote, which would
+            lines.append(f"  _{markdown_escape(note)}_")  # take a line after it as its own
+        lines.append(f"  > {text}")
     return lines
 
 
@@ -87,8 +103,12 @@ def _resolved_line(r: ResolvedFinding) -> str:
     docs = " / ".join(markdown_escape(describe_document(h.document)) for h in (f.a, f.b))
     return (
         f"- {day(r.resolved_at)}, {r.resolution}: {gone} (`{r.document_id}`). Was “{a}” ↔ "
-        f"“{b}” — {docs} · {kinds(f)}, confidence {f.judgement.confidence:.2f}"
+        f"“{b}” — {docs} · {_what(f)}{kinds(f)}, confidence {f.judgement.confidence:.2f}"
     )
+
+
+def _what(f: Finding) -> str:
+    return "changed over time: " if is_change(f) else ""
 
 
 def render_json(briefing: Briefing) -> str:
@@ -107,23 +127,15 @@ def render_json(briefing: Briefing) -> str:
             "new": len(briefing.new_cards),
             "new_by_source": dict(briefing.new_by_source()),
             "resolved": len(briefing.resolved),
+            "changed": len(briefing.changes),
+            "new_changed": len(briefing.new_changes),
         },
-        # Every finding, most confident first; `group` is the number of its card.
-        "findings": [
-            {**serialize.finding(f), "new": card.new, "group": number}
-            for number, card in enumerate(briefing.cards, 1)
-            for f in card.findings
-        ],
-        "groups": [
-            {
-                "group": number,
-                "new": card.new,
-                "count": card.count,
-                "finding_ids": [f.id for f in card.findings],
-                "documents": [serialize.document_info(d) for d in card.documents],
-            }
-            for number, card in enumerate(briefing.cards, 1)
-        ],
+        # Every contradiction, most confident first; `group` is the number of its card.
+        "findings": _findings(briefing.cards),
+        "groups": _groups(briefing.cards),
+        # Changes over time (same fact, another value at another moment), grouped the same way.
+        "changed": _findings(briefing.changes),
+        "changed_groups": _groups(briefing.changes),
         "resolved": [
             {
                 **serialize.finding(r.finding),
@@ -139,3 +151,24 @@ def render_json(briefing: Briefing) -> str:
         ],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _findings(cards: list[Card]) -> list[dict[str, Any]]:
+    return [
+        {**serialize.finding(f), "new": card.new, "group": number}
+        for number, card in enumerate(cards, 1)
+        for f in card.findings
+    ]
+
+
+def _groups(cards: list[Card]) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": number,
+            "new": card.new,
+            "count": card.count,
+            "finding_ids": [f.id for f in card.findings],
+            "documents": [serialize.document_info(d) for d in card.documents],
+        }
+        for number, card in enumerate(cards, 1)
+    ]

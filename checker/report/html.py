@@ -17,15 +17,19 @@ from markupsafe import Markup, escape
 from checker.report.briefing import Briefing, Card, resolved_document
 from checker.report.claimreview import claim_review
 from checker.report.text import (
+    as_of,
+    asserted_by,
     day,
     describe_document,
+    is_change,
     kinds,
     marked,
     outlet_label,
+    period,
     spans,
     web_link,
 )
-from checker.types import Finding, Span
+from checker.types import Finding, Hit, Span
 
 
 def _html_marked(text: str, spans: Sequence[Span]) -> Markup:
@@ -33,14 +37,23 @@ def _html_marked(text: str, spans: Sequence[Span]) -> Markup:
     return Markup(marked(text, spans, "<mark>", "</mark>", lambda piece: str(escape(piece))))
 
 
+def _side(f: Finding, hit: Hit, side: str) -> dict[str, Any]:
+    return {
+        "hit": hit,
+        "text": _html_marked(hit.sentence.text, spans(f, side)),
+        "who": asserted_by(hit),  # who asserts it; None when the text does
+        "when": as_of(hit),
+        "anchor": hit.analysis.anchor if hit.analysis else None,
+    }
+
+
 def _pair(f: Finding) -> dict[str, Any]:
     return {
         "finding": f,
         "kinds": kinds(f),
-        "sides": [
-            {"hit": f.a, "text": _html_marked(f.a.sentence.text, spans(f, "a"))},
-            {"hit": f.b, "text": _html_marked(f.b.sentence.text, spans(f, "b"))},
-        ],
+        "change": is_change(f),
+        "period": period(f),
+        "sides": [_side(f, f.a, "a"), _side(f, f.b, "b")],
     }
 
 
@@ -53,7 +66,10 @@ def _card(card: Card) -> dict[str, Any]:
         "count": card.count,
         "documents": len(card.documents),
         "more_documents": [d for d in card.documents if d.id not in shown],
-        "claimreview": json.dumps(claim_review(lead), indent=2, ensure_ascii=False),
+        # A change over time reviews no one's claim: it gets no ClaimReview.
+        "claimreview": None
+        if is_change(lead)
+        else json.dumps(claim_review(lead), indent=2, ensure_ascii=False),
     }
 
 
@@ -71,6 +87,7 @@ def render_html(briefing: Briefing) -> str:
         new_by_source=briefing.new_by_source(),
         findings=briefing.findings,
         cards=[_card(card) for card in briefing.cards],
+        changes=[_card(card) for card in briefing.changes],
         resolved=[
             {**_pair(r.finding), "resolved": r, "document": resolved_document(r)}
             for r in briefing.resolved

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from checker.types import DocumentInfo, Finding, Span
+from checker.types import DocumentInfo, Finding, Hit, Span, Verdict
 
 UNKNOWN_OUTLET = "unknown source"
 
@@ -81,3 +81,41 @@ def day(timestamp: str | None) -> str:
 def web_link(url: str | None) -> str | None:
     """Only http(s) URLs become links: a `javascript:` URL in a record must not run."""
     return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def is_change(finding: Finding) -> bool:
+    """A change over time (same fact, another value at another moment): not a contradiction."""
+    return finding.judgement.verdict is Verdict.CHANGED
+
+
+def asserted_by(hit: Hit) -> str | None:
+    """Who asserts the sentence ("Armenian PM Nikol Pashinyan — claiming"); None when the
+    text asserts it itself or the sentence was not analysed."""
+    attribution = hit.analysis.attribution if hit.analysis else None
+    return attribution.phrase if attribution else None
+
+
+def as_of(hit: Hit) -> str | None:
+    """The day the sentence speaks of ("as of 2023-09-21"), saying so when that is only the
+    document's publication date; None when unknown."""
+    if hit.analysis is None or not hit.analysis.anchor:
+        return None
+    if hit.analysis.anchor_source == "published":
+        return f"as of {hit.analysis.anchor} (publication date)"
+    return f"as of {hit.analysis.anchor}"
+
+
+def side_note(hit: Hit) -> str:
+    """Who asserts a finding's side and when, e.g. "the accord — called for · as of
+    2023-09-20"; "" when neither is known."""
+    return " · ".join(part for part in (asserted_by(hit), as_of(hit)) if part)
+
+
+def period(finding: Finding) -> str:
+    """A change's two moments, earlier first ("2026-11-20 → 2026-11-21"); "" unless both
+    sides are dated."""
+    dates = [h.analysis.anchor if h.analysis else None for h in (finding.a, finding.b)]
+    if not all(dates):
+        return ""
+    earlier, later = sorted(d for d in dates if d)
+    return f"{earlier} → {later}"

@@ -17,7 +17,7 @@ import numpy as np
 
 from checker.store import database as db
 from checker.store import history
-from checker.types import Analysis, Document, Hit, Judgement, Sentence
+from checker.types import Analysis, Document, Hit, Judgement, Sentence, Verdict
 
 
 def document_hash(document: Document) -> str:
@@ -84,7 +84,8 @@ class Writer:
         return cursor.rowcount > 0
 
     def add_finding(self, a: Hit, b: Hit, similarity: float, judgement: Judgement) -> bool:
-        """Store a contradiction unless this pair is already recorded. True when new."""
+        """Store a contradiction or a change over time unless this pair is already recorded.
+        True when new. Only contradictions count in the scan's per-outlet figures."""
         verdict, confidence, reasons = db.judgement_columns(judgement)
         cursor = self._conn.execute(
             "INSERT OR IGNORE INTO findings (a_sentence, b_sentence, similarity, verdict, "
@@ -95,8 +96,9 @@ class Writer:
         if cursor.rowcount == 0:
             return False
         history.unresolve(self._conn, a, b)
-        for outlet in {a.document.outlet or "", b.document.outlet or ""}:
-            self.new_by_outlet[outlet] += 1
+        if judgement.verdict is Verdict.CONTRADICTS:  # a change over time is not counted
+            for outlet in {a.document.outlet or "", b.document.outlet or ""}:
+                self.new_by_outlet[outlet] += 1
         return True
 
     def finish_scan(

@@ -13,7 +13,7 @@ from checker.errors import InvalidInput, MalformedRequest, NotFound, PayloadTooL
 from checker.ingest import Problem, document_from_record
 from checker.report.claimreview import claim_review
 from checker.service import Checker, CheckFilters
-from checker.types import Document
+from checker.types import Document, Verdict
 from checker.web import schemas
 from checker.web.auth import needs, public
 from checker.web.indexes import Indexes
@@ -157,7 +157,13 @@ def discrepancies() -> Response:
 @needs("read")
 def discrepancy_claimreview(finding_id: int) -> Response:
     """One finding as schema.org ClaimReview JSON-LD (application/ld+json)."""
-    review = claim_review(_checker().finding(finding_id))
+    finding = _checker().finding(finding_id)
+    if finding.judgement.verdict is Verdict.CHANGED:  # an update reviews no one's claim
+        raise NotFound(
+            f"discrepancy {finding_id} is a change over time, not a contradiction: "
+            "it has no ClaimReview"
+        )
+    review = claim_review(finding)
     return Response(json.dumps(review, ensure_ascii=False), mimetype="application/ld+json")
 
 

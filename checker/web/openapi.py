@@ -3,7 +3,8 @@
 Paths come from the URL map, so a route cannot be missing; request bodies are the very
 JSON Schemas the views enforce (`schemas.py`); who may call what comes from the views'
 `needs`/`public` marks (`auth.py`). Response shapes are described loosely: the README's
-examples are the detailed reference.
+examples are the detailed reference; the passage, its attribution and anchor, and the
+finding are published in full under `components/schemas`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, cast
 from flask import Flask
 
 from checker import __version__
+from checker.drafts import DRAFT_VERDICTS
 from checker.web import schemas
 from checker.web.auth import required_scope
 from checker.web.indexes import Indexes
@@ -26,21 +28,131 @@ _DOCUMENT_INFO = {
         for name in ("id", "title", "source", "url", "published", "language")
     },
 }
-_PASSAGE = {
+_SPAN = {
     "type": "object",
-    "required": ["sentence_id", "text", "document", "span", "verdict", "confidence"],
+    "required": ["start", "end"],
+    "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}},
+}
+ATTRIBUTION = {
+    "description": "Who asserts the sentence: the speaker or source and the reporting verb "
+    "as written, e.g. “Armenian PM Nikol Pashinyan — claiming” or “the accord — called "
+    "for”. null when the text asserts it directly, or when the sentence has not been "
+    "analysed (an index built before analysis was added).",
+    "type": ["object", "null"],
+    "required": ["speaker", "verb", "text", "span"],
     "properties": {
-        "sentence_id": {"type": "string"},
-        "text": {"type": "string"},
-        "document": _DOCUMENT_INFO,
-        "span": _OBJECT,
+        "speaker": {"type": "string", "description": "Who, as the sentence names them."},
+        "verb": {"type": "string", "description": "The reporting verb, as written."},
+        "text": {"type": "string", "description": "Speaker and verb, ready to show."},
+        "span": {**_SPAN, "description": "Where the speaker lies in the sentence's text."},
+    },
+}
+ANCHOR = {
+    "description": "The day the sentence speaks of; null when unknown. Two sentences that "
+    "give the same fact different values on different days are a change over time.",
+    "type": ["object", "null"],
+    "required": ["date", "source"],
+    "properties": {
+        "date": {"type": "string", "description": "An ISO 8601 date."},
+        "source": {
+            "enum": ["sentence", "published"],
+            "description": "sentence: a date or weekday in the sentence itself (resolved "
+            "against the document's date); published: the document's publication date.",
+        },
+    },
+}
+_VERDICTS = {
+    "supports": "the passage says the same as the claim",
+    "contradicts": "it states the same fact incompatibly (another value, or a denial) with no "
+    "later date to explain the difference",
+    "changed": "it states the same fact with another value at another moment (the anchor "
+    "dates differ): a change over time, such as a count revised the next morning, not a "
+    "contradiction",
+    "related": "it is about the same thing but neither supports nor contradicts it",
+}
+_VERDICT = {
+    "enum": list(_VERDICTS),
+    "description": "; ".join(f"{name}: {meaning}" for name, meaning in _VERDICTS.items()) + ".",
+}
+_SENTENCE_PROPERTIES = {
+    "sentence_id": {"type": "string"},
+    "text": {"type": "string"},
+    "document": _DOCUMENT_INFO,
+    "span": {**_SPAN, "description": "Where the sentence lies in its document's text."},
+    "attribution": {"$ref": "#/components/schemas/Attribution"},
+    "anchor": {"$ref": "#/components/schemas/Anchor"},
+}
+PASSAGE = {
+    "type": "object",
+    "required": [
+        "sentence_id",
+        "text",
+        "document",
+        "span",
+        "attribution",
+        "anchor",
+        "verdict",
+        "confidence",
+    ],
+    "properties": {
+        **_SENTENCE_PROPERTIES,
         "similarity": {"type": "number"},
-        "verdict": {"enum": ["supports", "contradicts", "related"]},
+        "verdict": _VERDICT,
         "confidence": {"type": "number"},
         "reasons": {"type": "array", "items": _OBJECT},
     },
 }
-_PASSAGES = {"type": "array", "items": _PASSAGE}
+_SIDE = {
+    "type": "object",
+    "required": ["sentence_id", "text", "document", "span", "attribution", "anchor"],
+    "properties": _SENTENCE_PROPERTIES,
+}
+FINDING = {
+    "type": "object",
+    "description": "Two sentences of different documents that disagree; `a` was judged as "
+    "the claim, `b` as the passage.",
+    "required": ["id", "verdict", "confidence", "a", "b"],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string"},
+        "similarity": {"type": "number"},
+        "verdict": {
+            "enum": ["contradicts", "changed"],
+            "description": "contradicts: the two state the same fact differently; changed: "
+            "with different values at different moments (a change over time, not a "
+            "contradiction).",
+        },
+        "confidence": {"type": "number"},
+        "a": _SIDE,
+        "b": _SIDE,
+        "reasons": {"type": "array", "items": _OBJECT},
+    },
+}
+_PASSAGE_REF = {"$ref": "#/components/schemas/Passage"}
+
+
+def _passages(description: str) -> dict[str, Any]:
+    return {"type": "array", "items": _PASSAGE_REF, "description": description}
+
+
+_DRAFT_SENTENCE = {
+    "type": "object",
+    "required": ["text", "start", "end", "verdict", "contradicting", "changed", "supporting"],
+    "properties": {
+        "text": {"type": "string"},
+        "start": {"type": "integer"},
+        "end": {"type": "integer"},
+        "verdict": {
+            "enum": list(DRAFT_VERDICTS),
+            "description": "disputed: some reports support the sentence and others "
+            "contradict it; contradicts; changed: a report gives the same fact another value "
+            "at another moment; supports; related; none: nothing found.",
+        },
+        "contradicting": _passages("Passages that contradict the sentence."),
+        "changed": _passages("Passages where the same fact changed over time."),
+        "supporting": _passages("Passages that support the sentence."),
+    },
+}
 PROBLEM = {
     "type": "object",
     "description": "RFC 9457 problem details; `field` names the input at fault.",
@@ -70,11 +182,22 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
         200,
         {
             "type": "object",
+            "description": "The passages found for the claim, in one bucket per verdict, "
+            "most confident first.",
+            "required": ["claim", "supporting", "contradicting", "changed", "related"],
             "properties": {
                 "claim": {"type": "string"},
-                "supporting": _PASSAGES,
-                "contradicting": _PASSAGES,
-                "related": _PASSAGES,
+                "supporting": _passages("Passages that say the same as the claim."),
+                "contradicting": _passages(
+                    "Passages that state the same fact incompatibly, with no later date to "
+                    "explain the difference."
+                ),
+                "changed": _passages(
+                    "Passages that state the same fact with another value at another moment "
+                    "(their anchor dates differ): a change over time, such as a count revised "
+                    "the next morning, not a contradiction."
+                ),
+                "related": _passages("Passages about the same thing that do neither."),
                 "took_ms": {"type": "number"},
             },
         },
@@ -83,7 +206,13 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
         "Every sentence of a draft checked",
         schemas.CHECK_DRAFT,
         200,
-        {"type": "object", "properties": {"sentences": {"type": "array"}, "took_ms": {}}},
+        {
+            "type": "object",
+            "properties": {
+                "sentences": {"type": "array", "items": _DRAFT_SENTENCE},
+                "took_ms": {"type": "number"},
+            },
+        },
     ),
     ("POST", "/v1/documents"): (
         "Add or replace documents (201 when any was added)",
@@ -99,13 +228,20 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
     ("GET", "/v1/documents/{document_id}"): ("A document's metadata", None, 200, _DOCUMENT_INFO),
     ("DELETE", "/v1/documents/{document_id}"): ("Retract a document", None, 204, {}),
     ("GET", "/v1/discrepancies"): (
-        "Stored contradictions, newest first",
+        "Stored contradictions and changes over time, newest first",
         None,
         200,
-        {"type": "object", "properties": {"items": {"type": "array"}, "total": {}}},
+        {
+            "type": "object",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                "total": {"type": "integer"},
+            },
+        },
     ),
     ("GET", "/v1/discrepancies/{finding_id}/claimreview"): (
-        "One finding as schema.org ClaimReview (application/ld+json)",
+        "One contradiction as schema.org ClaimReview (application/ld+json); 404 for a change "
+        "over time",
         None,
         200,
         _OBJECT,
@@ -142,7 +278,13 @@ def build(app: Flask) -> dict[str, Any]:
         },
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {"Problem": PROBLEM},
+            "schemas": {
+                "Problem": PROBLEM,
+                "Passage": PASSAGE,
+                "Finding": FINDING,
+                "Attribution": ATTRIBUTION,
+                "Anchor": ANCHOR,
+            },
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},

@@ -9,14 +9,27 @@
 // UTF-16 units, so text is sliced as arrays of code points (an emoji would shift them else).
 
 // Maps, not object literals: a value from the API never reaches Object.prototype's members.
+// A draft sentence's verdict ("disputed": some reports support it, others contradict it) and
+// a passage's; "changed" is the same fact with another value at another moment, an update.
 const VERDICT_LABEL = new Map([
+  ["disputed", "Disputed"],
   ["contradicts", "Contradicted"],
+  ["changed", "Changed over time"],
   ["supports", "Supported"],
 ]);
+// The legend and the summary, in this order.
+const KEYS = [
+  ["contradicts", "contradicted"],
+  ["disputed", "disputed"],
+  ["changed", "changed over time"],
+  ["supports", "supported"],
+];
 const KIND_LABEL = new Map([
   ["negation", "Negation"],
   ["number", "Number"],
   ["date", "Date"],
+  ["entity", "Entity"],
+  ["alignment", "Alignment"],
   ["nli", "Model (NLI)"],
 ]);
 let panels = 0; // numbers the ids of each panel's parts
@@ -127,6 +140,24 @@ function documentLine(doc) {
   );
 }
 
+/** Who asserts the passage and the day it speaks of; null when neither is known. */
+function whoLine(passage) {
+  const who = passage.attribution ? passage.attribution.text : null;
+  const anchor = passage.anchor;
+  const when = anchor
+    ? `as of ${anchor.date}${anchor.source === "published" ? " (publication date)" : ""}`
+    : null;
+  if (!who && !when) return null;
+  return el(
+    "p",
+    { class: "ck-who" },
+    who ? el("span", { class: "ck-label" }, "Who says it: ") : null,
+    who ? el("span", { class: "ck-attribution" }, who) : null,
+    who && when ? " · " : null,
+    when ? el("span", { class: "ck-anchor" }, when) : null,
+  );
+}
+
 function passageCard(passage, sentence, headingTag) {
   const claimSpans = passage.reasons.flatMap((reason) => reason.claim_spans);
   const passageSpans = passage.reasons.flatMap((reason) => reason.passage_spans);
@@ -153,6 +184,7 @@ function passageCard(passage, sentence, headingTag) {
     ),
     documentLine(passage.document),
     el("blockquote", { class: "ck-quote" }, markSpans(passage.text, passageSpans)),
+    whoLine(passage),
     el(
       "p",
       { class: "ck-yours" },
@@ -181,14 +213,14 @@ export function createPanel({ level = 2 } = {}) {
     { class: "ck-evidence-body" },
     el("p", { class: "ck-hint" }, "Select a highlighted sentence to see its evidence."),
   );
-  const legend = el(
-    "p",
-    { class: "ck-legend" },
-    "Marked ",
-    el("span", { class: "ck-key ck-contradicts" }, "contradicted"),
-    " or ",
-    el("span", { class: "ck-key ck-supports" }, "supported"),
-    " by other reports; plain: nothing found either way.",
+  const legend = el("p", { class: "ck-legend" }, "Marked ");
+  KEYS.forEach(([verdict, word], n) => {
+    if (n) legend.append(n === KEYS.length - 1 ? " or " : ", ");
+    legend.append(el("span", { class: `ck-key ck-${verdict}` }, word));
+  });
+  legend.append(
+    " by other reports (disputed: some support it, others contradict it; changed over time: " +
+      "the same fact with another value at another moment); plain: nothing found either way.",
   );
   const draftSection = el(
     "section",
@@ -217,7 +249,13 @@ export function createPanel({ level = 2 } = {}) {
     selected = mark;
     mark.classList.add("ck-selected");
     mark.setAttribute("aria-expanded", "true");
-    const cards = [...sentence.contradicting, ...sentence.supporting].map((passage) =>
+    // `changed` is absent from the answers of a checker older than the change-over-time verdict.
+    const passages = [
+      ...sentence.contradicting,
+      ...(sentence.changed ?? []),
+      ...sentence.supporting,
+    ];
+    const cards = passages.map((passage) =>
       passageCard(passage, sentence, subheading),
     );
     const back = el("button", { type: "button", class: "ck-back" }, "Back to the sentence");
@@ -288,10 +326,13 @@ export function createPanel({ level = 2 } = {}) {
       selected = null;
       const chars = Array.from(text);
       const count = (verdict) => answer.sentences.filter((s) => s.verdict === verdict).length;
+      // Contradicted and supported always; disputed and changed only where there are some.
+      const counts = KEYS.filter(
+        ([verdict]) => count(verdict) || verdict === "contradicts" || verdict === "supports",
+      ).map(([verdict, word]) => `${count(verdict)} ${word}`);
       summary.textContent =
         `${answer.sentences.length} sentence${answer.sentences.length === 1 ? "" : "s"} checked: ` +
-        `${count("contradicts")} contradicted, ${count("supports")} supported ` +
-        `(${Math.round(answer.took_ms)} ms).`;
+        `${counts.join(", ")} (${Math.round(answer.took_ms)} ms).`;
       const pieces = [];
       let at = 0;
       answer.sentences.forEach((sentence, index) => {
@@ -307,7 +348,7 @@ export function createPanel({ level = 2 } = {}) {
         el(
           "p",
           { class: "ck-hint" },
-          count("contradicts") + count("supports")
+          KEYS.some(([verdict]) => count(verdict))
             ? "Select a highlighted sentence to see its evidence."
             : "No sentence of the draft is supported or contradicted by the documents.",
         ),

@@ -14,6 +14,7 @@ import pytest
 from checker.analyse import Analyser, load_analyser
 from checker.judge.align import align, is_copy
 from checker.judge.base import CombinedJudge
+from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate
 from checker.judge.rules import RuleJudge
 from checker.service import Checker
@@ -39,7 +40,7 @@ def judged(
     first, second = analyser.analyse([a, b], list(published))
     [rules] = RuleJudge().judge([(a, b)])
     text = Judgement(rules.verdict, rules.confidence, (*rules.reasons, *extra))
-    return Gate(min_confidence=0.5).decide(text, a, b, first, second)
+    return Gate(min_confidence=0.5, calibration=Calibration()).decide(text, a, b, first, second)
 
 
 def pair(analyser: Analyser, a: str, b: str) -> tuple[Analysis, Analysis]:
@@ -166,3 +167,30 @@ def test_the_model_reads_only_pairs_whose_verdict_it_can_change(
     everything = Checker(checker.settings, checker.store, every, checker.embedder)
     assert [j.verdict for j in everything.judge_texts(pairs)] == [j.verdict for j in cascaded]
     assert [j.confidence for j in everything.judge_texts(pairs)] == [j.confidence for j in cascaded]
+
+
+def test_calibration_is_the_judged_share_of_right_flags_per_deciding_kind() -> None:
+    labels = [("contradicts", "number", "real")] * 3 + [("contradicts", "number", "false")]
+    labels += [("contradicts", "nli", "false")] * 2 + [("changed", "number", "update")]
+    table = fit(labels)
+    assert table["contradicts"]["number"] == {"flags": 4, "right": 3, "confidence": 0.667}
+    assert table["contradicts"]["nli"]["confidence"] == 0.25
+    assert table["contradicts"]["*"]["flags"] == 6
+    assert table["changed"]["number"]["confidence"] == 0.667
+    calibration = Calibration(
+        {v: {k: row["confidence"] for k, row in kinds.items()} for v, kinds in table.items()}
+    )
+    assert calibration.confidence(Verdict.CONTRADICTS, "number", 0.9) == 0.667
+    assert calibration.confidence(Verdict.CONTRADICTS, "entity", 0.7) == 0.5  # pooled: 3 of 6
+    assert calibration.confidence(Verdict.SUPPORTS, "nli", 0.8) == 0.8  # supports: as read
+
+
+def test_a_flag_shows_its_calibrated_confidence(analyser: Analyser) -> None:
+    a = "Police say 30 people have died in the Queensland floods."
+    b = "Police say 45 people have died in the Queensland floods."
+    first, second = pair(analyser, a, b)
+    [rules] = RuleJudge().judge([(a, b)])
+    calibrated = Gate(0.5, calibration=Calibration({"contradicts": {"number": 0.42}}))
+    result = calibrated.decide(rules, a, b, first, second)
+    assert result.verdict is Verdict.CONTRADICTS and result.confidence == 0.42
+    assert result.reasons[0].confidence == rules.confidence  # the rule's own reading is kept

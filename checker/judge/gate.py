@@ -14,10 +14,11 @@ sentences' stored analyses and:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.judge.align import Alignment, align, content, is_copy
 from checker.judge.base import combine
+from checker.judge.calibration import Calibration, load_calibration
 from checker.judge.rules.entity import entity_reason
 from checker.types import Analysis, Judgement, Reason, Verdict
 
@@ -62,9 +63,15 @@ class GateSettings:
 
 
 class Gate:
-    def __init__(self, min_confidence: float, settings: GateSettings | None = None) -> None:
+    def __init__(
+        self,
+        min_confidence: float,
+        settings: GateSettings | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.min_confidence = min_confidence
         self.settings = settings or GateSettings()
+        self.calibration = load_calibration() if calibration is None else calibration
 
     def model_can_matter(self, a_text: str, b_text: str, a: Analysis, b: Analysis) -> bool:
         """Whether an NLI reading of (a, b) could be kept: not a copy, and aligned enough for a
@@ -92,7 +99,15 @@ class Gate:
             (kept if self._stands(reason, alignment, a, b) else dissent).append(reason)
         decided = combine(kept, self.min_confidence)
         decided = _over_time(decided, a, b, alignment)
-        return _explained(decided, alignment, dissent)
+        return self._calibrated(_explained(decided, alignment, dissent))
+
+    def _calibrated(self, judgement: Judgement) -> Judgement:
+        """A flag's confidence is how often flags decided the same way were right."""
+        if judgement.verdict not in (Verdict.CONTRADICTS, Verdict.CHANGED):
+            return judgement
+        lead = _deciding(judgement)
+        confidence = self.calibration.confidence(judgement.verdict, lead, judgement.confidence)
+        return replace(judgement, confidence=confidence)
 
     def _stands(self, reason: Reason, alignment: Alignment, a: Analysis, b: Analysis) -> bool:
         if reason.kind in SELF_EVIDENT or reason.verdict is Verdict.RELATED:
@@ -103,6 +118,13 @@ class Gate:
             # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
             return bar.shares(alignment) and _denied_shared(a, b)
         return bar.passed(alignment)
+
+
+def _deciding(judgement: Judgement) -> str:
+    """The kind of reason that decided a flag: for a change over time, the value reason
+    behind it (the "time" reason only says why it is not a contradiction)."""
+    kinds = [r.kind for r in judgement.reasons if r.kind not in ("time", "alignment")]
+    return kinds[0] if kinds else "alignment"
 
 
 def _denied_shared(a: Analysis, b: Analysis) -> bool:

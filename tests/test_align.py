@@ -194,3 +194,45 @@ def test_a_flag_shows_its_calibrated_confidence(analyser: Analyser) -> None:
     result = calibrated.decide(rules, a, b, first, second)
     assert result.verdict is Verdict.CONTRADICTS and result.confidence == 0.42
     assert result.reasons[0].confidence == rules.confidence  # the rule's own reading is kept
+
+
+def test_two_subjects_in_the_same_template_are_not_one_fact(analyser: Analyser) -> None:
+    """Two celebrity death hoaxes: the date differs because the person does."""
+    a = "Rumors of the singer's alleged demise gained traction on Monday after a 'R.I.P. Axl "
+    a += "Rose' Facebook page attracted nearly one million likes."
+    b = "Rumors of the singer's alleged demise gained traction on Sunday after a 'R.I.P. Willie "
+    b += "Nelson' Facebook page attracted nearly one million likes."
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.98),))
+    assert result.verdict is Verdict.RELATED
+
+
+def test_two_spellings_or_the_initials_of_a_name_are_the_same_name(analyser: Analyser) -> None:
+    a = "The photographer was working for Agence France Presse when he was taken in Syria."
+    b = "The photographer was working for AFP when he was taken in Syria."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+    a = "Friends said Mohammed Emwazi was identified by the security services in 2010."
+    b = "Friends said Mohammad Emwazi was identified by the security services in 2010."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "CNN's Holly Yan and Catherine E. Shoichet contributed to this report.",
+        "This article originally appeared at Reuters.",
+        "— Jane Doe (@janedoe) September 29, 2014",
+    ],
+)
+def test_page_furniture_is_never_a_flag(analyser: Analyser, line: str) -> None:
+    other = "CNN's Shimon Prokupecz contributed to this report."
+    result = judged(analyser, line, other, extra=(nli(Verdict.CONTRADICTS, 0.97),))
+    assert result.verdict is Verdict.RELATED
+
+
+def test_a_model_contradiction_must_point_at_something_that_differs(analyser: Analyser) -> None:
+    a = "Michael Madden, editor of the North Korea Leadership Watch, said the leader is "
+    a += "desperate to build diplomatic ties with left-leaning European countries."
+    b = "Michael Madden, editor of North Korea Leadership Watch, said the leader was desperate "
+    b += "to build diplomatic ties with European countries that lean left."
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.95),))
+    assert result.verdict is not Verdict.CONTRADICTS

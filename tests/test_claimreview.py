@@ -52,7 +52,7 @@ def test_a_finding_maps_onto_claimreview() -> None:
             "@type": "Rating",
             "alternateName": "Contradicted by Mayor speaks (Daily Local)",
             "ratingExplanation": "Mayor speaks (Daily Local), 2026-11-22 says: “The 40 homes "
-            "burned.” (number: 12 against 40; confidence 0.80)",
+            "burned.” (number: 12 against 40; confidence 80%)",
         },
         "datePublished": "2026-11-22",
         "url": "https://newsroom.example/checks/5",

@@ -175,7 +175,7 @@ def test_new_contradictions_are_marked_and_summed_up_by_source() -> None:
     assert html.count('<span class="badge new">new</span>') == 1
     assert "<li>msn.com: 1</li>" in html
     md = render(findings, HEADER, "md")
-    assert md.count(" — new") == 1 and "## 2. number · confidence 0.70\n" in md
+    assert md.count(" — new") == 1 and "## 2. number · confidence 70%\n" in md
     payload = json.loads(render(findings, HEADER, "json"))
     assert payload["summary"]["new"] == 1
     assert payload["summary"]["new_by_source"]["msn.com"] == 1
@@ -408,5 +408,5 @@ def test_a_report_of_changes_alone_lists_no_contradiction() -> None:
     assert quiet.summary() == "No new contradictions since the last report."
     gone = ResolvedFinding(wool_change(), NEW, "document deleted", "tue")
     md = render([], HEADER, "md", resolved=[gone])
-    assert "changed over time: number, confidence 0.80" in md
+    assert "changed over time: number, confidence 80%" in md
     assert "Was: changed over time, number" in render([], HEADER, "html", resolved=[gone])

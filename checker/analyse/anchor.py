@@ -45,8 +45,8 @@ def resolve_day(text: str, published: str | None) -> str | None:
     if not names_a_day(text):
         return None
     relative = bool(_DAY_WORDS.search(text))
-    if relative and not published:
-        return None
+    if not published and (relative or not re.search(r"\b\d{4}\b", text)):
+        return None  # "Aug. 21" names no day without a year or the report's date
     return _parse(text, published[:10] if published else None)
 
 

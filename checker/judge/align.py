@@ -11,7 +11,7 @@ Only statements about the same thing can disagree, and only they can support eac
 
 `is_copy` recognises one sentence reprinted: the same words once attribution (who said it,
 to whom, the reporting verb), quotes, case and punctuation are set aside, with at most a
-typo or an added descriptor between them, and no number or denial changed.
+typo or an added descriptor between them, and no number, date, name or denial changed.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
 _LIGHT = frozenset({"be", "have", "do", "say", "tell", "make", "get", "take", "go", "come"})
-# A copy differs from its original by little more than this (difflib ratio on words).
-COPY_MIN_RATIO = 0.86
+# A copy differs from its original by little more than this (difflib ratio on characters).
+COPY_MIN_RATIO = 0.88
 _WORD = re.compile(r"\w+")
 
 
@@ -69,6 +69,16 @@ class Alignment:
         for a, b in self.differing[:3]:
             parts.append(f"{a.text!r} vs {b.text!r} ({a.head or a.label})")
         return f"overlap {self.overlap:.2f}; " + "; ".join(parts)
+
+    @property
+    def days_differ(self) -> bool:
+        """A date (not a time of day) in the same slot differs."""
+        return any(a.label == b.label == "DATE" for a, b in self.differing)
+
+    @property
+    def names_clash(self) -> bool:
+        """A different name in the same slot on each side."""
+        return any(a.kind == "entity" for a, _ in self.differing)
 
     def differing_spans(self) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
         return tuple(a.span for a, _ in self.differing), tuple(b.span for _, b in self.differing)
@@ -119,6 +129,8 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
                 and _same_class(va, vb)
                 and va.head
                 and va.head == vb.head
+                and not (va.kind == "entity" and _same_name(va, vb))
+                and not (va.kind == "date" and _same_date(va, vb))
             ):
                 pairs.append((va, vb))
                 break
@@ -128,6 +140,65 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
 # The small English model often calls a city an ORG and a country a LOC: labels of one
 # group name the same kind of slot.
 _PLACES = frozenset({"GPE", "LOC", "FAC", "ORG"})
+
+
+# Lines of a page that state no fact about the story: credits, sign-offs, time stamps.
+_FURNITURE = re.compile(
+    r"contributed (?:reporting )?to this (?:report|story|article)"
+    r"|\b(?:this|the) (?:article|story|post) (?:was )?(?:originally |first )?"
+    r"(?:appeared|published|ran)\b"
+    r"|\(@\w+\)|pic\.twitter\.com|\bfollow (?:us|him|her|\w+) on (?:twitter|facebook)"
+    r"|^\s*(?:updated?|posted|published)\s*[:\-–—]"
+    r"|^\s*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}\b)?\s*[:\-–—]?\s*$"
+    r"|^\s*(?:\(?(?:additional )?reporting|editing|writing) by\b"
+    r"|\b(?:getty images|ap photo|reuters/|afp photo)\b"
+    r"|\bsign up (?:for|to) (?:our|the) newsletter"
+    r"|\b(?:this|the) (?:story|article|post) (?:was|has been) updated\b"
+    r"|innerHTML|getElementById|\bfunction\s*\(|\bvar\s+\w+\s*=|\}\);",
+    re.IGNORECASE,
+)
+
+
+def subjects_swapped(a_text: str, b_text: str) -> bool:
+    """Whether the two sentences are one template filled for two subjects: a name swapped for
+    another *and* something else swapped too ("R.I.P. Axl Rose ... on Monday" / "R.I.P.
+    Willie Nelson ... on Sunday"). One fact with a value changed swaps one thing (a place, a
+    figure), or a figure and the day it was read (a change over time), but no name beside.
+    Word-level diff; a run counts when it holds a name (a capitalised word that is not the
+    sentence's first, a weekday or a month) or a figure on both sides."""
+    wa, wb = _WORD.findall(a_text), _WORD.findall(b_text)
+    matcher = SequenceMatcher(None, [w.casefold() for w in wa], [w.casefold() for w in wb])
+    names = others = 0
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace":
+            continue
+        kind_a, kind_b = _swap_kind(wa, i1, i2), _swap_kind(wb, j1, j2)
+        if kind_a == kind_b == "name":
+            names += 1
+        elif kind_a and kind_b:
+            others += 1
+    return names >= 1 and names + others >= 2
+
+
+_CALENDAR = frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+     "january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december")
+)  # fmt: skip
+
+
+def _swap_kind(words: list[str], start: int, end: int) -> str | None:
+    run = [(i, w) for i, w in enumerate(words[start:end], start)]
+    if any(w[:1].isupper() and i > 0 and w.casefold() not in _CALENDAR for i, w in run):
+        return "name"
+    if any(any(c.isdigit() for c in w) or w.casefold() in _CALENDAR for _, w in run):
+        return "value"
+    return None
+
+
+def is_furniture(text: str) -> bool:
+    """A line of the page rather than a statement of the story."""
+    return bool(_FURNITURE.search(text))
 
 
 def _name_words(analysis: Analysis) -> frozenset[str]:
@@ -142,6 +213,22 @@ def _named(value: Value, other_words: frozenset[str]) -> bool:
     return value.kind == "entity" and any(w in other_words for w in _WORD.findall(value.norm))
 
 
+def _same_date(a: Value, b: Value) -> bool:
+    """One date written more fully than the other ("Aug. 21" / "Aug. 21, 2014")."""
+    x, y = sorted((a.text.casefold(), b.text.casefold()), key=len)
+    return y.startswith(x) or x in y
+
+
+def _same_name(a: Value, b: Value) -> bool:
+    """Two spellings of one name ("Mohammed" / "Mohammad") or a name and its initials
+    ("Agence France Presse" / "AFP")."""
+    if SequenceMatcher(None, a.norm, b.norm).ratio() >= 0.8:
+        return True
+    short, long = sorted((a.norm, b.norm), key=len)
+    initials = "".join(w[0] for w in _WORD.findall(long))
+    return short.replace(".", "") == initials
+
+
 def _same_class(a: Value, b: Value) -> bool:
     if a.kind != "entity":
         return True
@@ -150,16 +237,29 @@ def _same_class(a: Value, b: Value) -> bool:
 
 def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis) -> bool:
     """One sentence reprinted (see the module docstring)."""
-    if {v.norm for v in a.values if v.kind == "number"} != {
-        v.norm for v in b.values if v.kind == "number"
-    }:
-        return False
-    if set(a.negated) != set(b.negated):
+    if _numbers_clash(a, b) or denies_what_other_says(a, b) or _differing(a, b):
         return False
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
     if not wa or not wb:
         return False
-    return SequenceMatcher(None, wa, wb, autojunk=False).ratio() >= COPY_MIN_RATIO
+    # Characters, not words: "coloured"/"colored" or "Kobane"/"Kobani" is one letter apart.
+    matcher = SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
+    return matcher.ratio() >= COPY_MIN_RATIO
+
+
+def denies_what_other_says(a: Analysis, b: Analysis) -> bool:
+    """A word one side denies and the other does not, which both speak of: a polarity that
+    differs on shared ground ("there are no forces" / "the withdrawal of remaining forces")."""
+    only_a, only_b = set(a.negated) - set(b.negated), set(b.negated) - set(a.negated)
+    return bool(only_a & content(b)) or bool(only_b & content(a))
+
+
+def _numbers_clash(a: Analysis, b: Analysis) -> bool:
+    """Both sides state numbers, and some on each side are missing from the other: a figure
+    changed. A conversion or a figure only one side gives ("(86,800 square meters)") is not."""
+    na = {v.norm for v in a.values if v.kind == "number"}
+    nb = {v.norm for v in b.values if v.kind == "number"}
+    return bool(na - nb) and bool(nb - na)
 
 
 def _copy_words(text: str, analysis: Analysis) -> list[str]:

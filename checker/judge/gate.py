@@ -6,7 +6,9 @@ sentences' stored analyses and:
 1. calls a reprinted sentence a copy (it supports, and is never a contradiction);
 2. adds the entity rule's reason (a different place, person or organisation in the same slot);
 3. keeps a contradiction or support reason only when alignment says the two sentences state
-   the same fact (each kind has its own bar, below); the rest become dissent;
+   the same fact (each kind has its own bar, below), and a value contradiction only when the
+   two are not one template filled for two subjects (`subjects_swapped`); the rest
+   become dissent;
 4. turns a value contradiction between sentences anchored on different days into a change over
    time (Verdict.CHANGED);
 5. lists the alignment evidence as the last reason of every verdict it lets through.
@@ -16,7 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from checker.judge.align import Alignment, align, content, is_copy
+from checker.judge.align import (
+    Alignment,
+    align,
+    content,
+    denies_what_other_says,
+    is_copy,
+    is_furniture,
+    subjects_swapped,
+)
 from checker.judge.base import combine
 from checker.judge.calibration import Calibration, load_calibration
 from checker.judge.rules.entity import entity_reason
@@ -52,14 +62,15 @@ class GateSettings:
     value: Bar = Bar(0.4, 2)
     date: Bar = Bar(0.4, 2)
     negation: Bar = Bar(0.25, 2)
+    # A different name is the discrepancy only when all else is the same statement.
+    entity: Bar = Bar(0.6, 3)
     support: Bar = Bar(0.5, 2)
 
     def bar(self, reason: Reason) -> Bar:
         if reason.verdict is Verdict.SUPPORTS:
             return self.support
-        if reason.kind in VALUE_KINDS:
-            return self.value
-        return {"date": self.date, "negation": self.negation}.get(reason.kind, self.nli)
+        bars = {"number": self.value, "date": self.date, "negation": self.negation}
+        return bars.get(reason.kind, self.entity if reason.kind == "entity" else self.nli)
 
 
 class Gate:
@@ -77,7 +88,7 @@ class Gate:
         """Whether an NLI reading of (a, b) could be kept: not a copy, and aligned enough for a
         model contradiction or support to stand. Otherwise `decide` would set any reading
         aside, so the model need not run (the cascade: cheap gates first)."""
-        if is_copy(a_text, b_text, a, b):
+        if is_copy(a_text, b_text, a, b) or is_furniture(a_text) or is_furniture(b_text):
             return False
         alignment = align(a, b)
         return self.settings.nli.passed(alignment) or self.settings.support.passed(alignment)
@@ -88,6 +99,8 @@ class Gate:
         """The final judgement of (a, b) given the text judges' `judgement` of it."""
         if is_copy(a_text, b_text, a, b):
             return _copy(judgement)
+        if is_furniture(a_text) or is_furniture(b_text):
+            return _furniture(judgement)
         alignment = align(a, b)
         found = [*judgement.reasons, *judgement.dissent]
         extra = entity_reason(alignment)
@@ -95,8 +108,12 @@ class Gate:
             found.append(extra)
         kept: list[Reason] = []
         dissent: list[Reason] = []
+        two_subjects = subjects_swapped(a_text, b_text)
         for reason in found:
-            (kept if self._stands(reason, alignment, a, b) else dissent).append(reason)
+            stands = self._stands(reason, alignment, a, b) and not (
+                two_subjects and reason.verdict is not Verdict.RELATED and reason.kind != "negation"
+            )
+            (kept if stands else dissent).append(reason)
         decided = combine(kept, self.min_confidence)
         decided = _over_time(decided, a, b, alignment)
         return self._calibrated(_explained(decided, alignment, dissent))
@@ -113,10 +130,28 @@ class Gate:
         if reason.kind in SELF_EVIDENT or reason.verdict is Verdict.RELATED:
             return True
         bar = self.settings.bar(reason)
-        if reason.kind == "negation" and reason.verdict is Verdict.CONTRADICTS:
+        if reason.verdict is not Verdict.CONTRADICTS:
+            return bar.passed(alignment)
+        if reason.kind == "negation":
             # What one side denies the other speaks of: that is the shared fact, whatever
             # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
             return bar.shares(alignment) and _denied_shared(a, b)
+        if reason.kind == "entity":
+            # The one thing that differs, in a statement otherwise the same.
+            whole = alignment.same_subject and alignment.same_predicate
+            return bar.passed(alignment) and whole and len(alignment.differing) == 1
+        if alignment.names_clash:
+            # Another person, place or organisation in the same slot: two subjects (two
+            # hoaxes, two trials), so their figures and dates are not the same fact's.
+            return False
+        if reason.kind == "date" and not alignment.days_differ:
+            # Times of day ("at 3:30 p.m." / "at 1 p.m.") mostly tell two events apart; a day
+            # that differs for the same event is the discrepancy.
+            return False
+        if reason.kind not in ("number", "date") and not _something_differs(a, b, alignment):
+            # A model contradiction must point at something: a value, a denial, or the
+            # predicate. Between near-identical sentences it is a reading of the wording.
+            return False
         return bar.passed(alignment)
 
 
@@ -125,6 +160,19 @@ def _deciding(judgement: Judgement) -> str:
     behind it (the "time" reason only says why it is not a contradiction)."""
     kinds = [r.kind for r in judgement.reasons if r.kind not in ("time", "alignment")]
     return kinds[0] if kinds else "alignment"
+
+
+def _something_differs(a: Analysis, b: Analysis, alignment: Alignment) -> bool:
+    return (
+        bool(alignment.differing)
+        or denies_what_other_says(a, b)
+        or (alignment.same_subject and a.predicate != b.predicate)
+    )
+
+
+def _furniture(judgement: Judgement) -> Judgement:
+    """Page furniture (a credit line, a tweet's sign-off, a time stamp) states no fact."""
+    return Judgement(Verdict.RELATED, 0.0, (), (*judgement.reasons, *judgement.dissent))
 
 
 def _denied_shared(a: Analysis, b: Analysis) -> bool:
@@ -150,11 +198,7 @@ def _over_time(decided: Judgement, a: Analysis, b: Analysis, alignment: Alignmen
     # A different date alone is a contradiction about when; a different figure with it is
     # the same figure read at two moments.
     numbers_differ = any(value.kind == "number" for value, _ in alignment.differing)
-    about_a_value = (
-        lead.kind in VALUE_KINDS
-        or numbers_differ
-        or (lead.kind not in ("negation", "date") and bool(alignment.differing))
-    )
+    about_a_value = lead.kind in VALUE_KINDS or numbers_differ
     if not about_a_value or not a.anchor or not b.anchor or a.anchor == b.anchor:
         return decided
     reason = Reason(

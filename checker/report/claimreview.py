@@ -91,5 +91,5 @@ def _explanation(finding: Finding) -> str:
     reasons = "; ".join(f"{r.kind}: {r.detail}" for r in finding.judgement.reasons)
     return (
         f"{_name(b.document)}{when} says: “{b.sentence.text}” "
-        f"({reasons}; confidence {finding.judgement.confidence:.2f})"
+        f"({reasons}; confidence {finding.judgement.confidence:.0%})"
     )

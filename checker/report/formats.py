@@ -71,7 +71,7 @@ def _card_lines(number: int, card: Card, heading: str = "##") -> list[str]:
     flags = " — new" if card.new else ""
     flags += f" — repeated {card.count}×" if card.count > 1 else ""
     when = f" · {period(f)}" if is_change(f) and period(f) else ""
-    title = f"{number}. {kinds(f)}{when} · confidence {f.judgement.confidence:.2f}{flags}"
+    title = f"{number}. {kinds(f)}{when} · confidence {f.judgement.confidence:.0%}{flags}"
     lines = ["", f"{heading} {title}", ""]
     lines += _pair_lines(f)
     lines += [f"- Why: {r.kind}: {markdown_escape(r.detail)}" for r in f.judgement.reasons]
@@ -103,7 +103,7 @@ def _resolved_line(r: ResolvedFinding) -> str:
     docs = " / ".join(markdown_escape(describe_document(h.document)) for h in (f.a, f.b))
     return (
         f"- {day(r.resolved_at)}, {r.resolution}: {gone} (`{r.document_id}`). Was “{a}” ↔ "
-        f"“{b}” — {docs} · {_what(f)}{kinds(f)}, confidence {f.judgement.confidence:.2f}"
+        f"“{b}” — {docs} · {_what(f)}{kinds(f)}, confidence {f.judgement.confidence:.0%}"
     )
 
 

@@ -27,6 +27,7 @@ _LIGHT = frozenset({"be", "have", "do", "say", "tell", "make", "get", "take", "g
 # A copy differs from its original by little more than this (difflib ratio on characters).
 COPY_MIN_RATIO = 0.88
 _WORD = re.compile(r"\w+")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
                 and va.head
                 and va.head == vb.head
                 and not (va.kind == "entity" and _same_name(va, vb))
-                and not (va.kind == "date" and _same_date(va, vb))
+                and not (va.kind == "date" and not _days_apart(va, vb))
             ):
                 pairs.append((va, vb))
                 break
@@ -213,10 +214,14 @@ def _named(value: Value, other_words: frozenset[str]) -> bool:
     return value.kind == "entity" and any(w in other_words for w in _WORD.findall(value.norm))
 
 
-def _same_date(a: Value, b: Value) -> bool:
-    """One date written more fully than the other ("Aug. 21" / "Aug. 21, 2014")."""
+def _days_apart(a: Value, b: Value) -> bool:
+    """Two dates that name different days. A date not resolved to a day ("yesterday" in an
+    undated report, "last month") cannot be compared, nor can one written more fully than
+    the other ("Aug. 21" / "Aug. 21, 2014")."""
+    if not (_ISO_DAY.fullmatch(a.norm) and _ISO_DAY.fullmatch(b.norm)):
+        return False
     x, y = sorted((a.text.casefold(), b.text.casefold()), key=len)
-    return y.startswith(x) or x in y
+    return a.norm != b.norm and not (y.startswith(x) or x in y)
 
 
 def _same_name(a: Value, b: Value) -> bool:

@@ -149,8 +149,8 @@ class Gate:
             # that differs for the same event is the discrepancy.
             return False
         if reason.kind not in ("number", "date") and not _something_differs(a, b, alignment):
-            # A model contradiction must point at something: a value, a denial, or the
-            # predicate. Between near-identical sentences it is a reading of the wording.
+            # A model contradiction must point at something: a value in the same slot, or a
+            # denial on shared ground. Without one it is a reading of the wording.
             return False
         return bar.passed(alignment)
 
@@ -163,11 +163,7 @@ def _deciding(judgement: Judgement) -> str:
 
 
 def _something_differs(a: Analysis, b: Analysis, alignment: Alignment) -> bool:
-    return (
-        bool(alignment.differing)
-        or denies_what_other_says(a, b)
-        or (alignment.same_subject and a.predicate != b.predicate)
-    )
+    return bool(alignment.differing) or denies_what_other_says(a, b)
 
 
 def _furniture(judgement: Judgement) -> Judgement:

@@ -446,28 +446,11 @@ class Checker:
         ]
 
     def judge_texts(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
-        """(claim, passage) texts judged as a check judges them: both analysed, the text
-        judges, then the alignment gate (for benchmarks and tools that bring their own pairs)."""
-        texts = [text for pair in pairs for text in pair]
-        analyses = self.analyser.analyse(texts)
-        return self._judge_pairs(
-            [(a, analyses[2 * i], b, analyses[2 * i + 1]) for i, (a, b) in enumerate(pairs)]
-        )
+        """(claim, passage) texts judged as a check judges them (see `judge_texts`)."""
+        return judge_texts(self.judge, self.gate, self.analyser, pairs, self.model_reads)
 
     def _judge_pairs(self, pairs: Sequence[tuple[str, Analysis, str, Analysis]]) -> list[Judgement]:
-        """The text judges, then the alignment gate on both sentences' analyses. The NLI model
-        reads only the pairs whose verdict its reading could change."""
-        texts = [(a, b) for a, _, b, _ in pairs]
-        if isinstance(self.judge, CombinedJudge):
-            worth = [self.gate.model_can_matter(a, b, x, y) for a, x, b, y in pairs]
-            self.model_reads.add(sum(worth), len(pairs))
-            judgements = self.judge.judge(texts, worth=worth)
-        else:
-            judgements = self.judge.judge(texts)
-        return [
-            self.gate.decide(j, a, b, a_analysis, b_analysis)
-            for (a, a_analysis, b, b_analysis), j in zip(pairs, judgements, strict=True)
-        ]
+        return judge_analysed(self.judge, self.gate, pairs, self.model_reads)
 
     def _analysis(self, hit: Hit) -> Analysis:
         """A hit's stored analysis; one analysed now if the index predates it (until the next
@@ -498,6 +481,47 @@ class Checker:
 
     def close(self) -> None:
         self.store.close()
+
+
+def judge_texts(
+    judge: Judge,
+    gate: Gate,
+    analyser: Analyser,
+    pairs: Sequence[tuple[str, str]],
+    reads: ModelReads | None = None,
+) -> list[Judgement]:
+    """(claim, passage) texts judged as a check judges them: both analysed, the text judges,
+    then the alignment gate (for benchmarks and tools that bring their own pairs)."""
+    texts = [text for pair in pairs for text in pair]
+    analyses = analyser.analyse(texts)
+    return judge_analysed(
+        judge,
+        gate,
+        [(a, analyses[2 * i], b, analyses[2 * i + 1]) for i, (a, b) in enumerate(pairs)],
+        reads,
+    )
+
+
+def judge_analysed(
+    judge: Judge,
+    gate: Gate,
+    pairs: Sequence[tuple[str, Analysis, str, Analysis]],
+    reads: ModelReads | None = None,
+) -> list[Judgement]:
+    """The text judges, then the alignment gate on both sentences' analyses. The NLI model
+    reads only the pairs whose verdict its reading could change."""
+    texts = [(a, b) for a, _, b, _ in pairs]
+    if isinstance(judge, CombinedJudge):
+        worth = [gate.model_can_matter(a, b, x, y) for a, x, b, y in pairs]
+        if reads is not None:
+            reads.add(sum(worth), len(pairs))
+        judgements = judge.judge(texts, worth=worth)
+    else:
+        judgements = judge.judge(texts)
+    return [
+        gate.decide(j, a, b, a_analysis, b_analysis)
+        for (a, a_analysis, b, b_analysis), j in zip(pairs, judgements, strict=True)
+    ]
 
 
 def build_judge(settings: Settings) -> Judge:

@@ -1,7 +1,7 @@
 """The NLI model on its own: accuracy on labelled pairs, speed, the seeds, and its thresholds.
 
     python -m bench.nli [--model PATH] [--fp32 PATH] [--torch PATH] [--quick | --rows N]
-                        [--choose-thresholds]
+                        [--choose-thresholds] [--mined-dev PATH]
 
 `--model` is the model measured (default: the one shipped in checker/models/nli). `--fp32` and
 `--torch` name the unquantised exports of the same run (an fp32 ONNX folder, the PyTorch
@@ -10,8 +10,12 @@ CrossEncoder folder) to compare accuracy and speed against. Writes bench/results
 Accuracy is the plain 3-way argmax of the (premise, hypothesis) reading, as published NLI
 figures are. "Judge" rows use what the checker does: both readings merged, then the
 contradiction / entailment thresholds. `--choose-thresholds` picks those two thresholds on dev
-splits only (DEV_SPLITS, never a test set or ../shared/eval) and writes them to the measured
-model's thresholds.json, where the judge reads them.
+splits only (DEV_SPLITS, never a test set or ../shared/eval; with `--mined-dev`, also the news
+pairs of the mined dev split, whose stories were never trained on) and writes them to the
+measured model's thresholds.json, where the judge reads them. `--mined-dev` (the dev split
+written by `python -m checker.train.mined`, default runs/mined/dev.jsonl.gz where present) adds
+per-class F1 on it and how often near-copies and other-story neighbours are called
+contradictions, by the model alone and as the checker judges.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge, 
 from checker.segment import segment
 from checker.service import build_judge
 from checker.settings import Settings
+from checker.train.data import open_text
+from checker.train.evaluate import read_mined
 from checker.types import Document, Verdict
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -50,6 +56,7 @@ HELD_APART = (
     "vania_wiki/sim_wiki_test.jsonl",
     "vania_wiki/translate_wiki_test.jsonl",
 )
+MINED_DEV = Path("runs/mined/dev.jsonl.gz")
 QUICK_ROWS = 300
 GRID = [round(0.5 + 0.05 * i, 2) for i in range(10)]  # 0.50 … 0.95: never under min_confidence
 MIN_CONTRADICTION_PRECISION = 0.95
@@ -108,7 +115,48 @@ def fever(judge: NLIJudge, split: str, limit: int | None) -> dict[str, Any]:
     }
 
 
-def choose_thresholds(judge: NLIJudge, limit: int | None) -> dict[str, Any]:
+def mined_rows(path: Path | None, limit: int | None, news_only: bool) -> list[dict[str, str]]:
+    """The mined dev split's rows (premise, hypothesis, label, kind); news: ABC stories only."""
+    if path is None or not path.is_file():
+        return []
+    pairs, kinds = read_mined(path)
+    stories = [json.loads(line)["story"] for line in _lines(path)]
+    rows = [
+        {"premise": p.premise, "hypothesis": p.hypothesis, "label": p.label, "kind": kind}
+        for p, kind, story in zip(pairs, kinds, stories, strict=True)
+        if not news_only or story.startswith("abc:")
+    ]
+    return _sample(rows, limit)
+
+
+def _lines(path: Path) -> list[str]:
+    with open_text(path) as rows:
+        return [line for line in rows if line.strip()]
+
+
+def mined_scores(judge: NLIJudge, rows: Sequence[dict[str, str]]) -> dict[str, Any]:
+    """Per-class F1 of the model alone (argmax), and the share of each kind of pair called a
+    contradiction by the model alone and as the checker judges (both readings, thresholds)."""
+    pairs = [(r["premise"], r["hypothesis"]) for r in rows]
+    alone = [LABELS[i] for i in judge.probabilities(pairs).argmax(axis=1)]
+    merged = judge.pair_probabilities([(r["hypothesis"], r["premise"]) for r in rows])
+    judged = list(leading_labels(merged, judge.contradiction_threshold, judge.entailment_threshold))
+    result = per_class_f1([r["label"] for r in rows], alone, list(LABELS))
+    rates: dict[str, dict[str, float]] = {}
+    for kind in sorted({r["kind"].split(":")[0] for r in rows}):
+        index = [i for i, r in enumerate(rows) if r["kind"].split(":")[0] == kind]
+        rates[kind] = {
+            "n": len(index),
+            "model_alone": sum(alone[i] == "contradiction" for i in index) / len(index),
+            "as_judged": sum(judged[i] == "contradiction" for i in index) / len(index),
+        }
+    result["as_contradiction"] = rates
+    return result
+
+
+def choose_thresholds(
+    judge: NLIJudge, limit: int | None, mined: Path | None = None
+) -> dict[str, Any]:
     """Thresholds from the judge's verdicts over DEV_SPLITS pooled (both readings merged).
 
     Contradiction: the lowest threshold on GRID whose contradiction precision reaches
@@ -117,6 +165,8 @@ def choose_thresholds(judge: NLIJudge, limit: int | None) -> dict[str, Any]:
     the best macro-F1 given that contradiction threshold.
     """
     rows = [row for split in DEV_SPLITS for row in nli_rows(split, limit)]
+    news = mined_rows(mined, limit, news_only=True)
+    rows += news
     # Every threshold on the grid must see the merged contradiction, not a one-reading bound.
     pairs = [(r["hypothesis"], r["premise"]) for r in rows]
     merged = judge.pair_probabilities(pairs, confirm_from=min(GRID))
@@ -141,7 +191,7 @@ def choose_thresholds(judge: NLIJudge, limit: int | None) -> dict[str, Any]:
     return {
         "contradiction": t_contra,
         "entailment": t_entail,
-        "chosen_on": list(DEV_SPLITS),
+        "chosen_on": list(DEV_SPLITS) + ([f"{mined} (ABC news stories)"] if news else []),
         "pairs": len(rows),
         "dev_macro_f1": round(chosen["macro_f1"], 4),
         "dev_contradiction_precision": round(contradiction["precision"], 4),
@@ -203,7 +253,7 @@ def pairs_per_second(judge: NLIJudge, pairs: list[tuple[str, str]]) -> float:
     return len(pairs) / (time.perf_counter() - started)
 
 
-def measure(path: Path, limit: int | None, full: bool) -> dict[str, Any]:
+def measure(path: Path, limit: int | None, full: bool, mined: Path | None = None) -> dict[str, Any]:
     """Everything for one model file (`limit` rows a set); `full` adds the held-apart files,
     FEVER and the seeds."""
     judge = NLIJudge(path, batch_size=32)
@@ -215,6 +265,10 @@ def measure(path: Path, limit: int | None, full: bool) -> dict[str, Any]:
         result["held_apart"] = {f: three_way(judge, nli_rows(f, limit)) for f in HELD_APART}
         result["fever_symmetric"] = {s: fever(judge, s, limit) for s in ("dev", "test")}
         result["seeds"] = seed_pairs(judge)
+        for name, news_only in (("mined_dev_news", True), ("mined_dev_all", False)):
+            rows = mined_rows(mined, limit, news_only)
+            if rows:
+                result[name] = mined_scores(judge, rows)
     return result
 
 
@@ -236,17 +290,24 @@ def main(argv: list[str] | None = None) -> int:
         help=f"choose the judge's thresholds on {', '.join(DEV_SPLITS)} and write "
         f"{THRESHOLDS_FILE} beside --model",
     )
+    parser.add_argument(
+        "--mined-dev",
+        type=Path,
+        default=MINED_DEV if MINED_DEV.is_file() else None,
+        help="the mined dev split (python -m checker.train.mined); default: "
+        f"{MINED_DEV} where present",
+    )
     parser.add_argument("--out", default="nli", help="results name under bench/results/")
     args = parser.parse_args(argv)
     limit = args.rows or (QUICK_ROWS if args.quick else None)
     try:
         result: dict[str, Any] = {"provenance": provenance(), "rows_per_set": limit}
         if args.choose_thresholds:
-            chosen = choose_thresholds(NLIJudge(args.model), limit)
+            chosen = choose_thresholds(NLIJudge(args.model), limit, args.mined_dev)
             folder = args.model if args.model.is_dir() else args.model.parent
             (folder / THRESHOLDS_FILE).write_text(json.dumps(chosen, indent=2) + "\n")
             result["thresholds"] = chosen
-        result["int8"] = measure(args.model, limit, full=True)
+        result["int8"] = measure(args.model, limit, full=True, mined=args.mined_dev)
         for name, path in (("fp32_onnx", args.fp32), ("fp32_torch", args.torch)):
             if path is not None:
                 result[name] = measure(path, limit, full=False)
@@ -279,6 +340,19 @@ def summary_table(result: dict[str, Any]) -> str:
             f"| FEVER-Symmetric {split}: 2-way / 3-way accuracy | "
             f"{percent(scores['accuracy_2way'])} / {percent(scores['accuracy_3way'])} |"
         )
+    for name in ("mined_dev_news", "mined_dev_all"):
+        if name in int8:
+            mined = int8[name]
+            f1 = "/".join(f"{mined['per_class'][label]['f1']:.2f}" for label in LABELS)
+            rates = ", ".join(
+                f"{kind} {percent(r['model_alone'])} / {percent(r['as_judged'])}"
+                for kind, r in mined["as_contradiction"].items()
+            )
+            rows.append(
+                f"| {name}: accuracy, F1 entailment/neutral/contradiction | "
+                f"{percent(mined['accuracy'])}, {f1} |"
+            )
+            rows.append(f"| {name}: called contradiction (model alone / judged) | {rates} |")
     for pair in int8.get("seeds", []):
         rows.append(
             f"| seeds: {pair['a'][:40]}… vs {pair['b'][:40]}… | model {pair['verdict']}, "

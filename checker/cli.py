@@ -21,7 +21,7 @@ from tqdm import tqdm
 from checker import __version__, serialize
 from checker.errors import CheckerError
 from checker.ingest import Problem, discover, read_file
-from checker.report import CHART_RUNS, FORMATS, ReportHeader, render
+from checker.report import CHART_RUNS, FORMATS, ReportHeader, render, side_note
 from checker.service import Checker, CheckResult
 from checker.settings import ENV_PREFIX, Settings
 from checker.store import audit as audit_log
@@ -144,6 +144,7 @@ def _readable(result: CheckResult) -> str:
     lines = [f"Claim: {result.claim}"]
     for title, passages in (
         ("CONTRADICTING", result.contradicting),
+        ("CHANGED OVER TIME", result.changed),
         ("SUPPORTING", result.supporting),
         ("RELATED", result.related),
     ):
@@ -157,8 +158,10 @@ def _passage_lines(p: Passage, judged: bool) -> list[str]:
     """Judged passages lead with their confidence, related ones with their similarity."""
     doc = p.hit.document
     where = " · ".join(x for x in (p.hit.sentence.id, doc.title, doc.source, doc.published) if x)
-    score = f"{p.judgement.confidence:.2f}" if judged else f"~{p.hit.similarity:.2f}"
+    score = f"{p.judgement.confidence:.0%}" if judged else f"~{p.hit.similarity:.2f}"
     lines = [f"  [{score}] {p.hit.sentence.text}", f"         {where}"]
+    if note := side_note(p.hit):  # who asserts it, and the day it speaks of
+        lines.append(f"         {note}")
     if judged:
         lines.append(f"         similarity {p.hit.similarity:.2f}")
         lines += [f"         {r.kind}: {r.detail}" for r in p.judgement.reasons]
@@ -311,6 +314,41 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
 @click.option(
     "--learning-rate", type=click.FloatRange(min=0, min_open=True), default=3e-5, show_default=True
 )
+@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option(
+    "--bucket/--no-bucket", default=True, show_default=True, help="Length-bucketed batches."
+)
+@click.option("--bf16", is_flag=True, help="bf16 autocast (measure: not every CPU gains).")
+@click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cuda.")
+@click.option(
+    "--mined",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Mined pairs to train on (python -m checker.train.mined --out DIR: DIR/train.jsonl.gz).",
+)
+@click.option(
+    "--mined-dev",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The mined dev split, measured while training (DIR/dev.jsonl.gz).",
+)
+@click.option(
+    "--dev/--no-dev",
+    "dev",
+    default=False,
+    help="Measure the dev splits of --data while training; the best weights become the model.",
+)
+@click.option("--evals-per-epoch", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--dev-limit", type=click.IntRange(min=1), help="At most this many pairs a dev set.")
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="FILE=W",
+    help="Loss weight of a training file (replaces the defaults: HANS 0.3, DNC, HELP and "
+    "Breaking NLI 0.5).",
+)
+@click.option(
+    "--first-files", is_flag=True, help="Only the first model's ~95k pairs (issue 3's run)."
+)
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--log-every", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option(
@@ -322,16 +360,30 @@ def train_nli(out: Path, resume: bool, onnx: Path | None, **flags: Any) -> None:
     """Train the 3-way NLI cross-encoder from the packaged all-MiniLM-L6-v2 weights.
 
     Trains on the train files of --data only (never dev, test or ../shared/eval) plus
-    synthetic pairs from --corpus, with fixed seeds; writes the model, train_config.json,
-    metrics.jsonl and checkpoints into --out. A full pass (~100k pairs) takes about 90
-    minutes on 2 CPU cores: run it in the background,
+    synthetic pairs from --corpus and mined pairs (--mined), with fixed seeds; writes the
+    model, train_config.json, metrics.jsonl and checkpoints into --out. A full pass over the
+    first ~100k pairs took about 90 minutes on 2 CPU cores (fp32, unbucketed): run it in the
+    background,
 
       nohup checker train-nli --out models/nli-run > train.log 2>&1 &
 
     and, if it stops, run the same command with --resume.
     """
+    from checker.train.data import DEV_FILES, FIRST_FILES
     from checker.train.loop import TrainConfig, train
 
+    if flags.pop("dev"):
+        flags["dev_files"] = DEV_FILES
+    if flags.pop("first_files"):
+        flags["files"] = FIRST_FILES
+    if flags["weights"]:
+        try:
+            pairs = [item.split("=", 1) for item in flags["weights"]]
+            flags["weights"] = tuple((name, float(weight)) for name, weight in pairs)
+        except ValueError:
+            raise click.BadParameter("give FILE=WEIGHT", param_hint="--weight") from None
+    else:
+        del flags["weights"]
     try:
         train(TrainConfig(out=out, **flags), resume=resume)
     except (FileNotFoundError, ValueError) as exc:  # missing data, a stale checkpoint

@@ -63,6 +63,16 @@ def test_report_to_stdout_names_both_documents(seeds_index: Path) -> None:
     assert "## 1." in first_card
     assert SEED_000 in first_card and "Separatists in Karabakh Accept" in first_card
     assert "Armenian armed forces" in first_card
+    # Who asserts each side, and when: the accord calls for it, Pashinyan claims there are none.
+    assert "_The accord — called for_" in first_card  # the report gives no date
+    assert "_Armenian PM Nikol Pashinyan — claiming · as of 2023-09-19_" in first_card
+
+
+def test_check_says_who_asserts_each_passage(seeds_index: Path) -> None:
+    result = run("check", "Armenian forces are present in Karabakh", "--index", str(seeds_index))
+    assert result.exit_code == 0, result.output
+    assert "CHANGED OVER TIME (" in result.output
+    assert "Armenian PM Nikol Pashinyan — claiming · as of 2023-09-19" in result.output
 
 
 def test_delete_and_its_errors(seeds_index: Path, tmp_path: Path) -> None:

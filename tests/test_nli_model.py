@@ -10,9 +10,11 @@ hundredths with its batch-mates): the pairs are always scored as one batch, with
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,26 +32,26 @@ pytestmark = pytest.mark.slow
 
 
 FILE_SHA256 = {
-    "model.onnx": "246180abacb34c05cfb0ae7543b0c47dea724ca35a53d97f324c8c71873a5f55",
+    "model.onnx": "3277b269ef96b863968de5e75ccaab86bacdaa0cbee4c8ab357e452cf959b982",
     "tokenizer.json": "d241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66",
-    "config.json": "21bd18e11579fc11024579514efc0d6297246ca61cee3b96a1fff6bcef95c52c",
+    "config.json": "123faa427dc65afb13e363f3b8c90f280c15d25e80c2dc8bde244b675f66171f",
 }
 
 # (first, second): (entailment, neutral, contradiction) of that one reading, from the model.
 GOLDEN = {
-    (WITHDRAWAL, NO_FORCES): (0.0072, 0.8813, 0.1116),
+    (WITHDRAWAL, NO_FORCES): (0.0002, 0.9994, 0.0004),
     (
         "A man is playing a guitar on stage.",
         "A person is playing an instrument.",
-    ): (0.9476, 0.0454, 0.0069),
+    ): (0.9476, 0.0491, 0.0033),
     (
         "The council meeting was held on Monday.",
         "The council meeting was held on Friday.",
-    ): (0.0373, 0.2558, 0.707),
+    ): (0.0013, 0.0246, 0.9741),
     (
         "The farmer sold 300 cattle at the market.",
         "The farmer is planning to retire next year.",
-    ): (0.0076, 0.9817, 0.0107),
+    ): (0.0004, 0.9971, 0.0025),
 }
 TOLERANCE = 0.02
 
@@ -103,19 +105,23 @@ def test_the_second_reading_runs_only_where_a_contradiction_is_possible() -> Non
     verdicts = [lazy.verdict(row) for row in merged]
     assert verdicts == [lazy.verdict(row) for row in eager]
     assert Verdict.CONTRADICTS in verdicts
-    assert (merged[:, 2] >= eager[:, 2] - TOLERANCE).all()
+    # Both sides are int8 readings made in different batches, each within TOLERANCE.
+    assert (merged[:, 2] >= eager[:, 2] - 2 * TOLERANCE).all()
 
 
 def test_thresholds_were_chosen_on_dev_splits() -> None:
     saved = json.loads((BUILTIN_MODEL / THRESHOLDS_FILE).read_text())
-    assert set(saved["chosen_on"]) == set(bench_nli.DEV_SPLITS)
-    assert not any("test" in split for split in saved["chosen_on"])
+    named = set(saved["chosen_on"])
+    # The dev splits of ../shared/nli-train, and the mined dev split's news stories (issue 12).
+    assert set(bench_nli.DEV_SPLITS) <= named
+    assert all(n in bench_nli.DEV_SPLITS or n.startswith("runs/mined/dev.") for n in named)
+    assert not any("test" in split or "eval" in split for split in named)
     chosen = read_thresholds(BUILTIN_MODEL)
     assert 0.5 <= chosen["contradiction"] < 1 and 0.5 <= chosen["entailment"] < 1
 
 
 def test_seeds_armenian_pair_is_a_contradiction_for_rules_and_model_together() -> None:
-    # The model alone reads this pair as neutral (GOLDEN: 0.88); the negation rule catches it,
+    # The model alone reads this pair as neutral (GOLDEN: 0.9994); the negation rule catches it,
     # and the verdict carries both reasons.
     [judgement] = build_judge(Settings()).judge([(WITHDRAWAL, NO_FORCES)])
     assert judgement.verdict is Verdict.CONTRADICTS
@@ -143,3 +149,25 @@ def test_bench_nli_runs_on_a_few_rows(judge: NLIJudge) -> None:
     chosen = bench_nli.choose_thresholds(judge, limit=12)
     assert chosen["contradiction"] in bench_nli.GRID and chosen["pairs"] == 36
     assert "contradiction" in bench_nli.summary_table({"int8": measured, "thresholds": chosen})
+
+
+def test_bench_nli_reads_the_mined_dev_split(judge: NLIJudge, tmp_path: Path) -> None:
+    rows = [
+        ("Wool rose 5 cents.", "Wool rose 9 cents.", "contradiction", "edit:number", "abc:1"),
+        ("Wool rose 5 cents.", "Wool rose 5 cents, AAP said.", "entailment", "copy:verb", "abc:1"),
+        ("Rain fell in Perth.", "The mine closed after a fire.", "neutral", "neighbour", "abc:2"),
+        ("Paris is in France.", "Lyon is in France.", "neutral", "neighbour", "vitaminc:Paris"),
+    ]  # fmt: skip
+    path = tmp_path / "dev.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for premise, hypothesis, label, kind, story in rows:
+            line = {"premise": premise, "hypothesis": hypothesis, "label": label}
+            out.write(json.dumps(line | {"kind": kind, "story": story}) + "\n")
+
+    news = bench_nli.mined_rows(path, None, news_only=True)
+    assert len(news) == 3 and len(bench_nli.mined_rows(path, None, news_only=False)) == 4
+    scores = bench_nli.mined_scores(judge, news)
+    assert set(scores["as_contradiction"]) == {"edit", "copy", "neighbour"}
+    assert scores["as_contradiction"]["copy"]["n"] == 1  # kinds are grouped by their prefix
+    chosen = bench_nli.choose_thresholds(judge, limit=12, mined=path)
+    assert chosen["pairs"] == 36 + 3 and any("ABC news" in name for name in chosen["chosen_on"])

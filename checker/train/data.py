@@ -1,21 +1,24 @@
 """The NLI training pairs: which files may be trained on, label normalisation, sentence orders.
 
 Only the train files listed in `TRAIN_FILES` are read; dev/test files and ../shared/eval are held
-apart for measuring, and `load_pairs` refuses them even when asked by name.
+apart for measuring, and `load_pairs` refuses them even when asked by name. A file may be stored
+gzipped (`name.gz` beside or instead of `name`), as the device copy of the data is.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 LABELS = ("contradiction", "entailment", "neutral")
 
-# The training split of every folder in ../shared/nli-train (see its README); ~95k pairs.
-TRAIN_FILES = (
+# The first model's training files (issue 3), ~95k pairs.
+FIRST_FILES = (
     "snli/train_subsets.jsonl",
     "conjnli/adversarial_train.jsonl",
     "vania_wiki/base_wiki_train.jsonl",
@@ -28,6 +31,29 @@ TRAIN_FILES = (
     "negation_nli/mnli.jsonl",
     "negation_nli/snli.jsonl",
 )
+# The training split of every folder in ../shared/nli-train (see its README): ~205k pairs.
+TRAIN_FILES = (
+    *FIRST_FILES,
+    "vitaminc_bigbench/train.jsonl",
+    "hans_regen/train.jsonl",
+    "dnc_megaveridicality/train.jsonl",
+    "help_conj_disj/train.jsonl",
+    "med/train.jsonl",
+    "bigbench_epistemic_reasoning/train.jsonl",
+    "tracie_temporal/train.jsonl",
+    "bigbench_presuppositions_nli/train.jsonl",
+    "scifact_rte/train.jsonl",
+)
+# Loss weights: templated sets (HANS, DNC, HELP) teach their templates if weighted fully, and
+# Breaking NLI's one-word swaps teach "one word differs = contradiction" (issue 12).
+SOURCE_WEIGHTS = (
+    ("hans_regen/train.jsonl", 0.3),
+    ("dnc_megaveridicality/train.jsonl", 0.5),
+    ("help_conj_disj/train.jsonl", 0.5),
+    ("breaking_nli/all.jsonl", 0.5),
+)
+# Dev splits the run is measured on while it trains (held apart: never trained on).
+DEV_FILES = ("snli/dev.jsonl", "cad_snli/dev.jsonl", "conjnli/dev.jsonl")
 
 # Spellings seen in public NLI files. Numbers are deliberately absent: 0/1/2 mean different
 # classes in different datasets, and guessing would silently swap labels.
@@ -56,6 +82,7 @@ class Pair:
     # True when the relation holds in both directions (paraphrase, contradiction), so the
     # swapped pair keeps the label.
     symmetric: bool = False
+    weight: float = 1.0  # the pair's share of the loss
 
 
 def normalise_label(raw: object) -> str | None:
@@ -71,12 +98,22 @@ def held_apart(path: Path) -> bool:
     return "eval" in path.parts or any(part in name for part in ("dev", "test"))
 
 
-def read_jsonl(path: Path, source: str, counts: Counter[str]) -> list[Pair]:
-    """The usable pairs of one JSONL file; `counts` gains kept/dropped tallies under `source`."""
-    if held_apart(path):
+def stored(path: Path) -> Path:
+    """`path`, or its gzipped copy `path.gz` where only that exists."""
+    zipped = path.with_name(path.name + ".gz")
+    return zipped if not path.is_file() and zipped.is_file() else path
+
+
+def read_jsonl(
+    path: Path, source: str, counts: Counter[str], weight: float = 1.0, for_training: bool = True
+) -> list[Pair]:
+    """The usable pairs of one JSONL file (gzipped if it ends in .gz); `counts` gains
+    kept/dropped tallies under `source`. A row's own "symmetric" field, where present, says
+    whether its label survives a swap; otherwise only contradictions do."""
+    if for_training and held_apart(path):
         raise ValueError(f"{path} is held apart for evaluation; never train on it")
     pairs = []
-    with path.open(encoding="utf-8") as lines:
+    with open_text(path) as lines:
         for line in lines:
             if not line.strip():
                 continue
@@ -87,21 +124,35 @@ def read_jsonl(path: Path, source: str, counts: Counter[str]) -> list[Pair]:
             if label is None or not premise or not hypothesis:
                 counts[f"{source}:dropped"] += 1
                 continue
-            symmetric = label == "contradiction"
-            pairs.append(Pair(premise, hypothesis, label, source, symmetric))
+            symmetric = bool(row.get("symmetric", label == "contradiction"))
+            pairs.append(Pair(premise, hypothesis, label, source, symmetric, weight))
             counts[f"{source}:{label}"] += 1
     return pairs
 
 
-def load_pairs(root: Path, files: Sequence[str] = TRAIN_FILES) -> tuple[list[Pair], dict[str, int]]:
+def open_text(path: Path) -> IO[str]:
+    """A text file for reading, gunzipped on the fly if its name ends in .gz."""
+    return (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else path.open(encoding="utf-8")
+    )
+
+
+def load_pairs(
+    root: Path,
+    files: Sequence[str] = TRAIN_FILES,
+    weights: Sequence[tuple[str, float]] = (),
+) -> tuple[list[Pair], dict[str, int]]:
     """Every pair of `files` under `root`, in file order, and counts by file and label."""
     counts: Counter[str] = Counter()
     pairs: list[Pair] = []
+    weight_of = dict(weights)
     for name in files:
-        path = root / name
+        path = stored(root / name)
         if not path.is_file():
             raise FileNotFoundError(f"training file {path} is missing (see {root}/README.md)")
-        pairs += read_jsonl(path, name, counts)
+        pairs += read_jsonl(path, name, counts, weight_of.get(name, 1.0))
     return pairs, dict(sorted(counts.items()))
 
 
@@ -118,7 +169,14 @@ def with_both_orders(pairs: Iterable[Pair]) -> list[Pair]:
         out.append(pair)
         if pair.symmetric:
             out.append(
-                Pair(pair.hypothesis, pair.premise, pair.label, pair.source + ":swapped", True)
+                Pair(
+                    pair.hypothesis,
+                    pair.premise,
+                    pair.label,
+                    pair.source + ":swapped",
+                    True,
+                    pair.weight,
+                )
             )
     return out
 

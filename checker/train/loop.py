@@ -1,9 +1,13 @@
 """The training run: data assembly, the PyTorch loop, logging, checkpoints and resume.
 
-A plain loop over the CrossEncoder's underlying Hugging Face model (fp32, CPU). The data order
-of every epoch is a pure function of the seed and the epoch, so a checkpoint needs only the
-step number to know where the data stands; it also carries the model, optimizer, scheduler and
-RNG states, so a resumed run continues exactly where the stopped one was.
+A plain loop over the CrossEncoder's underlying Hugging Face model: fp32 on the CPU by default,
+bf16 autocast and a GPU where asked (`bf16`, `device`). The data order of every epoch is a pure
+function of the seed and the epoch (length-bucketed batches with `bucket`: pairs of similar
+length share a batch, so little compute goes on padding), so a checkpoint needs only the step
+number to know where the data stands; it also carries the model, optimizer, scheduler and RNG
+states, so a resumed run continues exactly where the stopped one was. With dev sets named, the
+run is measured `evals_per_epoch` times an epoch and the best weights become its model
+(`checker.train.evaluate`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from checker.train import data, synthetic
+from checker.train import data, evaluate, synthetic
 from checker.train.checkpoint import latest_checkpoint, read_checkpoint, restore, save_checkpoint
-from checker.train.data import TRAIN_FILES
+from checker.train.data import SOURCE_WEIGHTS, TRAIN_FILES
 from checker.train.model import ID2LABEL, make_optimizer, make_scheduler, new_model, train_step
 from checker.train.provenance import provenance
 
@@ -56,6 +60,18 @@ class TrainConfig:
     # "both": its swapped copy is added (more pairs, longer run).
     orders: str = "random"
     files: tuple[str, ...] = TRAIN_FILES
+    # (file, loss weight) for files trained at less than full weight (templated sets).
+    weights: tuple[tuple[str, float], ...] = SOURCE_WEIGHTS
+    # Mined pairs (`python -m checker.train.mined`): train on `mined`, measure on `mined_dev`.
+    mined: Path | None = None
+    mined_dev: Path | None = None
+    bucket: bool = True  # length-bucketed batches
+    bf16: bool = False  # bf16 autocast (measure first on a CPU: not every CPU gains)
+    device: str = "cpu"
+    dev_files: tuple[str, ...] = ()  # e.g. data.DEV_FILES; none: no evaluation, last step kept
+    evals_per_epoch: int = 2
+    dev_limit: int | None = None  # at most this many pairs a dev set (seeded)
+    time_limit: float | None = None  # seconds: stop there, keep the best measured weights
     log_every: int = 50
     checkpoint_every: int = 500
     keep_checkpoints: int = 2
@@ -87,7 +103,16 @@ def stderr_log(message: str) -> None:
 
 def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]]:
     """The training pairs in a fixed order, and counts of where they came from."""
-    pairs, by_file = data.load_pairs(config.data, config.files)
+    pairs, by_file = data.load_pairs(config.data, config.files, config.weights)
+    if config.mined is not None:
+        found = data.stored(config.mined)
+        if not found.is_file():
+            raise FileNotFoundError(f"mined pairs {config.mined} are missing")
+        from collections import Counter
+
+        mined_counts: Counter[str] = Counter()
+        pairs += data.read_jsonl(found, "mined", mined_counts)
+        by_file = dict(sorted({**by_file, **mined_counts}.items()))
     made: list[data.Pair] = []
     if config.corpus is not None and config.synthetic_pairs > 0:
         stories = synthetic.read_stories(config.corpus)
@@ -121,7 +146,10 @@ def _tally(items: Any) -> dict[str, int]:
 def _fingerprint(examples: Sequence[data.Pair]) -> str:
     digest = hashlib.sha256()
     for pair in examples:
-        digest.update(f"{pair.premise}\t{pair.hypothesis}\t{pair.label}\n".encode())
+        line = f"{pair.premise}\t{pair.hypothesis}\t{pair.label}"
+        if pair.weight != 1.0:
+            line += f"\t{pair.weight}"
+        digest.update((line + "\n").encode())
     return digest.hexdigest()
 
 
@@ -133,6 +161,30 @@ def epoch_order(seed: int, epoch: int, size: int) -> tuple[np.ndarray, np.ndarra
     """
     generator = np.random.default_rng([seed, epoch])
     return generator.permutation(size), generator.random(size) < 0.5
+
+
+def epoch_batches(
+    seed: int, epoch: int, lengths: Sequence[int], batch_size: int, bucket: bool
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """The epoch's batches (example indices) and its sentence-order coin flips.
+
+    Bucketed: the epoch's permutation is cut into windows of 64 batches, each window sorted by
+    length and cut into batches, and the batches shuffled (seeded by seed and epoch): the data
+    stays as random as it was at the scale of an epoch while a batch pads little.
+    """
+    permutation, flips = epoch_order(seed, epoch, len(lengths))
+    if not bucket:
+        batches = [permutation[i : i + batch_size] for i in range(0, len(permutation), batch_size)]
+        return batches, flips
+    window = batch_size * 64
+    sizes = np.asarray(lengths)
+    full: list[np.ndarray] = []
+    for start in range(0, len(permutation), window):
+        chunk = permutation[start : start + window]
+        chunk = chunk[np.argsort(sizes[chunk], kind="stable")]
+        full += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    order = np.random.default_rng([seed, epoch, 1]).permutation(len(full))
+    return [full[i] for i in order], flips
 
 
 def train(
@@ -149,6 +201,8 @@ def train(
     import torch
 
     torch.set_num_threads(config.threads)
+    if config.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     _seed_everything(config.seed)
@@ -171,7 +225,8 @@ def train(
     if resume and found is None:
         log(f"no checkpoint in {config.out}: starting from step 0")
 
-    model = new_model(config.base_model)
+    sets = evaluate.dev_sets(config) if config.dev_files or config.mined_dev else []
+    model = new_model(config.base_model, config.device)
     network = model.model
     assert network is not None
     optimizer = make_optimizer(network, config)
@@ -191,9 +246,19 @@ def train(
     network.train()
     began, seen = time.monotonic(), 0
     window: list[float] = []
+    lengths = [len(p.premise) + len(p.hypothesis) for p in examples]
+    plans: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}
+    every = max(1, steps_per_epoch // config.evals_per_epoch) if sets else 0
+    best = evaluate.best_score(config.out)
+    stopped = False
+    done = start
     for step in range(start, total):
         epoch, index = divmod(step, steps_per_epoch)
-        batch = _batch(examples, config, epoch, index)
+        if epoch not in plans:
+            plans = {
+                epoch: epoch_batches(config.seed, epoch, lengths, config.batch_size, config.bucket)
+            }
+        batch = _batch(examples, config, plans[epoch], index)
         window.append(train_step(network, model, batch, optimizer, scheduler, config))
         seen += len(batch)
         done = step + 1
@@ -206,32 +271,77 @@ def train(
             )
             _append_metrics(config.out, done, epoch, sum(window) / len(window), rate)
             window.clear()
+        out_of_time = (
+            config.time_limit is not None and time.monotonic() - began >= config.time_limit
+        )
+        if sets and (done % every == 0 or done == total or out_of_time):
+            best = _measure(network, model, sets, config, done, steps_per_epoch, best, log)
         if done % config.checkpoint_every == 0 and done < total:
             save_checkpoint(config, network, optimizer, scheduler, done, counts)
         if on_step is not None:
             on_step(done)
+        if out_of_time and done < total:
+            log(f"time limit {config.time_limit:.0f} s reached at step {done}/{total}")
+            stopped = True
+            break
 
     seconds = time.monotonic() - began
     network.eval()
+    kept = evaluate.restore_best(network, config.out) if sets else None
     model.save_pretrained(str(config.out), create_model_card=False)
-    result = TrainResult(config.out, total, seen, seconds, start, counts)
-    _write_config(config, counts, total, status="finished", result=result)
-    log(f"finished: {total} steps, model in {config.out} ({result.pairs_per_second:.1f} pairs/s)")
+    result = TrainResult(config.out, done, seen, seconds, start, counts)
+    _write_config(
+        config,
+        counts,
+        total,
+        status="stopped at the time limit" if stopped else "finished",
+        result=result,
+        best=kept,
+    )
+    rate = result.pairs_per_second
+    log(f"finished: {done} of {total} steps, model in {config.out} ({rate:.1f} pairs/s)")
     return result
 
 
+def _measure(
+    network: Any,
+    model: Any,
+    sets: Sequence[evaluate.DevSet],
+    config: TrainConfig,
+    done: int,
+    steps_per_epoch: int,
+    best: float | None,
+    log: Callable[[str], None],
+) -> float | None:
+    """Measures the dev sets, logs, and keeps the weights if they are the best so far."""
+    measured = evaluate.measure(network, model, sets, config)
+    evaluate.append_dev_metrics(config.out, done, done / steps_per_epoch, measured)
+    accuracies = " ".join(f"{n} {s['accuracy']:.4f}" for n, s in measured["sets"].items())
+    improved = best is None or measured["score"] > best
+    log(
+        f"dev at step {done}: score {measured['score']:.4f} ({accuracies})"
+        + (" best" if improved else "")
+    )
+    if improved:
+        evaluate.keep_best(model, config.out, done, measured)
+        return float(measured["score"])
+    return best
+
+
 def _batch(
-    examples: Sequence[data.Pair], config: TrainConfig, epoch: int, index: int
-) -> list[tuple[str, str, int]]:
-    permutation, flips = epoch_order(config.seed, epoch, len(examples))
-    chosen = permutation[index * config.batch_size : (index + 1) * config.batch_size]
+    examples: Sequence[data.Pair],
+    config: TrainConfig,
+    plan: tuple[list[np.ndarray], np.ndarray],
+    index: int,
+) -> list[tuple[str, str, int, float]]:
+    batches, flips = plan
     label_ids = {name: index for index, name in ID2LABEL.items()}
     batch = []
-    for i in chosen:
+    for i in batches[index]:
         pair = examples[i]
         swap = config.orders == "random" and pair.symmetric and bool(flips[i])
         first, second = (pair.hypothesis, pair.premise) if swap else (pair.premise, pair.hypothesis)
-        batch.append((first, second, label_ids[pair.label]))
+        batch.append((first, second, label_ids[pair.label], pair.weight))
     return batch
 
 
@@ -257,6 +367,7 @@ def _write_config(
     total: int,
     status: str,
     result: TrainResult | None = None,
+    best: dict[str, Any] | None = None,
 ) -> None:
     record: dict[str, Any] = {
         "status": status,
@@ -274,6 +385,8 @@ def _write_config(
             "seconds_this_session": round(result.seconds, 1),
             "pairs_per_second": round(result.pairs_per_second, 2),
         }
+    if best is not None:
+        record["best"] = best  # the weights saved as the model: the best dev score measured
     path = config.out / CONFIG_NAME
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

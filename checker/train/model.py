@@ -2,7 +2,8 @@
 
 The head is a sentence-transformers CrossEncoder with `num_labels=3` whose config names the
 labels (`id2label`), so `checker.judge.nli.NLIJudge` reads them by name. Training runs on the
-CrossEncoder's underlying Hugging Face model in plain PyTorch, fp32 on the CPU.
+CrossEncoder's underlying Hugging Face model in plain PyTorch: fp32 on the CPU by default, bf16
+autocast and a GPU where the config asks; each pair's loss is weighted by its source's weight.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
 
 
-def new_model(base_model: str = "") -> CrossEncoder:
+def new_model(base_model: str = "", device: str = "cpu") -> CrossEncoder:
     """The base encoder with a fresh 3-way head (initialised from torch's seeded RNG)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     from sentence_transformers import CrossEncoder
@@ -32,7 +33,7 @@ def new_model(base_model: str = "") -> CrossEncoder:
     return CrossEncoder(
         base_model,
         num_labels=len(ID2LABEL),
-        device="cpu",
+        device=device,
         local_files_only=True,
         config_kwargs={
             "id2label": dict(ID2LABEL),
@@ -53,7 +54,8 @@ def make_optimizer(network: torch.nn.Module, config: TrainConfig) -> torch.optim
         {"params": decay, "weight_decay": config.weight_decay},
         {"params": no_decay, "weight_decay": 0.0},
     ]
-    return torch.optim.AdamW(groups, lr=config.learning_rate)
+    fused = config.device.startswith("cuda")  # one kernel for the whole update on a GPU
+    return torch.optim.AdamW(groups, lr=config.learning_rate, fused=fused or None)
 
 
 def make_scheduler(
@@ -74,7 +76,7 @@ def make_scheduler(
 def train_step(
     network: torch.nn.Module,
     model: CrossEncoder,
-    batch: Sequence[tuple[str, str, int]],
+    batch: Sequence[tuple[str, str, int, float]],
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LambdaLR,
     config: TrainConfig,
@@ -82,16 +84,23 @@ def train_step(
     import torch
 
     features = model.tokenizer(
-        [first for first, _, _ in batch],
-        [second for _, second, _ in batch],
+        [first for first, _, _, _ in batch],
+        [second for _, second, _, _ in batch],
         padding=True,
         truncation=True,
         max_length=config.max_length,
         return_tensors="pt",
-    )
-    labels = torch.tensor([label for _, _, label in batch])
-    logits = network(**features).logits
-    loss = torch.nn.functional.cross_entropy(logits, labels)
+    ).to(config.device)
+    labels = torch.tensor([label for _, _, label, _ in batch], device=config.device)
+    weights = [weight for _, _, _, weight in batch]
+    device_type = "cuda" if config.device.startswith("cuda") else "cpu"
+    with torch.autocast(device_type, dtype=torch.bfloat16, enabled=config.bf16):
+        logits = network(**features).logits
+    losses = torch.nn.functional.cross_entropy(logits.float(), labels, reduction="none")
+    if all(weight == 1.0 for weight in weights):
+        loss = losses.mean()
+    else:  # a down-weighted pair counts for less; the batch's mean is still over its pairs
+        loss = (losses * torch.tensor(weights, device=config.device)).mean()
     loss.backward()
     torch.nn.utils.clip_grad_norm_(network.parameters(), config.max_grad_norm)
     optimizer.step()

@@ -61,3 +61,22 @@ def climate_fever() -> tuple[list[dict[str, Any]], list[dict[str, str]], list[di
     with shared(base + "claim_evidence_pairs.tsv").open(encoding="utf-8") as handle:
         pairs = list(csv.DictReader(handle, delimiter="\t"))
     return sentences, claims, pairs
+
+
+def fnc1_bodies() -> list[dict[str, str]]:
+    """The FNC-1 training articles as ingest records ({"id": "fnc1-train-<Body ID>", ...})."""
+    return list(jsonl(shared("corpora/fnc1_train/bodies.jsonl")))
+
+
+def fnc1_stances() -> list[dict[str, str]]:
+    """Every (headline, body, stance) row of stances.csv, duplicates kept as FNC-1 scores them;
+    `document_id` is the body's record id."""
+    with shared("corpora/fnc1_train/stances.csv").open(encoding="utf-8", newline="") as handle:
+        return [
+            {
+                "headline": row["Headline"],
+                "document_id": f"fnc1-train-{row['Body ID']}",
+                "stance": row["Stance"],
+            }
+            for row in csv.DictReader(handle)
+        ]

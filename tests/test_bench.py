@@ -9,17 +9,90 @@ from pathlib import Path
 
 import pytest
 
-from bench import floor, quality, speed
+from bench import flags, floor, fnc1, quality, speed
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
 from checker.judge.nli import BUILTIN_MODEL
 from checker.settings import Settings
 
-pytestmark = pytest.mark.skipif(
+needs_shared = pytest.mark.skipif(
     not (SHARED / "eval").is_dir(), reason=f"shared evaluation data not found at {SHARED}"
 )
 
 
+def test_fnc_score_weighs_rows_as_the_fnc1_scorer() -> None:
+    gold = ["agree", "disagree", "discuss", "unrelated", "agree", "unrelated"]
+    predicted = ["agree", "discuss", "unrelated", "unrelated", "unrelated", "disagree"]
+    # exact related stance 1.0; related with the wrong stance 0.25; unrelated right 0.25;
+    # related called unrelated, or unrelated called related, 0
+    score = fnc1.fnc_score(gold, predicted)
+    assert score["score"] == 1.0 + 0.25 + 0 + 0.25 + 0 + 0
+    assert score["max_score"] == 4 * 1.0 + 2 * 0.25
+    assert score["relative"] == pytest.approx(1.5 / 4.5)
+    assert score["null_relative"] == pytest.approx(0.5 / 4.5)
+    assert fnc1.fnc_score(gold, gold)["relative"] == 1.0
+    assert fnc1.fnc_score(gold, ["unrelated"] * 6)["relative"] == score["null_relative"]
+    scores = fnc1.stance_scores(gold, predicted)
+    assert scores["per_class"]["agree"] == pytest.approx(
+        {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 2}
+    )
+    assert scores["per_class"]["disagree"]["f1"] == 0.0
+    assert scores["confusion"]["disagree"]["discuss"] == 1
+
+
+def test_a_bodys_stance_is_read_from_its_passages_in_a_check_answer() -> None:
+    def passages(*ids: str) -> list[dict[str, object]]:
+        return [{"document": {"id": i}, "similarity": 0.5} for i in ids]
+
+    answer = {
+        "claim": "A claim",
+        "supporting": passages("b1", "b5"),
+        "contradicting": passages("b1", "b2"),
+        "related": passages("b3", "b5"),
+        "changed": passages("b4"),  # any other bucket of passages: about the claim
+        "took_ms": 3.0,
+    }
+    assert fnc1.stances_from_check(answer) == {
+        "b1": "disagree",
+        "b2": "disagree",
+        "b5": "agree",
+        "b3": "discuss",
+        "b4": "discuss",
+    }
+
+
+def test_a_judged_sheet_is_rendered_with_counts_and_never_overwritten(tmp_path: Path) -> None:
+    def flag(rank: int, label: str | None) -> dict[str, object]:
+        side = {"sentence_id": f"d{rank}#0", "text": "Text.", "document": {"source": "X"}}
+        return {
+            "rank": rank,
+            "corpus": "fnc1",
+            "run": {"commit": "abc1234", "flagged": 7, "sentences": 1000},
+            "kind": "nli",
+            "verdict": "contradicts",
+            "confidence": 0.9,
+            "similarity": 0.8,
+            "a": side,
+            "b": side,
+            "reasons": [
+                {"kind": "nli", "verdict": "contradicts", "confidence": 0.9, "detail": "d"}
+            ],
+            "label": label,
+        }
+
+    stem = tmp_path / "fnc1_flags"
+    assert flags.unjudged(stem) == stem
+    stem.with_suffix(".md").write_text(flags.sheet_markdown([flag(1, None), flag(2, None)]))
+    assert flags.unjudged(stem) == stem  # written, not yet judged
+    sheet = flags.sheet_markdown([flag(1, "minor"), flag(2, "false")])
+    assert "7 flags in all on 1,000 sentences (7.0 per 1,000)" in sheet
+    assert "Counts by label: real 0 · update 0 · minor 1 · false 1 · unjudged 0" in sheet
+    assert "- nli: minor 1 · false 1" in sheet and "- label: minor" in sheet
+    stem.with_suffix(".md").write_text(sheet)
+    assert flags.unjudged(stem) == tmp_path / "fnc1_flags-unjudged"
+
+
+@needs_shared
 def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> None:
     settings = Settings(index=tmp_path / "unused")
     results = {
@@ -34,8 +107,11 @@ def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path)
         ),
     }
     assert results["seeds"]["top_is_armenian_forces_pair"] is True
-    assert results["mnli_matched_dev"]["n"] == 30
-    for section in (results["mnli_matched_dev"], *results["fever_symmetric"].values()):
+    # each pair-judge section has one entry per way of judging (the text judges, the gate)
+    mnli, fever = results["mnli_matched_dev"], results["fever_symmetric"]
+    assert mnli and set(mnli) == set(fever)
+    assert all(scores["n"] == 30 for scores in mnli.values())
+    for section in (*mnli.values(), *(s for splits in fever.values() for s in splits.values())):
         assert 0.0 <= section["accuracy"] <= 1.0
         assert 0.0 <= section["macro_f1"] <= 1.0
     climate = results["climate_fever"]
@@ -48,6 +124,33 @@ def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path)
     assert "MNLI matched dev" in table and "Climate-FEVER" in table and "ABC news" in table
 
 
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "fnc1_train").is_dir(), reason="shared FNC-1 corpus not found"
+)
+def test_fnc1_parts_run_on_tiny_inputs_and_reuse_the_cached_index(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    settings = Settings(index=tmp_path / "unused")
+    scan = quality.fnc1_scan(embedder, settings, tmp_path, body_limit=4, sheet=tmp_path / "f")
+    assert scan["documents"] == 4 and scan["sentences"] > 20 and scan["flagged"] >= 0
+    assert sum(scan["by_kind"].values()) == sum(scan["by_verdict"].values()) == scan["flagged"]
+    assert "contradicts" in scan["by_verdict"]
+    assert (tmp_path / "f.md").read_text().startswith("# Top ")
+    cache = tmp_path / "cache"
+    runs = [
+        fnc1.fnc1_stances(embedder, settings, tmp_path, 1, rows_per_headline=4, cache=cache)
+        for _ in range(2)
+    ]
+    first, again = runs
+    assert first["n"] == 4 and first["headlines"] == 1 and first["k"] == settings.max_k
+    assert 0.0 <= first["fnc"]["relative"] <= 1.0
+    assert not first["index_from_cache"] and again["index_from_cache"]
+    assert again["sentences"] == first["sentences"] and again["fnc"] == first["fnc"]
+    table = quality.summary_table({"fnc1_scan": scan, "fnc1_stances": first})
+    assert "FNC-1 bodies" in table and "FNC score" in table
+
+
+@needs_shared
 def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> None:
     """30-odd ABC sentences, 5 claims, an index grown to 1,000 behind a real gunicorn."""
     settings = Settings(index=tmp_path / "unused")
@@ -90,6 +193,7 @@ def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> 
     assert floors["embedding_model"]["measured_sentences_per_s"] == 100.0
 
 
+@needs_shared
 def test_load_drives_a_real_gunicorn_and_reports_a_soak(tmp_path: Path) -> None:
     """bench.load end to end at tiny scale, in its own process: locust patches the standard
     library with gevent when imported, which must not happen inside pytest."""

@@ -236,3 +236,21 @@ def test_a_model_contradiction_must_point_at_something_that_differs(analyser: An
     b += "to build diplomatic ties with European countries that lean left."
     result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.95),))
     assert result.verdict is not Verdict.CONTRADICTS
+
+
+def test_a_figure_of_an_unnamed_subject_is_not_another_companys(analyser: Analyser) -> None:
+    a = "It has announced a profit of $536,000 for the year, up from a loss last year."
+    b = "SunRice has announced a profit of $5 million for the year, up from a loss last year."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+def test_two_prices_in_one_sentence_are_two_slots(analyser: Analyser) -> None:
+    a = "The Apple Watch will start at $349, but the stainless steel version will start at $500."
+    b = "Apple said the prices for the Apple Watch will start at $349."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+def test_the_journal_a_study_appears_in_is_not_a_discrepancy(analyser: Analyser) -> None:
+    a = "The team publishes its findings today in the journal Science."
+    b = "The team publishes its findings today in the journal Nature."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS

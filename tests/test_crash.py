@@ -263,6 +263,11 @@ def test_a_full_disk_while_saving_vectors_keeps_the_committed_write(
     index: Path, tmp_path: Path, embedder: Embedder
 ) -> None:
     """A small document fits in the WAL; the FAISS file, a little larger, no longer fits."""
+    # More documents first, so the FAISS file outgrows one document's WAL (its sentences,
+    # vectors and analyses) by a wide margin.
+    earlier = tmp_path / "earlier.jsonl"
+    write_records(earlier, 60, start=1)
+    assert checker_cli("ingest", str(earlier), "--index", str(index)).returncode == 0
     limit = (index / VECTORS_NAME).stat().st_size - 1024
     records = tmp_path / "one.jsonl"
     write_records(records, 1)
@@ -275,8 +280,8 @@ def test_a_full_disk_while_saving_vectors_keeps_the_committed_write(
     assert "rebuilt from it on the next open" in result.stderr
     assert "report-0000" in stored_ids(index)  # committed before the save failed
     status = checker_cli("status", "--index", str(index))  # repairs the vectors
-    assert status.returncode == 0 and json.loads(status.stdout)["documents"] == 3
-    assert assert_consistent(index)["documents"] == 3
+    assert status.returncode == 0 and json.loads(status.stdout)["documents"] == 63
+    assert assert_consistent(index)["documents"] == 63
     assert_seeds_answer(index, embedder)
 
 

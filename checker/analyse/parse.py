@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.analyse.anchor import resolve_day
-from checker.analyse.speaker import find_attribution
-from checker.types import Attribution, Value
+from checker.types import Value
 
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})
 DATE_LABELS = frozenset({"DATE", "TIME"})
@@ -46,8 +45,9 @@ class Parts:
     negated: tuple[str, ...]
 
 
-def sentence_parts(doc: Any, speaker: Attribution | None, published: str | None) -> Parts:
-    _, attributed = find_attribution(doc)
+def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
+    """`attributed`: the indices of the attribution's tokens (`find_attribution`), which are
+    not part of the fact the sentence states."""
     values = tuple(
         value
         for ent in doc.ents

@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.analyse.anchor import time_anchor
 from checker.analyse.parse import sentence_parts
-from checker.analyse.speaker import attribution
+from checker.analyse.speaker import find_attribution
 from checker.analyse.version import ANALYSIS_VERSION
 from checker.types import Analysis
 
@@ -45,8 +45,8 @@ class Analyser:
 
 
 def _analysis(doc: Any, published: str | None) -> Analysis:
-    speaker = attribution(doc)
-    parts = sentence_parts(doc, speaker, published)
+    speaker, attributed = find_attribution(doc)
+    parts = sentence_parts(doc, attributed, published)
     anchor, source = time_anchor(parts.values, published)
     return Analysis(
         version=ANALYSIS_VERSION,

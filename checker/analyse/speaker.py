@@ -77,10 +77,6 @@ def find_attribution(doc: Any) -> tuple[Attribution | None, frozenset[int]]:
     return None, frozenset()
 
 
-def attribution(doc: Any) -> Attribution | None:
-    return find_attribution(doc)[0]
-
-
 def _according_to(doc: Any) -> tuple[Attribution, frozenset[int]] | None:
     for token in doc:
         if token.lower_ != "according":

@@ -22,7 +22,7 @@ from checker.errors import InvalidInput
 from checker.ingest import Problem
 from checker.ingest.metadata import has_lone_surrogate
 from checker.judge.base import CombinedJudge, Judge
-from checker.judge.gate import Gate
+from checker.judge.gate import Gate, Sides
 from checker.judge.nli import resolve_nli_model
 from checker.judge.rules import RuleJudge
 from checker.report import plural
@@ -511,17 +511,15 @@ def judge_analysed(
     """The text judges, then the alignment gate on both sentences' analyses. The NLI model
     reads only the pairs whose verdict its reading could change."""
     texts = [(a, b) for a, _, b, _ in pairs]
+    sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in pairs]
     if isinstance(judge, CombinedJudge):
-        worth = [gate.model_can_matter(a, b, x, y) for a, x, b, y in pairs]
+        worth = [gate.model_can_matter(pair) for pair in sides]
         if reads is not None:
             reads.add(sum(worth), len(pairs))
         judgements = judge.judge(texts, worth=worth)
     else:
         judgements = judge.judge(texts)
-    return [
-        gate.decide(j, a, b, a_analysis, b_analysis)
-        for (a, a_analysis, b, b_analysis), j in zip(pairs, judgements, strict=True)
-    ]
+    return [gate.decide(j, pair) for pair, j in zip(sides, judgements, strict=True)]
 
 
 def build_judge(settings: Settings) -> Judge:

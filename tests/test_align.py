@@ -15,7 +15,7 @@ from checker.analyse import Analyser, load_analyser
 from checker.judge.align import align, is_copy
 from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
-from checker.judge.gate import Gate
+from checker.judge.gate import Gate, Sides
 from checker.judge.rules import RuleJudge
 from checker.service import Checker
 from checker.types import Analysis, Judgement, Reason, Verdict
@@ -40,7 +40,8 @@ def judged(
     first, second = analyser.analyse([a, b], list(published))
     [rules] = RuleJudge().judge([(a, b)])
     text = Judgement(rules.verdict, rules.confidence, (*rules.reasons, *extra))
-    return Gate(min_confidence=0.5, calibration=Calibration()).decide(text, a, b, first, second)
+    gate = Gate(min_confidence=0.5, calibration=Calibration())
+    return gate.decide(text, Sides(a, b, first, second))
 
 
 def pair(analyser: Analyser, a: str, b: str) -> tuple[Analysis, Analysis]:
@@ -110,7 +111,7 @@ def test_a_name_and_its_short_form_are_the_same_place(analyser: Analyser) -> Non
 )  # fmt: skip
 def test_copies_support_and_never_contradict(analyser: Analyser, a: str, b: str) -> None:
     first, second = pair(analyser, a, b)
-    assert is_copy(a, b, first, second)
+    assert is_copy(a, b, first, second, align(first, second))
     result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.98),))
     assert result.verdict is Verdict.SUPPORTS
     assert [r.kind for r in result.reasons] == ["copy"]
@@ -120,7 +121,7 @@ def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:
     a = "Police said 12 people were arrested after the match in Melbourne."
     b = "Police said 15 people were arrested after the match in Melbourne."
     first, second = pair(analyser, a, b)
-    assert not is_copy(a, b, first, second)
+    assert not is_copy(a, b, first, second, align(first, second))
     assert judged(analyser, a, b).verdict is Verdict.CONTRADICTS
 
 
@@ -191,7 +192,7 @@ def test_a_flag_shows_its_calibrated_confidence(analyser: Analyser) -> None:
     first, second = pair(analyser, a, b)
     [rules] = RuleJudge().judge([(a, b)])
     calibrated = Gate(0.5, calibration=Calibration({"contradicts": {"number": 0.42}}))
-    result = calibrated.decide(rules, a, b, first, second)
+    result = calibrated.decide(rules, Sides(a, b, first, second))
     assert result.verdict is Verdict.CONTRADICTS and result.confidence == 0.42
     assert result.reasons[0].confidence == rules.confidence  # the rule's own reading is kept
 

@@ -257,9 +257,9 @@ def _same_class(a: Value, b: Value) -> bool:
     return labels <= _PLACES and bool(labels & _GEO)
 
 
-def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis) -> bool:
-    """One sentence reprinted (see the module docstring)."""
-    if _numbers_clash(a, b) or denies_what_other_says(a, b) or _differing(a, b):
+def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Alignment) -> bool:
+    """One sentence reprinted (see the module docstring); `alignment` is `align(a, b)`."""
+    if _numbers_clash(a, b) or denies_what_other_says(a, b) or alignment.differing:
         return False
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
     if not wa or not wb:

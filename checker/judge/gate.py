@@ -17,6 +17,7 @@ sentences' stored analyses and:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 from checker.judge.align import (
     Alignment,
@@ -69,8 +70,37 @@ class GateSettings:
     def bar(self, reason: Reason) -> Bar:
         if reason.verdict is Verdict.SUPPORTS:
             return self.support
-        bars = {"number": self.value, "date": self.date, "negation": self.negation}
-        return bars.get(reason.kind, self.entity if reason.kind == "entity" else self.nli)
+        bars = {
+            "number": self.value,
+            "date": self.date,
+            "negation": self.negation,
+            "entity": self.entity,
+        }
+        return bars.get(reason.kind, self.nli)
+
+
+@dataclass
+class Sides:
+    """A (claim, passage) pair as the gate reads it: both texts and their analyses. What the
+    gate works out about the pair (copy? furniture? alignment) it works out once, though both
+    `Gate.model_can_matter` and `Gate.decide` ask."""
+
+    a_text: str
+    b_text: str
+    a: Analysis
+    b: Analysis
+
+    @cached_property
+    def alignment(self) -> Alignment:
+        return align(self.a, self.b)
+
+    @cached_property
+    def copy(self) -> bool:
+        return is_copy(self.a_text, self.b_text, self.a, self.b, self.alignment)
+
+    @cached_property
+    def furniture(self) -> bool:
+        return is_furniture(self.a_text) or is_furniture(self.b_text)
 
 
 class Gate:
@@ -84,31 +114,29 @@ class Gate:
         self.settings = settings or GateSettings()
         self.calibration = load_calibration() if calibration is None else calibration
 
-    def model_can_matter(self, a_text: str, b_text: str, a: Analysis, b: Analysis) -> bool:
-        """Whether an NLI reading of (a, b) could be kept: not a copy, and aligned enough for a
-        model contradiction or support to stand. Otherwise `decide` would set any reading
-        aside, so the model need not run (the cascade: cheap gates first)."""
-        if is_copy(a_text, b_text, a, b) or is_furniture(a_text) or is_furniture(b_text):
+    def model_can_matter(self, sides: Sides) -> bool:
+        """Whether an NLI reading of the pair could be kept: not a copy, and aligned enough
+        for a model contradiction or support to stand. Otherwise `decide` would set any
+        reading aside, so the model need not run (the cascade: cheap gates first)."""
+        if sides.copy or sides.furniture:
             return False
-        alignment = align(a, b)
+        alignment = sides.alignment
         return self.settings.nli.passed(alignment) or self.settings.support.passed(alignment)
 
-    def decide(
-        self, judgement: Judgement, a_text: str, b_text: str, a: Analysis, b: Analysis
-    ) -> Judgement:
-        """The final judgement of (a, b) given the text judges' `judgement` of it."""
-        if is_copy(a_text, b_text, a, b):
+    def decide(self, judgement: Judgement, sides: Sides) -> Judgement:
+        """The final judgement of the pair given the text judges' `judgement` of it."""
+        if sides.copy:
             return _copy(judgement)
-        if is_furniture(a_text) or is_furniture(b_text):
+        if sides.furniture:
             return _furniture(judgement)
-        alignment = align(a, b)
+        a, b, alignment = sides.a, sides.b, sides.alignment
         found = [*judgement.reasons, *judgement.dissent]
         extra = entity_reason(alignment)
         if extra is not None:
             found.append(extra)
         kept: list[Reason] = []
         dissent: list[Reason] = []
-        two_subjects = subjects_swapped(a_text, b_text)
+        two_subjects = subjects_swapped(sides.a_text, sides.b_text)
         for reason in found:
             stands = self._stands(reason, alignment, a, b) and not (
                 two_subjects and reason.verdict is not Verdict.RELATED and reason.kind != "negation"
@@ -211,8 +239,7 @@ def _over_time(decided: Judgement, a: Analysis, b: Analysis, alignment: Alignmen
     lead = decided.reasons[0]
     # A different date alone is a contradiction about when; a different figure with it is
     # the same figure read at two moments.
-    numbers_differ = any(value.kind == "number" for value, _ in alignment.differing)
-    about_a_value = lead.kind in VALUE_KINDS or numbers_differ
+    about_a_value = lead.kind in VALUE_KINDS or alignment.numbers_differ
     if not about_a_value or not a.anchor or not b.anchor or a.anchor == b.anchor:
         return decided
     reason = Reason(

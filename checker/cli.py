@@ -83,6 +83,16 @@ def _progress(total: int, unit: str, desc: str) -> tqdm[Any]:
     return tqdm(total=total, unit=unit, desc=desc, disable=None, file=sys.stderr)
 
 
+def _upgrade_analyses(checker: Checker, action: str) -> None:
+    """Analyse the sentences of an index built before sentence analysis (or by an older
+    version of it) first, with a bar of its own: on a large index it takes minutes, which
+    the command's own bar would not show."""
+    missing = checker.store.unanalysed_count()
+    if missing:
+        with _progress(missing, "sentence", "analyse") as bar, _acting(action):
+            checker.upgrade_analyses(progress=bar.update)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_index_option
@@ -93,6 +103,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], index: Path | None, as_j
     settings = _settings(ctx, index=index)
     files = discover(paths)
     checker = Checker.from_settings(settings)
+    _upgrade_analyses(checker, "documents.add")
     with _progress(len(files), "file", "ingest") as bar, _acting("documents.add"):
         summary = checker.ingest(_read_all(files, settings.max_document_chars, bar.update))
     for problem in summary.problems:
@@ -194,6 +205,7 @@ def report(
     previous_run = checker.store.last_scan()
     since_value = _since(since, previous_run)
     pending = len(checker.store.pending_documents())
+    _upgrade_analyses(checker, "scan")
     with _progress(pending, "doc", "scan") as bar, _acting("scan"):
         summary = checker.scan(progress=bar.update)
     findings, _ = checker.findings(limit=limit, since=since_value, order="confident")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,19 @@ def test_report_exports_claimreview(seeds_index: Path) -> None:
         "Contradicted by Separatists in Karabakh Accept Azerbaijan’s Ceasefire Terms"
     )
     assert NO_FORCES in top["reviewRating"]["ratingExplanation"]
+
+
+def test_report_analyses_an_index_built_before_sentence_analysis(tmp_path: Path) -> None:
+    index = tmp_path / "index"
+    assert run("ingest", str(SEEDS), "--index", str(index)).exit_code == 0
+    with sqlite3.connect(index / "checker.sqlite3") as conn:  # as the previous release left it
+        conn.execute("DELETE FROM analyses")
+    result = run("report", "--index", str(index), "--format", "json")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(index / "checker.sqlite3") as conn:
+        analysed, sentences = conn.execute(
+            "SELECT (SELECT COUNT(*) FROM analyses), (SELECT COUNT(*) FROM sentences)"
+        ).fetchone()
+    assert analysed == sentences > 0
+    top = json.loads(result.stdout)["findings"][0]
+    assert top["b"]["attribution"]["text"] == "Armenian PM Nikol Pashinyan — claiming"

@@ -283,7 +283,11 @@ class Checker:
 
     def upgrade_analyses(self, progress: Callable[[int], None] | None = None) -> int:
         """Analyse the stored sentences that have no current analysis (an index built before
-        checker.analyse, or by an older version of it); returns how many were done."""
+        checker.analyse, or by an older version of it); returns how many were done. Once
+        none is left the index records it, so later calls (every ingest and scan) cost one
+        lookup rather than a pass over every sentence."""
+        if self.store.analyses_current():
+            return 0
         done = 0
         while rows := self.store.unanalysed(INGEST_BATCH_SENTENCES * 4):
             analyses = self.analyser.analyse([r[1] for r in rows], [r[2] for r in rows])
@@ -292,6 +296,8 @@ class Checker:
             done += len(rows)
             if progress:
                 progress(len(rows))
+        with self.store.writing() as writer:
+            writer.mark_analyses_current()
         return done
 
     def delete(self, document_id: str) -> bool:

@@ -19,7 +19,7 @@ from checker.analyse import (
 from checker.analyse.anchor import resolve_day
 from checker.analyse.parse import parse_number
 from checker.service import Checker
-from checker.types import Analysis
+from checker.types import Analysis, Document, Sentence
 from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
 
 
@@ -128,8 +128,26 @@ def test_an_index_built_before_analysis_is_upgraded_by_the_next_ingest(
     # An index as the previous release left it: no analyses at all.
     with sqlite3.connect(tmp_path / "index" / "checker.sqlite3") as conn:
         conn.execute("DELETE FROM analyses")
+        conn.execute("DELETE FROM meta WHERE key = 'analysis_version'")
     reopened = make_checker(nli_model="none")
     assert reopened.store.unanalysed_count() == total
     summary = ingest_paths(reopened, SEEDS)  # nothing changed, yet every sentence is analysed
     assert summary.unchanged and not summary.added
     assert reopened.store.unanalysed_count() == 0
+
+
+def test_a_fully_analysed_index_says_so_and_sentences_stored_without_analyses_undo_it(
+    make_checker: Callable[..., Checker],
+) -> None:
+    checker = make_checker(nli_model="none")
+    ingest_paths(checker, SEEDS)
+    assert checker.store.analyses_current() and checker.upgrade_analyses() == 0
+    with checker.store.writing() as writer:  # a writer that brings no analyses (bench/grow.py)
+        writer.put_document(
+            Document("bare", "Bare text."),
+            [Sentence("bare#0", "bare", 0, 0, 10, "Bare text.")],
+            checker.claim_vectors(["Bare text."]),
+        )
+    assert not checker.store.analyses_current()
+    assert checker.store.unanalysed_count() == 1
+    assert checker.upgrade_analyses() == 1 and checker.store.analyses_current()

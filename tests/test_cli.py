@@ -176,6 +176,7 @@ def test_report_analyses_an_index_built_before_sentence_analysis(tmp_path: Path)
     assert run("ingest", str(SEEDS), "--index", str(index)).exit_code == 0
     with sqlite3.connect(index / "checker.sqlite3") as conn:  # as the previous release left it
         conn.execute("DELETE FROM analyses")
+        conn.execute("DELETE FROM meta WHERE key = 'analysis_version'")
     result = run("report", "--index", str(index), "--format", "json")
     assert result.exit_code == 0, result.output
     with sqlite3.connect(index / "checker.sqlite3") as conn:

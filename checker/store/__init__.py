@@ -380,7 +380,12 @@ class Store:
         return db.unanalysed(self.conn, limit)
 
     def unanalysed_count(self) -> int:
-        return db.unanalysed_count(self.conn)
+        """How many sentences lack a current analysis; 0 at once when the index records that
+        all have one."""
+        return 0 if self.analyses_current() else db.unanalysed_count(self.conn)
+
+    def analyses_current(self) -> bool:
+        return db.analyses_current(self.conn)
 
     def pending_documents(self) -> list[str]:
         """Documents added or changed since the last discrepancy scan."""

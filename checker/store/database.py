@@ -281,6 +281,24 @@ def insert_analyses(
     )
 
 
+def analyses_current(conn: sqlite3.Connection) -> bool:
+    """Whether every stored sentence is known to carry a current analysis, so no upgrade
+    needs to look (finding the sentences without one reads the whole sentences table)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'analysis_version'").fetchone()
+    return row is not None and row[0] == str(ANALYSIS_VERSION)
+
+
+def set_analyses_current(conn: sqlite3.Connection, current: bool) -> None:
+    if current:
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('analysis_version', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (str(ANALYSIS_VERSION),),
+        )
+    else:
+        conn.execute("DELETE FROM meta WHERE key = 'analysis_version'")
+
+
 def unanalysed(conn: sqlite3.Connection, limit: int) -> list[tuple[int, str, str | None]]:
     """(key, text, document date) of sentences with no analysis of the current version."""
     rows = conn.execute(

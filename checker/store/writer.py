@@ -61,6 +61,8 @@ class Writer:
         keys = db.insert_sentences(self._conn, sentences, vectors)
         if analyses is not None:
             db.insert_analyses(self._conn, keys, analyses)
+        else:  # sentences without analyses: the next upgrade must look for them
+            db.set_analyses_current(self._conn, False)
         self.document_ids.append(document.id)
         self.added.append((keys, np.asarray(vectors, dtype=np.float32)))
         return "replaced" if replaced else "added"
@@ -68,6 +70,10 @@ class Writer:
     def put_analyses(self, keys: Sequence[int], analyses: Sequence[Analysis]) -> None:
         """Store the analyses of already stored sentences (an index built before them)."""
         db.insert_analyses(self._conn, keys, analyses)
+
+    def mark_analyses_current(self) -> None:
+        """Every stored sentence now carries a current analysis."""
+        db.set_analyses_current(self._conn, True)
 
     def delete_document(self, document_id: str, resolution: str = history.DELETED) -> bool:
         """Remove a document, its sentences, vectors and findings. False if it was not there.

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -44,11 +44,14 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+# Derandomised: the same examples on every run and every machine, so a change that passed once
+# cannot fail on its second run (a fresh clone once drew no storable record at all).
 FUZZ = settings(
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     database=None,
+    derandomize=True,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
 )
 # Operations that take input (a body, a path or query parameter): only these have requests
@@ -114,6 +117,7 @@ def test_no_generated_request_breaks_the_server(
         assert any(status < 300 for status in statuses), statuses
 
 
+STORABLE = {"id": "fuzz-explicit", "title": "Ceasefire", "text": "The ceasefire held. 12 forces."}
 # Records as an ingest meets them: any text, markup around any text, metadata of any string.
 _ANY_TEXT = st.text(max_size=300)
 _PROSE = st.lists(
@@ -152,6 +156,7 @@ def test_any_records_are_stored_or_listed_as_problems(
     stored = 0
 
     @given(records=_RECORDS)
+    @example(records=[STORABLE])  # explicit: at least one record is always stored and read back
     @FUZZ
     def post(records: list[dict[str, Any]]) -> None:
         nonlocal stored

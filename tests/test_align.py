@@ -107,6 +107,9 @@ def test_a_name_and_its_short_form_are_the_same_place(analyser: Analyser) -> Non
         # a spelling variant
         ("The council will spend $2 million to repair the flood-damaged roads this year.",
          "The council will spend $2 million to repair the flood damaged roads this year."),
+        # a section heading glued on by the page's layout, even one that says "NOT"
+        ("NOT THE FIRST DELAY The council has postponed the vote on the new bridge until May.",
+         "The council has postponed the vote on the new bridge until May."),
     ],
 )  # fmt: skip
 def test_copies_support_and_never_contradict(analyser: Analyser, a: str, b: str) -> None:
@@ -255,3 +258,32 @@ def test_the_journal_a_study_appears_in_is_not_a_discrepancy(analyser: Analyser)
     a = "The team publishes its findings today in the journal Science."
     b = "The team publishes its findings today in the journal Nature."
     assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("b", "contradicts"),
+    [
+        ("The crater left by the meteorite is 5 metres deep, the institute said.", False),
+        ("The crater left by the meteorite is 9 metres deep, the institute said.", True),
+    ],
+)
+def test_a_measure_in_other_units_is_the_same_measure(
+    analyser: Analyser, b: str, contradicts: bool
+) -> None:
+    """16 feet is 4.9 metres: "5 metres" is the same depth rounded, "9 metres" is not."""
+    a = "The crater left by the meteorite is 16 feet deep, the institute said."
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.9),))
+    assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result
+
+
+def test_a_place_that_says_who_speaks_is_not_a_fact_told_two_ways(analyser: Analyser) -> None:
+    """A US official and a State Department official, a White House and a Greenwich
+    spokesman: two people who declined to comment, not one fact with two places."""
+    for a, b in (
+        ("A US official declined to comment on the report.",
+         "A State Department official declined to comment on the report."),
+        ("A White House spokesman declined to comment on Monday.",
+         "A Greenwich spokesman declined to comment on Monday."),
+    ):  # fmt: skip
+        assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+        assert judged(analyser, b, a).verdict is not Verdict.CONTRADICTS

@@ -166,6 +166,8 @@ CONTRADICTIONS = [
     ("There is no evidence of bird flu in Australian poultry.", "Evidence of bird flu was found in Australian poultry.", "negation"),  # noqa: E501
     ("The drug was not approved by regulators.", "Regulators approved the drug in 2019.", "negation"),  # noqa: E501
     ("The government failed to deliver the promised funding.", "The government delivered the promised funding.", "negation"),  # noqa: E501
+    ("The insurer declined to pay the claim.", "The insurer paid the claim in full.", "negation"),
+    ("Rescuers were unable to reach the stranded hikers.", "Rescuers reached the stranded hikers at dawn.", "negation"),  # noqa: E501
     ("The vote is scheduled for 12 March.", "The vote is scheduled for 14 March.", "date"),
     ("The ceasefire took effect at 13:00 on 20 September.", "The ceasefire took effect at 15:00 on 20 September.", "date"),  # noqa: E501
     ("The train left the station at 8:15am.", "The train left the station at 9:40am.", "date"),
@@ -209,6 +211,11 @@ NOT_CONTRADICTIONS = [
     ("The deal did not contain any of these goodies.", "The deal contained none of these goodies."),
     ("Si doesn't pay for all such treats.", "Si pays for some such treats."),
     ("The museum is not open on Sunday.", "The museum is open on Monday."),
+    # Two wordings of one denial: a negative implicative ("declined to", "unable to") or "no
+    # word of" deny as "not" does.
+    ("The council declined to comment on the report.", "The council has not commented on the report."),  # noqa: E501
+    ("The senator declined to wear a campaign badge at the hearing.", "The senator did not wear a campaign badge."),  # noqa: E501
+    ("So far no survivors have been found in the rubble.", "There was no word so far of any survivors being found in the rubble."),  # noqa: E501
 ]  # fmt: skip
 
 

@@ -16,9 +16,12 @@ typo or an added descriptor between them, and no number, date, name or denial ch
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+
+import pint
 
 from checker.types import Analysis, Span, Value
 
@@ -136,12 +139,62 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
                 and va.head
                 and va.head == vb.head
                 and va.head not in _VENUES
+                and va.head not in _ROLES
                 and not (va.kind == "entity" and _same_name(va, vb))
                 and not (va.kind == "date" and not _days_apart(va, vb))
+                and not (va.kind == "number" and _same_measure(va, vb))
             ):
                 pairs.append((va, vb))
                 break
     return tuple(pairs)
+
+
+# A place that qualifies a person ("a US official", "a White House spokesman") says who
+# speaks, and two different ones are two people, not one fact told two ways.
+_ROLES = frozenset(
+    {"official", "spokesman", "spokeswoman", "spokesperson", "source", "diplomat", "officer",
+     "representative", "aide", "lawmaker", "senator", "analyst", "expert", "agent",
+     "journalist", "reporter", "correspondent", "authority", "leader", "minister"}
+)  # fmt: skip
+
+
+# Reporters round a converted measure ("16 feet (5 metres)"): within this, one measure.
+_MEASURE_TOLERANCE = 0.05
+_MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*([^\W\d_][^\d]*?)\s*$")
+
+
+def _same_measure(va: Value, vb: Value) -> bool:
+    """ "16 feet" and "5 metres" state one depth: measures in two units of one dimension
+    agree after conversion (pint), within what rounding explains."""
+    qa, qb = _measure(va), _measure(vb)
+    if qa is None or qb is None or qa.units == qb.units:
+        return False
+    try:
+        converted = float(qa.to(qb.units).magnitude)
+    except pint.errors.DimensionalityError:
+        return False
+    expected = float(qb.magnitude)
+    return abs(converted - expected) <= _MEASURE_TOLERANCE * max(abs(expected), 1e-9)
+
+
+def _measure(value: Value) -> pint.Quantity | None:
+    """ "39 feet" as a quantity; a bare number with a unit for its head ("76" of "76 mm") too."""
+    for text in (value.text, f"{value.norm} {value.head}"):
+        found = _MEASURE.match(text)
+        if found is None:
+            continue
+        try:
+            units = _units().parse_units(found.group(2).strip().casefold())
+        except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError):
+            continue
+        if not units.dimensionless:
+            return _units().Quantity(float(found.group(1).replace(",", "")), units)
+    return None
+
+
+@functools.cache
+def _units() -> pint.UnitRegistry:
+    return pint.UnitRegistry()
 
 
 # The small English model often calls a city an ORG and a country a LOC: labels of one
@@ -259,6 +312,8 @@ def _same_class(a: Value, b: Value) -> bool:
 
 def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Alignment) -> bool:
     """One sentence reprinted (see the module docstring); `alignment` is `align(a, b)`."""
+    if _heading_glued_on(a_text, b_text):
+        return True
     if _numbers_clash(a, b) or denies_what_other_says(a, b) or alignment.differing:
         return False
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
@@ -267,6 +322,21 @@ def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Align
     # Characters, not words: "coloured"/"colored" or "Kobane"/"Kobani" is one letter apart.
     matcher = SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
     return matcher.ratio() >= COPY_MIN_RATIO
+
+
+# A section heading that a page's layout glued onto the sentence after it: two or more words
+# in capitals, then a capitalised word that goes on in lower case ("NOT KIM'S FIRST ABSENCE
+# North Korean officials have denied ...").
+_GLUED_HEADING = re.compile(r"^(?:[A-Z0-9][A-Z0-9'’.,:-]*\s+){2,}(?=[A-Z][a-z])")
+
+
+def _heading_glued_on(a_text: str, b_text: str) -> bool:
+    """The same sentence, one with a heading glued on: a copy, whatever the heading says."""
+    a_bare, b_bare = (_GLUED_HEADING.sub("", t, count=1) for t in (a_text, b_text))
+    if (a_bare, b_bare) == (a_text, b_text):
+        return False
+    words_a, words_b = _WORD.findall(a_bare.casefold()), _WORD.findall(b_bare.casefold())
+    return words_a == words_b
 
 
 def denies_what_other_says(a: Analysis, b: Analysis) -> bool:

@@ -89,7 +89,13 @@ _CLAIM_NOUNS = words(
 _THERE = words("there there's there're")
 _LACK = words("lack lacks lacked lacking")
 _STOPPED = words("stopped ceased halted suspended quit stops ceases halts suspends")
-_FAIL = words("fail fails failed failing refuse refuses refused refusing")
+# Negative implicatives: "declined to comment" denies commenting as "did not comment" does.
+_FAIL = words(
+    "fail fails failed failing refuse refuses refused refusing decline declines declined "
+    "declining unable"
+)
+# "no word of X", "no sign of X": X is denied, not the word or the sign.
+_NO_SIGN = words("word sign signs evidence indication indications trace report reports")
 # "that" after these opens a reported clause, which asserts; after a noun, a relative clause.
 _THAT_VERBS = words(
     "say said says claim claims insist insists believe believes think thinks argue argues "
@@ -144,6 +150,10 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
     nxt = word_at(tokens, i + 1)
     if low == "no" and nxt == "longer":
         return _event_denial(tokens, i, i + 2, 0.7, with_subject=True)
+    if low == "no" and nxt in _NO_SIGN:
+        of = next((k for k in range(i + 2, min(i + 6, len(tokens))) if tokens[k].low == "of"), None)
+        if of is not None and not irrealis(tokens, i):
+            return _event_denial(tokens, i, of + 1, 0.7, cue_end=of + 1)
     if low == "no":
         return _no_denial(tokens, i, nxt)
     if low in {"not", "never", "cannot"} or low.endswith("n't"):

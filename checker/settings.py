@@ -38,6 +38,12 @@ class Settings:
         "model.onnx, or the .onnx file); `none` or empty: rules only.",
     )
     nli_batch_size: int = _setting(32, "Sentence pairs the NLI model scores per batch.")
+    nli_cache_pairs: int = _setting(
+        20000,
+        "Readings of sentence pairs whose NLI outputs each process keeps (least recently used "
+        "first out; about 0.3 KB each): a draft checked again as it is written, or wire copy met "
+        "in many documents, is not scored twice. 0 keeps none.",
+    )
     embed_batch_size: int = _setting(
         16,
         "Sentences embedded per batch (sorted by length first, so batches pad little); small "

@@ -21,6 +21,7 @@ import pytest
 
 from bench import nli as bench_nli
 from bench.common import SHARED
+from checker.judge.cache import ReadingCache
 from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge, read_thresholds
 from checker.service import build_judge
 from checker.settings import Settings
@@ -171,3 +172,32 @@ def test_bench_nli_reads_the_mined_dev_split(judge: NLIJudge, tmp_path: Path) ->
     assert scores["as_contradiction"]["copy"]["n"] == 1  # kinds are grouped by their prefix
     chosen = bench_nli.choose_thresholds(judge, limit=12, mined=path)
     assert chosen["pairs"] == 36 + 3 and any("ABC news" in name for name in chosen["chosen_on"])
+
+
+class ScoringJudge(NLIJudge):
+    """The shipped judge, counting the readings that reach the model past its cache."""
+
+    scored = 0
+
+    def _scored(self, inputs: list[tuple[str, str]]) -> np.ndarray:
+        self.scored += len(inputs)
+        return super()._scored(inputs)
+
+
+def test_a_reading_is_scored_once_and_the_cache_stays_bounded() -> None:
+    judge = ScoringJudge(BUILTIN_MODEL, cache_size=3)
+    r0, r1, r2 = list(GOLDEN)[:3]
+    r3 = ("The meeting was on Friday.", "The meeting was on Monday.")
+    first = judge.probabilities([r0, r1, r2, r0])  # a repeat in one batch is scored once
+    assert judge.scored == 3 and np.array_equal(first[0], first[3])
+    fresh = NLIJudge(BUILTIN_MODEL).probabilities([r0, r1, r2])
+    assert np.allclose(first[:3], fresh, atol=TOLERANCE)  # the cache returns what it scored
+    again = judge.probabilities([r2, r1, r0])  # all kept: nothing reaches the model
+    assert judge.scored == 3 and np.array_equal(again, first[[2, 1, 0]])
+    assert (judge.cache.hits, judge.cache.misses) == (4, 3)
+    judge.probabilities([r3])  # a fourth pushes out the least recently used (r2)
+    assert len(judge.cache) == 3 and judge.scored == 4
+    judge.probabilities([r0, r2])
+    assert judge.scored == 5  # r0 was kept, r2 scored again
+    with pytest.raises(ValueError, match="at least 0"):
+        ReadingCache(-1)

@@ -21,6 +21,7 @@ import numpy as np
 
 from checker.errors import ModelError
 from checker.judge.base import combine
+from checker.judge.cache import ReadingCache
 from checker.types import Judgement, Reason, Verdict
 
 if TYPE_CHECKING:
@@ -62,8 +63,10 @@ class NLIJudge:
         both_directions: bool = True,
         contradiction_threshold: float | None = None,
         entailment_threshold: float | None = None,
+        cache_size: int = 0,
     ) -> None:
-        """Thresholds left as None come from the model's thresholds.json, else 0.5."""
+        """Thresholds left as None come from the model's thresholds.json, else 0.5.
+        `cache_size`: readings whose outputs are kept (`ReadingCache`); 0 keeps none."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         self.model_path = Path(model_path)
@@ -76,6 +79,7 @@ class NLIJudge:
         self.entailment_threshold = (
             chosen["entailment"] if entailment_threshold is None else entailment_threshold
         )
+        self.cache = ReadingCache(cache_size)
         self._model: CrossEncoder | OnnxCrossEncoder = _load(self.model_path)
         self._columns = label_columns(
             getattr(self._model.config, "id2label", None), self.model_path
@@ -125,6 +129,10 @@ class NLIJudge:
         inputs = list(inputs)
         if not inputs:
             return np.zeros((0, len(LABELS)))
+        return self.cache.rows(inputs, self._scored)
+
+    def _scored(self, inputs: list[tuple[str, str]]) -> np.ndarray:
+        """What `probabilities` returns, from the model itself."""
         if isinstance(self._model, OnnxCrossEncoder):
             logits = self._model.logits(inputs, self.batch_size)
         else:

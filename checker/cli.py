@@ -21,13 +21,14 @@ from tqdm import tqdm
 from checker import __version__, serialize
 from checker.errors import CheckerError
 from checker.ingest import Problem, discover, read_file
-from checker.report import CHART_RUNS, FORMATS, ReportHeader, render, side_note
+from checker.report import CHART_RUNS, FORMATS, ReportHeader, plural, render, side_note
+from checker.report.text import decision
 from checker.service import Checker, CheckResult
 from checker.settings import ENV_PREFIX, Settings
 from checker.store import audit as audit_log
 from checker.store.database import now
 from checker.store.files import write_text_atomic
-from checker.types import Document, Passage
+from checker.types import DISMISS_REASONS, Document, Passage, ReviewState
 
 
 class _Group(click.Group):
@@ -185,6 +186,13 @@ def _passage_lines(p: Passage, judged: bool) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
 @click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option(
+    "--review",
+    "shown",
+    type=click.Choice([*(s.value for s in ReviewState), "all"]),
+    multiple=True,
+    help="List findings with these editors' decisions (repeatable) [default: open, confirmed].",
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -193,6 +201,7 @@ def report(
     fmt: str,
     out: Path | None,
     limit: int,
+    shown: tuple[str, ...],
 ) -> None:
     """Scan new and changed documents, then print the cross-document discrepancy report.
 
@@ -208,7 +217,8 @@ def report(
     _upgrade_analyses(checker, "scan")
     with _progress(pending, "doc", "scan") as bar, _acting("scan"):
         summary = checker.scan(progress=bar.update)
-    findings, _ = checker.findings(limit=limit, since=since_value, order="confident")
+    states = _shown_states(shown)
+    findings, _ = checker.findings(limit=limit, since=since_value, order="confident", review=states)
     # Resolved since --since when given, else since the previous run: what changed overnight.
     resolved_since = since_value or previous_run
     counts = checker.store.counts()
@@ -221,6 +231,8 @@ def report(
         since=since_value,
         new_since=summary.started_at,
         resolved_since=resolved_since,
+        reviews=checker.store.review_counts(since=since_value),
+        shown=tuple(s.value for s in states or ()),
     )
     text = render(
         findings,
@@ -234,6 +246,58 @@ def report(
     else:
         write_text_atomic(out, text)
         click.echo(f"{summary.line()}; report written to {out}", err=True)
+
+
+def _shown_states(shown: tuple[str, ...]) -> list[ReviewState] | None:
+    """The review states a report lists: open and confirmed unless told; None for all."""
+    if "all" in shown:
+        return None
+    return [ReviewState(s) for s in shown] or [ReviewState.CONFIRMED, ReviewState.OPEN]
+
+
+@main.command()
+@click.argument("finding_id", type=int)
+@click.argument("state", metavar="DECISION", type=click.Choice([s.value for s in ReviewState]))
+@_index_option
+@click.option("--reason", type=click.Choice(DISMISS_REASONS), help="Why it was dismissed.")
+@click.option("--note", help="Free text kept with the decision.")
+@click.pass_context
+def review(
+    ctx: click.Context,
+    finding_id: int,
+    state: str,
+    index: Path | None,
+    reason: str | None,
+    note: str | None,
+) -> None:
+    """Confirm or dismiss finding FINDING_ID (DECISION: open, confirmed or dismissed).
+
+    The decision holds while neither sentence changes: a dismissed pair found again by a
+    later scan stays dismissed and is not reported as new."""
+    checker = Checker.from_settings(_settings(ctx, index=index), create=False)
+    with _acting("discrepancies.review"):
+        finding = checker.review(finding_id, ReviewState(state), _cli_user(), reason, note)
+    click.echo(f"discrepancy {finding.id}: {decision(finding)}")
+
+
+@main.group()
+def feedback() -> None:
+    """Editors' decisions on findings, as labelled pairs."""
+
+
+@feedback.command("export")
+@_index_option
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write here.")
+@click.pass_context
+def feedback_export(ctx: click.Context, index: Path | None, out: Path | None) -> None:
+    """Every confirmed or dismissed finding as JSON Lines (format: README, "Feedback")."""
+    checker = Checker.from_settings(_settings(ctx, index=index), create=False)
+    lines = [json.dumps(d, ensure_ascii=False) + "\n" for d in checker.store.decisions()]
+    if out is None:
+        click.echo("".join(lines), nl=False)
+    else:
+        write_text_atomic(out, "".join(lines))
+        click.echo(f"{plural(len(lines), 'decision')} written to {out}", err=True)
 
 
 def _since(value: str | None, last_scan: str | None) -> str | None:

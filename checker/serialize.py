@@ -15,14 +15,19 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+# report.text is pure string work (no rendering): the headline is worded once, for both.
+from checker.report import text
 from checker.types import (
     Analysis,
+    Document,
     DocumentInfo,
     Finding,
     Hit,
     Judgement,
     Passage,
     Reason,
+    Review,
+    Sentence,
     Span,
 )
 
@@ -33,6 +38,18 @@ if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's
 
 def document_info(info: DocumentInfo) -> dict[str, Any]:
     return dataclasses.asdict(info)
+
+
+def document_text(document: Document, sentences: list[Sentence]) -> dict[str, Any]:
+    """A document with its stored text, as `GET /v1/documents/<id>?text=1` gives it: each
+    sentence's `start`/`end` are its offsets in `text` (Unicode code points)."""
+    return {
+        **document_info(document.info),
+        "sentences": len(sentences),
+        "characters": len(document.text),
+        "text": document.text,
+        "sentence_spans": [{"id": s.id, "start": s.start, "end": s.end} for s in sentences],
+    }
 
 
 def _spans(spans: tuple[Span, ...], text: str) -> list[dict[str, Any]]:
@@ -144,6 +161,23 @@ def finding(f: Finding) -> dict[str, Any]:
         "a": _sentence(f.a),
         "b": _sentence(f.b),
         "reasons": [reason(r, f.a.sentence.text, f.b.sentence.text) for r in f.judgement.reasons],
+        "review": review(f.review),
+        # For people: what the finding is about in words, and how far apart the reports were.
+        "headline": text.headline(f),
+        "days_apart": text.days_apart(f),
+    }
+
+
+def review(r: Review | None) -> dict[str, Any]:
+    """An editor's decision; `{"state": "open", ...}` with nulls while there is none."""
+    if r is None:
+        return {"state": "open", **dict.fromkeys(("reason", "note", "decided_by", "decided_at"))}
+    return {
+        "state": r.state.value,
+        "reason": r.reason,
+        "note": r.note,
+        "decided_by": r.decided_by,
+        "decided_at": r.decided_at,
     }
 
 

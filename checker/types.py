@@ -190,12 +190,38 @@ class Passage:
     judgement: Judgement
 
 
+class ReviewState(StrEnum):
+    """An editor's decision on a finding. OPEN: no decision yet (the default)."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+# Why a finding was dismissed (optional); the feedback export carries it to the training data.
+DISMISS_REASONS = ("different-subjects", "different-time", "copy", "other")
+
+
+@dataclass(frozen=True)
+class Review:
+    """A decision on a finding's pair of sentences: who made it and when.
+
+    `reason` is one of DISMISS_REASONS (dismissed findings only); `note` is free text.
+    """
+
+    state: ReviewState
+    decided_by: str
+    decided_at: str
+    reason: str | None = None
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class Finding:
     """A stored cross-document contradiction found by the discrepancy scan.
 
     `a` is the sentence judged as the claim, `b` the one judged as the passage; the spans in
-    the reasons index into them in that order.
+    the reasons index into them in that order. `review` is None while no editor has decided.
     """
 
     id: int
@@ -204,6 +230,11 @@ class Finding:
     similarity: float
     judgement: Judgement
     created_at: str
+    review: Review | None = None
+
+    @property
+    def review_state(self) -> ReviewState:
+        return self.review.state if self.review else ReviewState.OPEN
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from checker.types import (
     Sentence,
     Verdict,
 )
-from tests.conftest import NO_FORCES_SENTENCE, REPO, SEED_001, WITHDRAWAL_SENTENCE
+from tests.conftest import NO_FORCES_SENTENCE, REPO, SEED_000, SEED_001, WITHDRAWAL_SENTENCE
 from tests.live import request, serve_seeds
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -216,13 +216,22 @@ def test_hostile_text_is_shown_as_text(server: str, open_page: Callable[..., Pag
         expect(passage.locator(".ck-quote")).to_contain_text("<script>window.pwned = 3</script>")
         expect(passage.locator(".ck-doc-title")).to_have_text(hostile["title"])
         expect(passage.locator(".ck-doc")).to_contain_text("<b>Wire</b>")
-        expect(passage.locator("a")).to_have_count(0)  # a javascript: url is no link
+        expect(passage.locator(".ck-doc a")).to_have_count(0)  # a javascript: url is no link
         expect(page.locator(".ck-draft")).to_contain_text(IMG)
         expect(page.locator(".ck-panel").locator("img, script, b")).to_have_count(0)
         assert page.evaluate("window.pwned") is None
         link = page.locator(".ck-passage.ck-supports a", has_text="Port notice")
         expect(link).to_have_attribute("href", linked["url"])
         expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+        # The report's own page shows its title and text as text too.
+        report = open_page("/documents/hostile")
+        expect(report.get_by_role("heading", level=1)).to_have_text(hostile["title"])
+        expect(report.locator("#doc-facts")).to_contain_text("<b>Wire</b>")
+        expect(report.locator("#document-text")).to_contain_text("<script>window.pwned = 3")
+        expect(report.locator("#doc-facts a")).to_have_count(0)  # no javascript: link
+        expect(report.locator("main img, main script, main b")).to_have_count(0)
+        assert report.evaluate("window.pwned") is None
     finally:
         for record in (hostile, linked):
             assert request(f"{server}/v1/documents/{record['id']}", method="DELETE")[0] == 204
@@ -321,13 +330,37 @@ def test_the_check_page_asks_for_a_key_once_the_index_has_keys(
         page.get_by_label("Draft").fill(CLAIM)
         check = page.get_by_role("button", name="Check", exact=True)
         check.click()
-        expect(page.get_by_role("alert")).to_contain_text("needs an API key")
+        alert = page.get_by_role("alert")
+        # In an editor's words; the API's own (about headers) only under "Technical detail".
+        expect(alert.locator("strong")).to_have_text(
+            "This checker needs an access key — ask your administrator"
+        )
+        expect(alert.locator("details")).not_to_have_attribute("open", "")
+        expect(alert.locator("details code")).to_contain_text("needs an API key")
         expect(page.locator("#key-box")).to_have_attribute("open", "")
         page.get_by_label("API key").fill(created.stdout.strip())
         check.click()
-        expect(page.locator("mark.ck-sentence", has_text=CLAIM)).to_have_class(CONTRADICTED)
+        claim = page.locator("mark.ck-sentence", has_text=CLAIM)
+        expect(claim).to_have_class(CONTRADICTED)
         assert page.evaluate("sessionStorage.getItem('checker-api-key')").startswith("ck_")
         screenshot(page, "check-page-key")
+
+        # The report's page, opened from the evidence, reads with the key of the tab.
+        claim.click()
+        link = page.locator(".ck-passage.ck-contradicts").first.get_by_role("link")
+        with page.context.expect_page() as opened:
+            link.click()
+        expect(opened.value.locator("mark#passage")).to_contain_text(NO_FORCES_SENTENCE)
+        # Opened without the key, it says what to do, and reads once given one.
+        bare = open_page(f"/documents/{SEED_001}")
+        expect(bare.get_by_role("alert").locator("strong")).to_have_text(
+            "This checker needs an access key — ask your administrator"
+        )
+        expect(bare.locator("#document-text")).to_be_hidden()
+        bare.get_by_label("API key").fill(created.stdout.strip())
+        bare.get_by_label("API key").press("Enter")
+        expect(bare.get_by_role("heading", level=1)).to_have_text(TITLE_001)
+        expect(bare.get_by_role("alert")).to_be_hidden()
     finally:  # the module's other tests expect an open index
         subprocess.run([*checker, "revoke", "browser-desk", "--index", index], check=True)
 
@@ -422,3 +455,203 @@ def test_the_marks_for_a_dispute_and_a_change_and_who_says_what(
     expect(passage.locator(".ck-attribution")).to_have_count(0)  # the text asserts it itself
     expect(passage.locator(".ck-quote .ck-diff")).to_have_text("1150")
     screenshot(page, "check-page-changed")
+
+
+def posted(page: Page) -> list[dict[str, Any]]:
+    """Every body the page POSTs to /v1/check-draft, in order (filled as requests go)."""
+    bodies: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda r: bodies.append(r.post_data_json) if r.url.endswith("/v1/check-draft") else None,
+    )
+    return bodies
+
+
+def test_the_story_id_option_keeps_a_story_from_checking_against_itself(
+    open_page: Callable[..., Page],
+) -> None:
+    """Issue 13, item 2: a sentence of a stored story is supported by itself (and so marked
+    disputed) until the story's id is given under Options; then only the other report
+    speaks, and it contradicts. The sources and dates reach the API too."""
+    page = open_page("/")
+    bodies = posted(page)
+    page.get_by_label("Draft").fill(WITHDRAWAL_SENTENCE)
+    check = page.get_by_role("button", name="Check", exact=True)
+    check.click()
+    mark = page.locator("mark.ck-sentence")
+    expect(mark).to_have_class("ck-sentence ck-disputed")
+    mark.click()
+    evidence = page.locator(".ck-evidence")
+    own = evidence.locator(".ck-passage.ck-supports .ck-doc-id", has_text=SEED_000)
+    expect(own).to_have_count(1)
+    # An untitled report without a source is named by its id, once, not "Untitled document".
+    expect(evidence.locator(".ck-passage.ck-supports .ck-doc-title")).to_have_text(
+        f"Report {SEED_000}"
+    )
+
+    page.get_by_text("Options", exact=True).click()
+    page.get_by_label("This story's id in the index").fill(SEED_000)
+    check.click()
+    expect(mark).to_have_class("ck-sentence ck-contradicts")
+    mark.click()
+    expect(evidence.locator(".ck-passage.ck-contradicts .ck-doc-id")).to_have_text(SEED_001)
+    expect(evidence.locator(".ck-doc-id", has_text=SEED_000)).to_have_count(0)
+    assert bodies[0] == {"text": WITHDRAWAL_SENTENCE}
+    assert bodies[1] == {"text": WITHDRAWAL_SENTENCE, "exclude_document": SEED_000}
+    screenshot(page, "check-page-story-id")
+
+    page.get_by_label("Only reports from these sources").fill("Wire, Agency ")
+    page.get_by_label("Published from").fill("2023-09-01")
+    page.get_by_label("Published until").fill("2023-09-30")
+    check.click()
+    # The seeds have no source: nothing is left to mark.
+    expect(page.locator(".ck-summary")).to_contain_text("0 contradicted")
+    assert bodies[2] == {
+        "text": WITHDRAWAL_SENTENCE,
+        "exclude_document": SEED_000,
+        "sources": ["Wire", "Agency"],
+        "published_after": "2023-09-01",
+        "published_before": "2023-09-30",
+    }
+
+
+def test_the_widget_leaves_out_its_own_story_and_links_to_the_evidence(
+    open_page: Callable[..., Page],
+) -> None:
+    """`data-document-id` on the edited element (or around it, or on the tag) is sent as
+    exclude_document; each passage links to its report's page, opened in a new tab."""
+    page = open_page("/examples/editor")
+
+    def configured(route: Route) -> None:
+        html = (
+            route.fetch()
+            .text()
+            .replace(
+                'data-document-id="karabakh-ceasefire-update"', f'data-document-id="{SEED_000}"'
+            )
+        )
+        html = html.replace("defer></script>", 'data-published-before="2023-09-30" defer></script>')
+        route.fulfill(body=html, content_type="text/html")
+
+    page.route("**/examples/editor", configured)
+    page.reload()
+    bodies = posted(page)
+    page.locator("#story").fill(WITHDRAWAL_SENTENCE)
+    page.get_by_role("button", name="Check facts").first.click()
+    widget = page.locator(".checker-widget").first
+    mark = widget.locator("mark.ck-sentence")
+    expect(mark).to_have_class("ck-sentence ck-contradicts")  # not disputed by itself
+    assert bodies == [
+        {
+            "text": WITHDRAWAL_SENTENCE,
+            "exclude_document": SEED_000,
+            "published_before": "2023-09-30",
+        }
+    ]
+    mark.click()
+    link = widget.get_by_role("link", name="Read it in the whole report")
+    expect(link).to_have_count(1)
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener")
+    with page.context.expect_page() as opened:
+        link.click()
+    report = opened.value
+    passage = report.locator("mark#passage")
+    expect(passage).to_contain_text(NO_FORCES_SENTENCE)
+    expect(report.get_by_role("heading", level=1)).to_have_text(TITLE_001)
+    expect(passage).to_be_focused()
+
+
+def test_the_document_page_shows_the_passage_in_its_report(
+    open_page: Callable[..., Page],
+) -> None:
+    """Issue 13, item 4: title, date, the whole text, the passage highlighted and in view;
+    an untitled report is named by its first words; an unknown id is a 404 page."""
+    page = open_page(f"/documents/{SEED_001}?sentence={SEED_001}%239")
+    passage = page.locator("mark#passage")
+    expect(passage).to_contain_text(NO_FORCES_SENTENCE)
+    expect(passage).to_be_focused()
+    expect(passage).to_be_in_viewport()
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE_001)
+    expect(page.locator("#doc-facts")).to_contain_text("Published 2023-09-20")
+    text = page.locator("#document-text")
+    expect(text).to_contain_text("Separatists")  # the text around the passage
+    assert page.title() == f"{TITLE_001} · Discrepancy checker"
+    screenshot(page, "document-page-desktop")
+
+    phone = open_page(f"/documents/{SEED_000}?sentence={SEED_000}%233", PHONE)
+    expect(phone.locator("mark#passage")).to_contain_text(WITHDRAWAL_SENTENCE)
+    expect(phone.locator("mark#passage")).to_be_in_viewport()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Officials representing a self-declared regional authority .*…$")
+    )
+    width = phone.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways at phone width: {width}"
+    screenshot(phone, "document-page-phone")
+
+    gone = open_page(f"/documents/{SEED_001}?sentence={SEED_001}%23999")
+    expect(gone.locator("#doc-notice")).to_contain_text("no longer in this report")
+    expect(gone.locator("mark")).to_have_count(0)
+
+    missing = open_page("/documents/no-such-story")
+    expect(missing.get_by_role("heading", level=1)).to_have_text("No such document")
+    expect(missing.locator("main")).to_contain_text("no-such-story")
+
+
+def answering(status: int, headers: dict[str, str], body: Any) -> Callable[[Route], None]:
+    """A route handler that answers with this problem."""
+
+    def answer(route: Route) -> None:
+        route.fulfill(
+            status=status, headers=headers, content_type="application/problem+json", json=body
+        )
+
+    return answer
+
+
+def test_old_marks_go_out_of_date_and_errors_speak_to_editors(
+    open_page: Callable[..., Page],
+) -> None:
+    """Issue 13, item 3: an edit marks the results out of date at once; a failed request
+    shows no old marks under its error; errors are in an editor's words, the API's detail
+    collapsed after them."""
+    page = open_page("/")
+    draft = page.get_by_label("Draft")
+    draft.fill(CLAIM)
+    check = page.get_by_role("button", name="Check", exact=True)
+    check.click()
+    expect(page.locator("mark.ck-sentence", has_text=CLAIM)).to_have_class(CONTRADICTED)
+    expect(page.locator(".ck-stale-note")).to_be_hidden()
+    draft.press("End")
+    draft.press_sequentially(" It rained.")
+    expect(page.locator(".ck-stale-note")).to_be_visible()
+    expect(page.locator(".ck-results")).to_have_class(re.compile(r"\bck-stale\b"))
+    screenshot(page, "check-page-stale")
+
+    cases = [
+        (500, {}, "The checker ran into a problem", "tell your administrator"),
+        (503, {}, "The checker is not available right now", "try again in a minute"),
+        (429, {"Retry-After": "7"}, "Too many checks in a short time", "Wait 7 seconds"),
+        (403, {}, "This access key may not do this — ask your administrator", "not allowed"),
+    ]
+    for status, headers, title, advice in cases:
+        problem = {
+            "type": "about:blank",
+            "title": "Server says",
+            "status": status,
+            "detail": f"technical words {status}",
+        }
+        page.route("**/v1/check-draft", answering(status, headers, problem))
+        check.click()
+        alert = page.get_by_role("alert")
+        expect(alert.locator("strong")).to_have_text(title)
+        expect(alert).to_contain_text(advice)
+        expect(alert.locator("details")).not_to_have_attribute("open", "")
+        expect(alert.locator("details code")).to_have_text(
+            f"HTTP {status} Server says: technical words {status}"
+        )
+        expect(page.locator(".ck-results")).to_be_hidden()  # no old marks under the error
+        page.unroute("**/v1/check-draft")
+    alert.locator("summary").click()
+    expect(alert.locator("details code")).to_be_visible()
+    screenshot(page, "check-page-error-editor")

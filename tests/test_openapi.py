@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from checker import serialize
 from checker.types import Analysis, Finding, Judgement, Verdict
 from checker.web import schemas
-from tests.conftest import NO_FORCES_SENTENCE
+from tests.conftest import NO_FORCES_SENTENCE, SEED_000
 from tests.test_serialize import PASHINYAN, hit, judged
 from tests.test_web import assert_problem
 
@@ -28,7 +28,7 @@ def test_every_api_route_is_documented(app: Flask, client: FlaskClient) -> None:
         if rule.endpoint.startswith("api.")
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
     }
-    assert documented == routes and len(routes) == 10
+    assert documented == routes and len(routes) == 12
 
 
 def test_request_schemas_security_and_problems(client: FlaskClient) -> None:
@@ -117,3 +117,17 @@ def test_real_answers_match_the_published_shapes(client: FlaskClient) -> None:
     finding.validate(serialize.finding(change))
     for item in client.get("/v1/discrepancies").get_json()["items"]:
         finding.validate(item)
+
+
+def test_the_document_text_switch_is_documented(client: FlaskClient) -> None:
+    """`GET /v1/documents/{id}?text=1` (issue 13): its parameter, and an answer that fits the
+    published shape."""
+    document = client.get("/openapi.json").get_json()
+    operation = document["paths"]["/v1/documents/{document_id}"]["get"]
+    (switch,) = [p for p in operation["parameters"] if p["in"] == "query"]
+    assert switch["name"] == "text" and "1" in switch["schema"]["enum"]
+    shape = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"text", "sentence_spans", "sentences", "characters"} <= set(shape["properties"])
+    for query in ("", "?text=1"):
+        answer = client.get(f"/v1/documents/{SEED_000}{query}").get_json()
+        Draft202012Validator(shape).validate(answer)

@@ -13,9 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from checker.service import Checker
+from checker.settings import Settings
+from checker.store import keys
 from checker.web import create_app
-from checker.web.pages import EXAMPLES
-from tests.conftest import REPO
+from checker.web.pages import CONTENT_SECURITY_POLICY, EXAMPLES
+from tests.conftest import REPO, SEED_001
 from tests.test_web import assert_problem
 
 STATIC = REPO / "checker" / "web" / "static"
@@ -125,3 +127,43 @@ def test_every_mark_has_its_own_line_style_and_a_label(client: FlaskClient) -> N
     script = (STATIC / "checker-ui.js").read_text()
     assert '["changed", "Changed over time"]' in script and '["disputed", "Disputed"]' in script
     assert "passage.attribution" in script  # the evidence says who asserts each passage
+
+
+def test_the_document_page_is_a_shell_with_its_own_assets(client: FlaskClient) -> None:
+    """`/documents/<id>` (issue 13, item 4): served under the same policy as the check page;
+    its script reads the document through the API."""
+    response = client.get(f"/documents/{SEED_001}?sentence={SEED_001}%239")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    html = response.get_data(as_text=True)
+    assert f'data-document-id="{SEED_001}"' in html and 'role="alert"' in html
+    for ref in _local_references(html):
+        if ref.startswith(("#", "data:")):
+            continue
+        asset = client.get(ref)
+        assert asset.status_code == 200, ref
+        asset.close()
+    assert "document.js" in html
+
+
+def test_an_unknown_document_is_a_404_page(client: FlaskClient) -> None:
+    hostile = "<img src=x onerror=alert(1)>"
+    response = client.get(f"/documents/{hostile}")
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    html = response.get_data(as_text=True)
+    assert "No such document" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img" not in html
+
+
+def test_with_keys_the_document_page_tells_nothing_without_one(seeded: Checker) -> None:
+    """Once the index has keys, the page cannot know the reader's key: it serves the shell,
+    whose script asks the API with the tab's key, and does not say whether an id exists."""
+    keys.create(seeded.store.conn, "desk", "read")
+    client = create_app(checker=seeded).test_client()
+    assert client.get("/documents/nope").status_code == 200
+    assert client.get(f"/documents/{SEED_001}").status_code == 200
+    assert_problem(client.get(f"/v1/documents/{SEED_001}?text=1"), 401, "needs an API key")
+    open_reads = Settings(**{**seeded.settings.__dict__, "open_reads": True})
+    opened = create_app(open_reads, checker=seeded).test_client()
+    assert opened.get("/documents/nope").status_code == 404

@@ -175,7 +175,10 @@ def test_new_contradictions_are_marked_and_summed_up_by_source() -> None:
     assert html.count('<span class="badge new">new</span>') == 1
     assert "<li>msn.com: 1</li>" in html
     md = render(findings, HEADER, "md")
-    assert md.count(" — new") == 1 and "## 2. number · confidence 70%\n" in md
+    assert (
+        md.count(" — new") == 1
+        and "## 2. Different figures for the same fact · confidence 70%\n" in md
+    )
     payload = json.loads(render(findings, HEADER, "json"))
     assert payload["summary"]["new"] == 1
     assert payload["summary"]["new_by_source"]["msn.com"] == 1
@@ -241,8 +244,18 @@ def test_the_chart_counts_per_day_and_source() -> None:
     assert chart.svg([], runs=0) == ""
 
     html = render([], HEADER, "html", history=history)
-    assert "<figure>" in html and "last 4 runs" in html and "<svg" in html
-    assert "<figure>" not in render([], HEADER, "html")
+    assert '<figure class="chart-figure">' in html and "last 4 runs" in html and "<svg" in html
+    # The same figures as a table, which a phone shows instead of the chart.
+    assert (
+        '<tr><th scope="row">2026-11-21</th><td>4</td><td>AP 3, unknown source 1</td></tr>' in html
+    )
+    assert "<figure" not in render([], HEADER, "html")
+    # One or two runs make no chart worth reading: a sentence says what they found.
+    two = render([], HEADER, "html", history=history[:2])
+    assert (
+        "<svg" not in two
+        and "2026-11-20: 2 contradictions found in 1 run (AP 2, Daily Local 1)." in two
+    )
     md = render([], HEADER, "md", history=history)
     assert "| 2026-11-21 | 2 | 4 | AP 3, unknown source 1 |" in md
 
@@ -370,7 +383,11 @@ def test_changes_over_time_have_their_own_section_and_are_no_contradictions() ->
 
     md = render(findings, HEADER, "md")
     section = md.index("## Changed over time")
-    assert md.index("## 2. number") < section < md.index("### 1. number · 2026-11-16 → 2026-11-17")
+    assert (
+        md.index("## 2. Different figures")
+        < section
+        < md.index("### 1. Changed between reports 1 day apart · 2026-11-16 → 2026-11-17")
+    )
     assert "The wool indicator closed at **1150** cents" in md[section:]
     assert WOOL_MONDAY[:20] not in md[:section]
     assert "  _the wool exchange — said · as of 2026-11-17_" in md

@@ -14,7 +14,7 @@ from checker.report import ReportHeader, render
 from checker.service import Checker
 from checker.types import Document, Judgement, Reason, Verdict
 from checker.web import create_app
-from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL
+from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL, WITHDRAWAL_SENTENCE
 
 CLAIM = "Armenian forces are present in Karabakh."
 
@@ -255,3 +255,45 @@ def test_a_change_over_time_is_listed_as_such_and_has_no_claimreview(
     assert "0 contradictions listed; 1 change over time." in md
     assert md.index("## Changed over time") < md.index("closed at **1150** cents")
     assert json.loads(render(findings, header, "claimreview")) == []
+
+
+def test_a_document_comes_with_its_text_and_where_each_sentence_lies(
+    client: FlaskClient,
+) -> None:
+    """`?text=1` (issue 13, item 4): the stored text, and each sentence's offsets in it,
+    the same offsets a passage's `span` gives."""
+    plain = client.get(f"/v1/documents/{SEED_001}").get_json()
+    assert "text" not in plain and "sentence_spans" not in plain
+    for switch in ("1", "true", "YES"):
+        body = client.get(f"/v1/documents/{SEED_001}?text={switch}").get_json()
+        assert body["id"] == SEED_001 and len(body["text"]) == body["characters"]
+    assert {k: body[k] for k in plain} == plain  # the same metadata, and more
+    assert len(body["sentence_spans"]) == body["sentences"]
+    passage = next(
+        p
+        for p in client.post("/v1/check", json={"claim": CLAIM}).get_json()["contradicting"]
+        if p["document"]["id"] == SEED_001
+    )
+    (span,) = [s for s in body["sentence_spans"] if s["id"] == passage["sentence_id"]]
+    assert {"start": span["start"], "end": span["end"]} == passage["span"]
+    assert body["text"][span["start"] : span["end"]] == passage["text"]
+    assert "text" not in client.get(f"/v1/documents/{SEED_001}?text=0").get_json()
+    wrong = assert_problem(client.get(f"/v1/documents/{SEED_001}?text=please"), 422, "text")
+    assert wrong["field"] == "text"
+    assert_problem(client.get("/v1/documents/nope?text=1"), 404, "'nope'")
+
+
+def test_an_edited_story_does_not_check_against_itself(client: FlaskClient) -> None:
+    """A sentence of a stored story supports itself (100 %) until the story's id is given as
+    `exclude_document`; the other report still contradicts it (issue 13, item 2)."""
+
+    def passages(**options: Any) -> list[dict[str, Any]]:
+        body = client.post("/v1/check-draft", json={"text": WITHDRAWAL_SENTENCE, **options})
+        (sentence,) = body.get_json()["sentences"]
+        return [*sentence["contradicting"], *sentence["changed"], *sentence["supporting"]]
+
+    itself = [p for p in passages() if p["document"]["id"] == SEED_000]
+    assert itself and itself[0]["verdict"] == "supports" and itself[0]["confidence"] == 1.0
+    excluded = passages(exclude_document=SEED_000)
+    assert excluded and {p["document"]["id"] for p in excluded} == {SEED_001}
+    assert all(p["verdict"] == "contradicts" for p in excluded)

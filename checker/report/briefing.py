@@ -30,6 +30,10 @@ class ReportHeader:
     since: str | None = None
     new_since: str | None = None  # findings created at or after this are marked "new"
     resolved_since: str | None = None  # resolved findings listed are those resolved since
+    # Live findings by editors' decision (open, confirmed, dismissed), and which states the
+    # report lists (empty: all). Empty counts: the report says nothing about decisions.
+    reviews: dict[str, int] = field(default_factory=dict)
+    shown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,17 @@ class Briefing:
             line += f"; {plural(len(changes), noun)} over time"
         if self.resolved:
             line += f"; {len(self.resolved)} resolved"
+        return line + "."
+
+    def review_line(self) -> str:
+        """What editors decided, and what this report leaves out ("" when not known)."""
+        counts, shown = self.header.reviews, self.header.shown
+        if not counts:
+            return ""
+        line = "Editors' decisions: " + ", ".join(f"{n} {state}" for state, n in counts.items())
+        hidden = [s for s in counts if shown and s not in shown and counts[s]]
+        if hidden:
+            line += f"; {' and '.join(hidden)} not listed here"
         return line + "."
 
     def chart_svg(self) -> str:

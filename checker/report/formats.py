@@ -8,8 +8,12 @@ from typing import Any
 from checker import serialize
 from checker.report.briefing import Briefing, Card, resolved_document
 from checker.report.text import (
+    apart_line,
     day,
+    decision,
     describe_document,
+    headline,
+    index_name,
     is_change,
     kinds,
     markdown_escape,
@@ -34,11 +38,13 @@ def render_markdown(briefing: Briefing) -> str:
         "",
         f"**{markdown_escape(briefing.summary())}**",
         "",
-        f"Generated {header.generated_at} from `{header.index}` "
+        f"Generated {header.generated_at} from the index `{index_name(header.index)}` "
         f"({header.documents} documents, {header.sentences} sentences).",
         f"This run: {header.scan}.",
-        _listing_line(briefing) + ", most confident first.",
+        _listing_line(briefing) + ", confirmed first, then most confident first.",
     ]
+    if review := briefing.review_line():
+        lines.append(review)
     for number, card in enumerate(briefing.cards, 1):
         lines += _card_lines(number, card)
     if briefing.changes:
@@ -70,12 +76,14 @@ def _card_lines(number: int, card: Card, heading: str = "##") -> list[str]:
     f = card.lead
     flags = " — new" if card.new else ""
     flags += f" — repeated {card.count}×" if card.count > 1 else ""
+    flags += f" — {decision(f)}" if f.review else ""
     when = f" · {period(f)}" if is_change(f) and period(f) else ""
-    title = f"{number}. {kinds(f)}{when} · confidence {f.judgement.confidence:.0%}{flags}"
+    title = f"{number}. {headline(f)}{when} · confidence {f.judgement.confidence:.0%}{flags}"
     lines = ["", f"{heading} {title}", ""]
     lines += _pair_lines(f)
     lines += [f"- Why: {r.kind}: {markdown_escape(r.detail)}" for r in f.judgement.reasons]
-    lines.append(f"- Found {day(f.created_at)}")
+    found = " · ".join(x for x in (apart_line(f), f"Found {day(f.created_at)}") if x)
+    lines.append(f"- {found}")
     if card.count > 1:
         named = [d for d in card.documents if d.id not in (f.a.document.id, f.b.document.id)]
         docs = "; ".join(markdown_escape(describe_document(d)) for d in named)
@@ -87,9 +95,7 @@ def _pair_lines(f: Finding) -> list[str]:
     lines = []
     for side, hit in (("a", f.a), ("b", f.b)):
         text = marked(hit.sentence.text, spans(f, side), "**", "**", markdown_escape)
-        lines.append(
-            f"- **{markdown_escape(describe_document(hit.document))}** `{hit.sentence.id}`"
-        )
+        lines.append(f"- **{markdown_escape(describe_document(hit.document))}**")
         if note := side_note(hit):  # who asserts it, and when; before the quote, which would
             lines.append(f"  _{markdown_escape(note)}_")  # take a line after it as its own
         lines.append(f"  > {text}")
@@ -122,6 +128,8 @@ def render_json(briefing: Briefing) -> str:
         "since": header.since,
         "new_since": header.new_since,
         "resolved_since": header.resolved_since,
+        "reviews": header.reviews,
+        "shown": list(header.shown) or ["open", "confirmed", "dismissed"],
         "summary": {
             "line": briefing.summary(),
             "new": len(briefing.new_cards),

@@ -17,10 +17,14 @@ from markupsafe import Markup, escape
 from checker.report.briefing import Briefing, Card, resolved_document
 from checker.report.claimreview import claim_review
 from checker.report.text import (
+    apart_line,
     as_of,
     asserted_by,
     day,
+    decision,
     describe_document,
+    headline,
+    index_name,
     is_change,
     kinds,
     marked,
@@ -51,6 +55,8 @@ def _pair(f: Finding) -> dict[str, Any]:
     return {
         "finding": f,
         "kinds": kinds(f),
+        "headline": headline(f),
+        "apart": apart_line(f),
         "change": is_change(f),
         "period": period(f),
         "sides": [_side(f, f.a, "a"), _side(f, f.b, "b")],
@@ -66,6 +72,8 @@ def _card(card: Card) -> dict[str, Any]:
         "count": card.count,
         "documents": len(card.documents),
         "more_documents": [d for d in card.documents if d.id not in shown],
+        "decision": decision(lead) if lead.review else None,
+        "state": lead.review_state.value,
         # A change over time reviews no one's claim: it gets no ClaimReview.
         "claimreview": None
         if is_change(lead)
@@ -84,6 +92,8 @@ def render_html(briefing: Briefing) -> str:
     return template.render(
         header=briefing.header,
         summary=briefing.summary(by_source=False),  # the sources follow as a list
+        review_line=briefing.review_line(),
+        index_name=index_name(briefing.header.index),
         new_by_source=briefing.new_by_source(),
         findings=briefing.findings,
         cards=[_card(card) for card in briefing.cards],
@@ -94,6 +104,7 @@ def render_html(briefing: Briefing) -> str:
         ],
         chart=Markup(briefing.chart_svg()),  # built from escaped pieces in chart.py
         runs=briefing.runs,
+        days=briefing.days,
         describe=describe_document,
         outlet=outlet_label,
         web_link=web_link,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import PurePath
 
 from checker.types import DocumentInfo, Finding, Hit, Span, Verdict
 
@@ -64,6 +66,11 @@ def describe_document(info: DocumentInfo) -> str:
     return f"{title} ({extra})" if extra else title
 
 
+def index_name(index: str) -> str:
+    """An index by its name, never its directory on the server."""
+    return PurePath(index).name or index
+
+
 def outlet_label(info: DocumentInfo) -> str:
     return info.outlet or UNKNOWN_OUTLET
 
@@ -81,6 +88,65 @@ def day(timestamp: str | None) -> str:
 def web_link(url: str | None) -> str | None:
     """Only http(s) URLs become links: a `javascript:` URL in a record must not run."""
     return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def decision(finding: Finding) -> str:
+    """An editor's decision in words: "confirmed by NAME", "dismissed (copy) by NAME"; "open"."""
+    review = finding.review
+    if review is None:
+        return "open"
+    reason = f" ({review.reason.replace('-', ' ')})" if review.reason else ""
+    return f"{review.state.value}{reason} by {review.decided_by} on {day(review.decided_at)}"
+
+
+# A card's heading, in an editor's words, by the first reason that names the difference.
+_HEADLINES = {
+    "number": "Different figures for the same fact",
+    "date": "Different dates for the same event",
+    "negation": "One report denies what another asserts",
+    "entity": "Different places or names for the same event",
+    "nli": "The reports say incompatible things",
+}
+
+
+def headline(finding: Finding) -> str:
+    """What the card is about: "Different figures for the same fact", "Changed between
+    reports 2 days apart"."""
+    if is_change(finding):
+        apart = days_apart(finding, anchors=True)
+        return "Changed over time" if apart is None else f"Changed {_apart_words(apart)}"
+    kind = next((r.kind for r in finding.judgement.reasons if r.kind in _HEADLINES), "")
+    return _HEADLINES.get(kind, "The reports disagree")
+
+
+def days_apart(finding: Finding, anchors: bool = False) -> int | None:
+    """Days between the two reports' publication dates (or, with `anchors`, the days their
+    sentences speak of, falling back to publication); None when a side has no date."""
+    moments = []
+    for hit in (finding.a, finding.b):
+        when = hit.analysis.anchor if anchors and hit.analysis else None
+        moments.append(_as_date(when or hit.document.published))
+    first, second = moments
+    return abs((second - first).days) if first and second else None
+
+
+def apart_line(finding: Finding) -> str:
+    """ "Published 3 days apart", "Published the same day"; "" when a date is missing."""
+    apart = days_apart(finding)
+    if apart is None:
+        return ""
+    return "Published the same day" if apart == 0 else f"Published {plural(apart, 'day')} apart"
+
+
+def _apart_words(days: int) -> str:
+    return "on the same day" if days == 0 else f"between reports {plural(days, 'day')} apart"
+
+
+def _as_date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def is_change(finding: Finding) -> bool:

@@ -1,7 +1,8 @@
 """The index directory: SQLite rows and FAISS vectors kept in step, described by a manifest.
 
     <index>/checker.sqlite3   documents, sentences (+ vectors), findings, scans, and what the
-                              report remembers: resolved findings, per-scan counts (history.py)
+                              report remembers: resolved findings, per-scan counts (history.py),
+                              editors' decisions on findings (reviews.py)
     <index>/vectors.faiss     the same vectors in a FAISS index, keyed by sentence key
     <index>/manifest.json     model, dimension, FAISS factory, counts, generation
 
@@ -31,18 +32,28 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from checker.errors import IndexUnavailable, NotFound
-from checker.store import audit, history
+from checker.store import audit, history, reviews
 from checker.store import database as db
 from checker.store.files import exclusive_lock, remove_stale_temporaries
 from checker.store.manifest import MANIFEST_NAME, Manifest, read_manifest, write_manifest
 from checker.store.nearest import build_index, nearest
 from checker.store.vectors import FACTORY, IndexConfig, VectorIndex, factory_for
 from checker.store.writer import Writer, document_hash
-from checker.types import Document, Finding, Hit, Judgement, ResolvedFinding, ScanRecord, Verdict
+from checker.types import (
+    Document,
+    Finding,
+    Hit,
+    Judgement,
+    ResolvedFinding,
+    ReviewState,
+    ScanRecord,
+    Verdict,
+)
 
 __all__ = ["DATABASE_NAME", "VECTORS_NAME", "Store", "Writer", "document_hash"]
 
@@ -398,13 +409,23 @@ class Store:
         offset: int = 0,
         since: str | None = None,
         order: str = "newest",
+        review: Sequence[ReviewState] | None = None,
     ) -> tuple[list[Finding], int]:
-        """Stored contradictions ("newest" first, or most "confident" first); and the total."""
-        where, params = ("WHERE f.created_at >= ?", [since]) if since else ("", [])
-        total = self.conn.execute(f"SELECT COUNT(*) FROM findings f {where}", params).fetchone()
+        """Stored findings in the `review` states (None: all), confirmed ones first, then
+        "newest" first or most "confident" first; and the total."""
+        columns, join = reviews.joined(self.conn)
+        conditions, params = ["f.created_at >= ?"] if since else [], [since] if since else []
+        in_states, state_params = reviews.state_filter(review)
+        if in_states:
+            conditions.append(in_states)
+        where = "WHERE " + " AND ".join(conditions) if conditions else ""
+        listed = f"SELECT * FROM (SELECT f.*, {columns} FROM findings f {join}) f {where}"
+        args = [*params, *state_params]
+        total = self.conn.execute(f"SELECT COUNT(*) FROM ({listed})", args).fetchone()
         rows = self.conn.execute(
-            f"SELECT f.* FROM findings f {where} ORDER BY {_FINDING_ORDER[order]} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"{listed} ORDER BY {reviews.CONFIRMED_FIRST}, {_FINDING_ORDER[order]} "
+            "LIMIT ? OFFSET ?",
+            [*args, limit, offset],
         ).fetchall()
         sentences = db.hits_by_key(
             self.conn, [r["a_sentence"] for r in rows] + [r["b_sentence"] for r in rows]
@@ -414,12 +435,21 @@ class Store:
     def finding(self, finding_id: int) -> Finding:
         row = None
         if 0 < finding_id < 2**63:  # SQLite integers are 64-bit; a bigger id names nothing
-            query = "SELECT * FROM findings WHERE id = ?"
+            columns, join = reviews.joined(self.conn)
+            query = f"SELECT f.*, {columns} FROM findings f {join} WHERE f.id = ?"
             row = self.conn.execute(query, (finding_id,)).fetchone()
         if row is None:
             raise NotFound(f"no discrepancy with id {finding_id}")
         sentences = db.hits_by_key(self.conn, [row["a_sentence"], row["b_sentence"]])
         return self._finding(row, sentences)
+
+    def review_counts(self, since: str | None = None) -> dict[str, int]:
+        """Live findings (created since `since`) by review state: open, confirmed, dismissed."""
+        return reviews.counts(self.conn, since)
+
+    def decisions(self) -> Iterator[dict[str, Any]]:
+        """Every editor's decision as a labelled pair, oldest first (the feedback export)."""
+        return reviews.decisions(self.conn)
 
     def resolved(self, since: str | None = None, limit: int = 500) -> list[ResolvedFinding]:
         """Findings gone with a deleted or corrected document, most recently resolved first."""
@@ -443,6 +473,7 @@ class Store:
                 reasons=db.reasons_from_json(row["reasons"]),
             ),
             created_at=row["created_at"],
+            review=reviews.from_row(row),
         )
 
     def last_scan(self) -> str | None:

@@ -114,6 +114,22 @@ CREATE TABLE IF NOT EXISTS analyses (
     version INTEGER NOT NULL,
     data TEXT NOT NULL
 );
+-- Editors' decisions on findings (reviews.py), keyed by the pair, not the finding's row.
+CREATE TABLE IF NOT EXISTS reviews (
+    pair TEXT PRIMARY KEY,  -- history.pair_key: the same two sentences in the same documents
+    finding_id INTEGER,  -- the pair's latest finding (ids are never reused)
+    state TEXT NOT NULL,  -- confirmed | dismissed (open is the absence of a row)
+    reason TEXT,  -- dismissed only: types.DISMISS_REASONS
+    note TEXT,
+    decided_by TEXT NOT NULL,  -- the API key's name or cli:USER, as in the audit log
+    decided_at TEXT NOT NULL,
+    a TEXT NOT NULL,  -- JSON copies of both sentences and their documents, as decided
+    b TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    reasons TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_by_finding ON reviews(finding_id);
 """
 
 _HIT_COLUMNS = """s.key, s.id, s.document_id, s.ordinal, s.start_char, s.end_char, s.text,

@@ -68,8 +68,8 @@ def keep_resolved(conn: sqlite3.Connection, document_id: str, resolution: str) -
             (
                 row["id"],
                 pair_key(hits[row["a_sentence"]], hits[row["b_sentence"]]),
-                _hit_json(hits[row["a_sentence"]]),
-                _hit_json(hits[row["b_sentence"]]),
+                hit_json(hits[row["a_sentence"]]),
+                hit_json(hits[row["b_sentence"]]),
                 row["similarity"],
                 row["verdict"],
                 row["confidence"],
@@ -104,8 +104,8 @@ def resolved(
         ResolvedFinding(
             finding=Finding(
                 id=row["id"],
-                a=_hit_from_json(row["a"], row["similarity"]),
-                b=_hit_from_json(row["b"], row["similarity"]),
+                a=hit_from_json(row["a"], row["similarity"]),
+                b=hit_from_json(row["b"], row["similarity"]),
                 similarity=row["similarity"],
                 judgement=Judgement(
                     Verdict(row["verdict"]),
@@ -155,7 +155,7 @@ def scan_history(conn: sqlite3.Connection, runs: int = 30) -> list[ScanRecord]:
     ]
 
 
-def _hit_json(hit: Hit) -> str:
+def hit_json(hit: Hit) -> str:
     payload = {
         "sentence": dataclasses.asdict(hit.sentence),
         "document": dataclasses.asdict(hit.document),
@@ -163,6 +163,6 @@ def _hit_json(hit: Hit) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def _hit_from_json(raw: str, similarity: float) -> Hit:
+def hit_from_json(raw: str, similarity: float) -> Hit:
     payload: dict[str, Any] = json.loads(raw)
     return Hit(Sentence(**payload["sentence"]), DocumentInfo(**payload["document"]), similarity)

@@ -16,8 +16,18 @@ from collections.abc import Sequence
 import numpy as np
 
 from checker.store import database as db
-from checker.store import history
-from checker.types import Analysis, Document, Hit, Judgement, Sentence, Verdict
+from checker.store import history, reviews
+from checker.types import (
+    Analysis,
+    Document,
+    Finding,
+    Hit,
+    Judgement,
+    Review,
+    ReviewState,
+    Sentence,
+    Verdict,
+)
 
 
 def document_hash(document: Document) -> str:
@@ -91,7 +101,9 @@ class Writer:
 
     def add_finding(self, a: Hit, b: Hit, similarity: float, judgement: Judgement) -> bool:
         """Store a contradiction or a change over time unless this pair is already recorded.
-        True when new. Only contradictions count in the scan's per-outlet figures."""
+        True when new to an editor: a pair found again after it was dismissed is stored (it
+        keeps its decision) but is not new. Only contradictions count in the scan's
+        per-outlet figures."""
         verdict, confidence, reasons = db.judgement_columns(judgement)
         cursor = self._conn.execute(
             "INSERT OR IGNORE INTO findings (a_sentence, b_sentence, similarity, verdict, "
@@ -102,10 +114,18 @@ class Writer:
         if cursor.rowcount == 0:
             return False
         history.unresolve(self._conn, a, b)
+        assert cursor.lastrowid is not None
+        if reviews.follow(self._conn, a, b, cursor.lastrowid) is ReviewState.DISMISSED:
+            return False
         if judgement.verdict is Verdict.CONTRADICTS:  # a change over time is not counted
             for outlet in {a.document.outlet or "", b.document.outlet or ""}:
                 self.new_by_outlet[outlet] += 1
         return True
+
+    def review(self, finding: Finding, review: Review) -> None:
+        """Record an editor's decision on the finding's pair (OPEN withdraws a decision)."""
+        reviews.decide(self._conn, finding, review)
+        self.document_ids.extend([finding.a.document.id, finding.b.document.id])
 
     def finish_scan(
         self, document_ids: Sequence[str], started_at: str, pairs: int, new: int

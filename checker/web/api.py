@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from checker import serialize
 from checker.drafts import check_draft
@@ -13,7 +13,7 @@ from checker.errors import InvalidInput, MalformedRequest, NotFound, PayloadTooL
 from checker.ingest import Problem, document_from_record
 from checker.report.claimreview import claim_review
 from checker.service import Checker, CheckFilters
-from checker.types import Document, Verdict
+from checker.types import Document, ReviewState, Verdict
 from checker.web import schemas
 from checker.web.auth import needs, public
 from checker.web.indexes import Indexes
@@ -124,14 +124,29 @@ def _document_or_problem(record: object, n: int, checker: Checker) -> Document |
 @api.get("/v1/documents/<document_id>")
 @needs("read")
 def get_document(document_id: str) -> Response:
+    """The document's metadata; with `?text=1` also its stored text and where each of its
+    sentences lies in it (the document page highlights a passage with these)."""
+    with_text = _flag_arg("text")
     checker = _checker()
     checker.store.refresh()
     document = checker.store.document(document_id)
-    return jsonify(
-        **serialize.document_info(document.info),
-        sentences=checker.store.sentence_count(document_id),
-        characters=len(document.text),
-    )
+    if not with_text:
+        return jsonify(
+            **serialize.document_info(document.info),
+            sentences=checker.store.sentence_count(document_id),
+            characters=len(document.text),
+        )
+    hits, _ = checker.store.document_vectors(document_id)
+    return jsonify(serialize.document_text(document, [hit.sentence for hit in hits]))
+
+
+def _flag_arg(name: str) -> bool:
+    raw = request.args.get(name, "").strip().lower()
+    if raw in {"", "0", "false", "no"}:
+        return False
+    if raw in {"1", "true", "yes"}:
+        return True
+    raise InvalidInput(f"{name} must be 1 or 0 (true or false), got {raw!r}", field=name)
 
 
 @api.delete("/v1/documents/<document_id>")
@@ -145,12 +160,54 @@ def delete_document(document_id: str) -> tuple[str, int]:
 @api.get("/v1/discrepancies")
 @needs("read")
 def discrepancies() -> Response:
+    """Stored findings, confirmed ones first; `review` keeps some states (default: all)."""
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
-    findings, total = _checker().findings(limit=limit, offset=offset)
+    states = _review_states(request.args.get("review"))
+    findings, total = _checker().findings(limit=limit, offset=offset, review=states)
     return jsonify(
         items=[serialize.finding(f) for f in findings], total=total, limit=limit, offset=offset
     )
+
+
+@api.get("/v1/discrepancies/<int:finding_id>")
+@needs("read")
+def discrepancy(finding_id: int) -> Response:
+    return jsonify(serialize.finding(_checker().finding(finding_id)))
+
+
+@api.patch("/v1/discrepancies/<int:finding_id>")
+@needs("write", audit="discrepancies.review")
+def review_discrepancy(finding_id: int) -> Response:
+    """An editor's decision: {"review": "confirmed" | "dismissed" | "open", "reason", "note"}."""
+    body = _json_body()
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object with a review", field="review")
+    unknown = sorted(set(body) - {"review", "reason", "note"})
+    if unknown:
+        raise InvalidInput(f"unknown field {unknown[0]!r}", field=unknown[0])
+    state = _review_state(body.get("review"))
+    for name in ("reason", "note"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            raise InvalidInput(f"{name} must be a string", field=name)
+    finding = _checker().review(
+        finding_id, state, g.acting.key_name, body.get("reason"), body.get("note")
+    )
+    return jsonify(serialize.finding(finding))
+
+
+def _review_state(raw: object) -> ReviewState:
+    names = ", ".join(s.value for s in ReviewState)
+    if not isinstance(raw, str) or raw not in {s.value for s in ReviewState}:
+        raise InvalidInput(f"review must be one of {names}, got {raw!r}", field="review")
+    return ReviewState(raw)
+
+
+def _review_states(raw: str | None) -> list[ReviewState] | None:
+    """`?review=open,confirmed` as states; None (all) when absent or `all`."""
+    if raw is None or raw.strip() == "all":
+        return None
+    return [_review_state(part.strip()) for part in raw.split(",")]
 
 
 @api.get("/v1/discrepancies/<int:finding_id>/claimreview")

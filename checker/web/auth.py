@@ -30,6 +30,7 @@ from checker.web.indexes import Indexes
 View = TypeVar("View", bound=Callable[..., Any])
 ANONYMOUS = "anonymous"
 MAX_BUCKETS = 10_000
+OPEN_READS = "CHECKER_OPEN_READS"  # app.config: CHECKER_OPEN_READS as this app was built
 
 
 def needs(scope: str, audit: str | None = None) -> Callable[[View], View]:
@@ -92,8 +93,17 @@ class RateLimiter:
         }
 
 
+def reads_need_a_key(app: Flask) -> bool:
+    """Whether reading the API needs a key right now (the index has keys, reads are not open):
+    a page that shows stored text itself, rather than through the API, must not then."""
+    if app.config.get(OPEN_READS, False):
+        return False
+    return keys.any_live(_indexes().default.store.conn)
+
+
 def install(app: Flask, rate_limit_per_minute: int, open_reads: bool) -> None:
     limiter = RateLimiter(rate_limit_per_minute)
+    app.config[OPEN_READS] = open_reads
 
     @app.before_request
     def authorize() -> None:

@@ -16,6 +16,8 @@ from flask import Flask
 
 from checker import __version__
 from checker.drafts import DRAFT_VERDICTS
+from checker.service import MAX_REVIEW_NOTE_CHARS
+from checker.types import DISMISS_REASONS, ReviewState
 from checker.web import schemas
 from checker.web.auth import required_scope
 from checker.web.indexes import Indexes
@@ -107,12 +109,55 @@ _SIDE = {
     "required": ["sentence_id", "text", "document", "span", "attribution", "anchor"],
     "properties": _SENTENCE_PROPERTIES,
 }
+_REVIEW_STATES = [s.value for s in ReviewState]
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+REVIEW = {
+    "type": "object",
+    "description": "An editor's decision on the finding. It holds for the two sentences while "
+    "neither changes: a dismissed pair found again by a later scan stays dismissed.",
+    "required": ["state"],
+    "properties": {
+        "state": {"enum": _REVIEW_STATES, "description": "open: no decision yet."},
+        "reason": {
+            "enum": [*DISMISS_REASONS, None],
+            "description": "Why it was dismissed (dismissed only).",
+        },
+        "note": _NULLABLE_TEXT,
+        "decided_by": {**_NULLABLE_TEXT, "description": "The API key's name, or cli:USER."},
+        "decided_at": _NULLABLE_TEXT,
+    },
+}
+REVIEW_BODY = {
+    "type": "object",
+    "required": ["review"],
+    "additionalProperties": False,
+    "properties": {
+        "review": {"enum": _REVIEW_STATES, "description": "open withdraws a decision."},
+        "reason": {
+            "enum": [*DISMISS_REASONS, None],
+            "description": "With dismissed only: why.",
+        },
+        "note": {"type": ["string", "null"], "maxLength": MAX_REVIEW_NOTE_CHARS},
+    },
+}
 FINDING = {
     "type": "object",
     "description": "Two sentences of different documents that disagree; `a` was judged as "
     "the claim, `b` as the passage.",
-    "required": ["id", "verdict", "confidence", "a", "b"],
+    "required": ["id", "verdict", "confidence", "a", "b", "review"],
     "properties": {
+        "review": {"$ref": "#/components/schemas/Review"},
+        "headline": {
+            "type": "string",
+            "description": 'What the finding is about, in words: "Different figures for the '
+            'same fact", "One report denies what another asserts", "Changed between '
+            'reports 2 days apart".',
+        },
+        "days_apart": {
+            "type": ["integer", "null"],
+            "description": "Days between the two documents' publication dates; null when "
+            "either has none.",
+        },
         "id": {"type": "integer"},
         "created_at": {"type": "string"},
         "similarity": {"type": "number"},
@@ -129,6 +174,35 @@ FINDING = {
     },
 }
 _PASSAGE_REF = {"$ref": "#/components/schemas/Passage"}
+_DOCUMENT = {
+    "type": "object",
+    "description": "A stored document. `text` and `sentence_spans` come only with ?text=1.",
+    "required": ["id", "sentences", "characters"],
+    "properties": {
+        **cast(dict[str, Any], _DOCUMENT_INFO["properties"]),
+        "sentences": {"type": "integer", "description": "How many sentences it was split into."},
+        "characters": {"type": "integer", "description": "The length of its stored text."},
+        "text": {
+            "type": "string",
+            "description": "The stored text (with ?text=1): the text that every `span` of a "
+            "passage from this document indexes into.",
+        },
+        "sentence_spans": {
+            "type": "array",
+            "description": "Each sentence's id (a passage's `sentence_id`) and its offsets in "
+            "`text`, in Unicode code points, in order (with ?text=1).",
+            "items": {
+                "type": "object",
+                "required": ["id", "start", "end"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "start": {"type": "integer"},
+                    "end": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
 
 
 def _passages(description: str) -> dict[str, Any]:
@@ -225,10 +299,15 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
             },
         },
     ),
-    ("GET", "/v1/documents/{document_id}"): ("A document's metadata", None, 200, _DOCUMENT_INFO),
+    ("GET", "/v1/documents/{document_id}"): (
+        "A document's metadata; with ?text=1 also its text and its sentences' offsets",
+        None,
+        200,
+        _DOCUMENT,
+    ),
     ("DELETE", "/v1/documents/{document_id}"): ("Retract a document", None, 204, {}),
     ("GET", "/v1/discrepancies"): (
-        "Stored contradictions and changes over time, newest first",
+        "Stored contradictions and changes over time: confirmed ones first, then newest first",
         None,
         200,
         {
@@ -238,6 +317,18 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
                 "total": {"type": "integer"},
             },
         },
+    ),
+    ("GET", "/v1/discrepancies/{finding_id}"): (
+        "One stored finding, with its review",
+        None,
+        200,
+        {"$ref": "#/components/schemas/Finding"},
+    ),
+    ("PATCH", "/v1/discrepancies/{finding_id}"): (
+        "Confirm or dismiss a finding, or make it open again (audited with the key's name)",
+        REVIEW_BODY,
+        200,
+        {"$ref": "#/components/schemas/Finding"},
     ),
     ("GET", "/v1/discrepancies/{finding_id}/claimreview"): (
         "One contradiction as schema.org ClaimReview (application/ld+json); 404 for a change "
@@ -250,6 +341,23 @@ OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[st
 }
 _QUERY = {
     "/v1/discrepancies": [("limit", 1, 500), ("offset", 0, 10**9)],
+}
+# Query parameters that are switches: (name, description) by rule.
+# Query parameters that take a string of a given pattern: (name, pattern, description).
+_STRINGS = {
+    "/v1/discrepancies": [
+        (
+            "review",
+            "^(all|(open|confirmed|dismissed)(,(open|confirmed|dismissed))*)$",
+            "Only findings with these decisions, comma-separated (open, confirmed, dismissed); "
+            "all (the default) lists every one.",
+        ),
+    ],
+}
+_SWITCHES = {
+    "/v1/documents/<document_id>": [
+        ("text", "1 (or true): include the document's stored text and its sentences' offsets."),
+    ],
 }
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -282,6 +390,7 @@ def build(app: Flask) -> dict[str, Any]:
                 "Problem": PROBLEM,
                 "Passage": PASSAGE,
                 "Finding": FINDING,
+                "Review": REVIEW,
                 "Attribution": ATTRIBUTION,
                 "Anchor": ANCHOR,
             },
@@ -317,6 +426,24 @@ def _operation(
     parameters += [
         {"name": n, "in": "query", "schema": {"type": "integer", "minimum": lo, "maximum": hi}}
         for n, lo, hi in _QUERY.get(rule, [])
+    ]
+    parameters += [
+        {
+            "name": n,
+            "in": "query",
+            "description": description,
+            "schema": {"type": "string", "pattern": pattern},
+        }
+        for n, pattern, description in _STRINGS.get(rule, [])
+    ]
+    parameters += [
+        {
+            "name": n,
+            "in": "query",
+            "description": description,
+            "schema": {"enum": ["1", "0", "true", "false", "yes", "no"], "default": "0"},
+        }
+        for n, description in _SWITCHES.get(rule, [])
     ]
     if parameters:
         operation["parameters"] = parameters

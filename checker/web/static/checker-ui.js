@@ -47,42 +47,150 @@ export function problemOf(error) {
   return error instanceof ProblemError ? error.problem : { title: "Error", detail: String(error) };
 }
 
-/** POST the draft to `${apiUrl}v1/check-draft`; resolves to the JSON answer. */
-export async function checkDraft({ apiUrl, apiKey, text, signal }) {
+/** The API at `apiUrl`: GET `path`, or send it the JSON `body` (POST unless `method` says
+ * otherwise); resolves to the JSON answer, rejects with a ProblemError carrying the HTTP
+ * status (0: no answer) and, on a 429, the seconds to wait (`retryAfter`, where the browser
+ * lets the page read it). */
+export async function callApi({ apiUrl, apiKey, path, body, method, signal }) {
   const base = apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`;
-  const headers = {
-    "Content-Type": "application/json",
-    Accept: "application/json, application/problem+json",
-  };
+  const headers = { Accept: "application/json, application/problem+json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
   let response;
   try {
-    response = await fetch(new URL("v1/check-draft", base), {
-      method: "POST",
+    response = await fetch(new URL(path, base), {
+      method: method || (body === undefined ? "GET" : "POST"),
       headers,
-      body: JSON.stringify({ text }),
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
   } catch (error) {
     if (error.name === "AbortError") throw error;
     throw new ProblemError({
       title: "Cannot reach the checker",
+      status: 0,
       detail: `No answer from ${base} (is the server running, and does it allow this page?).`,
     });
   }
-  const body = await response.json().catch(() => null);
+  const answer = await response.json().catch(() => null);
   if (!response.ok) {
-    throw new ProblemError(
-      body && body.detail
-        ? body
-        : { title: `Error ${response.status}`, detail: "The checker gave no explanation." },
+    const problem =
+      answer && typeof answer.detail === "string"
+        ? { ...answer }
+        : { title: `Error ${response.status}`, detail: "The checker gave no explanation." };
+    problem.status = response.status;
+    const wait = Number.parseInt(response.headers.get("Retry-After") ?? "", 10);
+    if (wait > 0) problem.retryAfter = wait;
+    throw new ProblemError(problem);
+  }
+  return answer;
+}
+
+/** The API's check options that are set: `exclude_document` (the story's own id, so that an
+ * edited story is not checked against its earlier version), `sources` (a list, or text with
+ * commas), `published_after` and `published_before` (YYYY-MM-DD). Empty ones are left out. */
+export function checkOptions(options = {}) {
+  const chosen = {};
+  const text = (value) => (typeof value === "string" ? value.trim() : "");
+  if (text(options.exclude_document)) chosen.exclude_document = text(options.exclude_document);
+  const sources = Array.isArray(options.sources)
+    ? options.sources.map(text)
+    : text(options.sources).split(",").map(text);
+  if (sources.some(Boolean)) chosen.sources = sources.filter(Boolean);
+  for (const name of ["published_after", "published_before"]) {
+    if (text(options[name])) chosen[name] = text(options[name]);
+  }
+  return chosen;
+}
+
+/** POST the draft to `${apiUrl}v1/check-draft` with `options` (see checkOptions). */
+export function checkDraft({ apiUrl, apiKey, text, options, signal }) {
+  const body = { text, ...checkOptions(options) };
+  return callApi({ apiUrl, apiKey, path: "v1/check-draft", body, signal });
+}
+
+/** GET a stored document with its text and its sentences' offsets. */
+export function getDocument({ apiUrl, apiKey, id, signal }) {
+  const path = `v1/documents/${encodeURIComponent(id)}?text=1`;
+  return callApi({ apiUrl, apiKey, path, signal });
+}
+
+/**
+ * An API problem in an editor's words: `title` and `detail` to show, `technical` (the API's
+ * own words) to show collapsed. `keyHelp` says where a key goes on this page.
+ */
+export function explain(problem, keyHelp = "") {
+  const status = problem.status;
+  const technical =
+    status === undefined ? null : `${status ? `HTTP ${status} ` : ""}${problem.title}: ${problem.detail}`;
+  const ask = "If it keeps happening, tell your administrator.";
+  if (status === 401) {
+    return {
+      title: "This checker needs an access key — ask your administrator",
+      detail: keyHelp,
+      technical,
+    };
+  }
+  if (status === 403) {
+    return {
+      title: "This access key may not do this — ask your administrator",
+      detail: "The key in use is not allowed to do this; a key that may is needed.",
+      technical,
+    };
+  }
+  if (status === 429) {
+    const wait = problem.retryAfter ? `${problem.retryAfter} seconds` : "a minute";
+    return {
+      title: "Too many checks in a short time",
+      detail: `Wait ${wait} and try again.`,
+      technical,
+    };
+  }
+  if (status === 503) {
+    return {
+      title: "The checker is not available right now",
+      detail: `It may be starting or busy; try again in a minute. ${ask}`,
+      technical,
+    };
+  }
+  if (status >= 500) {
+    return {
+      title: "The checker ran into a problem",
+      detail: `Try again in a moment. ${ask}`,
+      technical,
+    };
+  }
+  if (status === 0) {
+    return {
+      title: "The checker cannot be reached",
+      detail: `Check the connection and try again. ${ask}`,
+      technical,
+    };
+  }
+  // Anything else is about what was sent (a draft too long, a bad date): the API says how.
+  return { title: problem.title || "Error", detail: problem.detail || "", technical: null };
+}
+
+/** Fill `box` (a role=alert element) with the problem in words, the detail collapsed. */
+export function showProblem(box, problem, keyHelp = "") {
+  const { title, detail, technical } = explain(problem, keyHelp);
+  box.replaceChildren(el("strong", {}, title));
+  if (detail) box.append(el("p", { class: "ck-error-detail" }, detail));
+  if (technical) {
+    box.append(
+      el(
+        "details",
+        { class: "ck-technical" },
+        el("summary", {}, "Technical detail"),
+        el("code", {}, technical),
+      ),
     );
   }
-  return body;
+  box.hidden = false;
 }
 
 /** createElement with attributes and children; strings become text nodes, never markup. */
-function el(tag, attributes = {}, ...children) {
+export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
@@ -93,7 +201,7 @@ function el(tag, attributes = {}, ...children) {
 }
 
 /** `text` with the code-point `spans` wrapped in <mark>, overlapping spans merged. */
-function markSpans(text, spans, className = "ck-diff") {
+export function markSpans(text, spans, className = "ck-diff") {
   const chars = Array.from(text);
   const ranges = spans
     .map((span) => [Math.max(0, span.start), Math.min(chars.length, span.end)])
@@ -113,7 +221,7 @@ function markSpans(text, spans, className = "ck-diff") {
 }
 
 /** Only http(s) links: a document's url could be "javascript:...". */
-function safeUrl(url) {
+export function safeUrl(url) {
   try {
     const parsed = new URL(url);
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
@@ -124,19 +232,50 @@ function safeUrl(url) {
 
 const percent = (value) => `${Math.round(value * 100)}\u00a0%`; // never "73" and "%" apart
 
+function hostOf(url) {
+  const safe = url ? safeUrl(url) : null;
+  return safe ? new URL(safe).hostname.replace(/^www\./, "") : null;
+}
+
+/** The first `count` words of `text`, with an ellipsis when there are more. */
+export function firstWords(text, count = 10) {
+  const words = String(text).trim().split(/\s+/).filter(Boolean);
+  return words.slice(0, count).join(" ") + (words.length > count ? "…" : "");
+}
+
+/** What to call a document: its title, else its source or website, else (when its text is
+ * at hand) its first words; null when none of these is known. */
+export function documentName(doc, text = "") {
+  const title = typeof doc.title === "string" ? doc.title.trim() : "";
+  return title || doc.source || hostOf(doc.url) || (text.trim() ? firstWords(text) : null);
+}
+
+/** Where the app shows a document with one of its sentences highlighted. */
+export function documentHref(appUrl, documentId, sentenceId) {
+  const base = appUrl.endsWith("/") ? appUrl : `${appUrl}/`;
+  const href = new URL(`documents/${encodeURIComponent(documentId)}`, base);
+  if (sentenceId) href.searchParams.set("sentence", sentenceId);
+  return href.href;
+}
+
 function documentLine(doc) {
-  const title = doc.title || "Untitled document";
+  const known = documentName(doc);
   const url = doc.url ? safeUrl(doc.url) : null;
+  const id = el("code", { class: "ck-doc-id" }, doc.id);
+  // No name known: the id names it, once (a CMS's ids are often the story's slug).
+  const title = known ?? el("span", {}, "Report ", id);
   const name = url
     ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, title)
     : el("span", {}, title);
-  const facts = [doc.source, doc.published].filter(Boolean).join(" · ");
+  const facts = [known === doc.source ? null : doc.source, doc.published]
+    .filter(Boolean)
+    .join(" · ");
   return el(
     "p",
     { class: "ck-doc" },
     el("strong", { class: "ck-doc-title" }, name),
     facts ? el("span", { class: "ck-doc-facts" }, facts) : null,
-    el("code", { class: "ck-doc-id" }, doc.id),
+    known ? id : null,
   );
 }
 
@@ -158,7 +297,26 @@ function whoLine(passage) {
   );
 }
 
-function passageCard(passage, sentence, headingTag) {
+/** A link to the passage in its whole document, on the app's document page. */
+function contextLink(passage, links) {
+  if (!links.appUrl) return null;
+  const href = documentHref(links.appUrl, passage.document.id, passage.sentence_id);
+  // The page opens it beside itself with `opener`, so the tab's key goes with it; the
+  // widget, inside someone else's page, gives the new tab nothing.
+  const rel = links.sameApp ? "opener" : "noopener";
+  return el(
+    "p",
+    { class: "ck-context" },
+    el(
+      "a",
+      { href, target: "_blank", rel },
+      "Read it in the whole report",
+      el("span", { class: "ck-visually-hidden" }, " (opens in a new tab)"),
+    ),
+  );
+}
+
+function passageCard(passage, sentence, headingTag, links = {}) {
   const claimSpans = passage.reasons.flatMap((reason) => reason.claim_spans);
   const passageSpans = passage.reasons.flatMap((reason) => reason.passage_spans);
   const reasons = el("ul", { class: "ck-reasons" });
@@ -184,6 +342,7 @@ function passageCard(passage, sentence, headingTag) {
     ),
     documentLine(passage.document),
     el("blockquote", { class: "ck-quote" }, markSpans(passage.text, passageSpans)),
+    contextLink(passage, links),
     whoLine(passage),
     el(
       "p",
@@ -197,9 +356,11 @@ function passageCard(passage, sentence, headingTag) {
 
 /**
  * The results panel: status line, error box, highlighted draft and evidence.
- * `level` is the heading level its sections start at (2 on the page, 3 in a host page).
+ * `level` is the heading level its sections start at (2 on the page, 3 in a host page);
+ * `appUrl` the checker's root, whose document pages the evidence links to (`sameApp`: the
+ * panel is on the checker's own page); `keyHelp` says where a key goes when one is needed.
  */
-export function createPanel({ level = 2 } = {}) {
+export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp = "" } = {}) {
   const heading = `h${level}`;
   const subheading = `h${level + 1}`;
   const evidenceId = `ck-evidence-${++panels}`;
@@ -237,8 +398,21 @@ export function createPanel({ level = 2 } = {}) {
     evidenceTitle,
     evidenceBody,
   );
-  const results = el("div", { class: "ck-results", hidden: true }, draftSection, evidence);
+  // Shown over results that no longer match the draft (edited since, or being re-checked).
+  const staleNote = el(
+    "p",
+    { class: "ck-stale-note", hidden: true },
+    "Out of date: the draft has changed since this check. Check again to update the marks.",
+  );
+  const results = el(
+    "div",
+    { class: "ck-results", hidden: true },
+    staleNote,
+    draftSection,
+    evidence,
+  );
   const root = el("div", { class: "ck-panel" }, status, error, results);
+  const links = { appUrl, sameApp };
   let selected = null;
 
   function open(mark, sentence) {
@@ -256,7 +430,7 @@ export function createPanel({ level = 2 } = {}) {
       ...sentence.supporting,
     ];
     const cards = passages.map((passage) =>
-      passageCard(passage, sentence, subheading),
+      passageCard(passage, sentence, subheading, links),
     );
     const back = el("button", { type: "button", class: "ck-back" }, "Back to the sentence");
     back.addEventListener("click", () => mark.focus());
@@ -305,24 +479,46 @@ export function createPanel({ level = 2 } = {}) {
     return mark;
   }
 
+  function markStale(note) {
+    if (results.hidden) return;
+    results.classList.add("ck-stale");
+    if (note && staleNote.hidden) {
+      staleNote.hidden = false;
+      // Said once to screen readers through the live status line (unless a check is under
+      // way, whose answer replaces these marks anyway); seen in the note.
+      if (!root.hasAttribute("aria-busy")) {
+        const words = el("span", { class: "ck-visually-hidden" }, staleNote.textContent);
+        status.replaceChildren(words);
+      }
+    }
+  }
+
   return {
     element: root,
     loading() {
       root.setAttribute("aria-busy", "true");
+      markStale(false); // the marks on show are the last check's until the answer comes
       const spinner = el("span", { class: "ck-spinner", "aria-hidden": "true" });
       status.replaceChildren(spinner, "Checking the draft…");
       error.hidden = true;
     },
+    /** The draft has changed since the marks on show were made: say they are out of date. */
+    stale() {
+      markStale(true);
+    },
     fail(problem) {
       root.removeAttribute("aria-busy");
       status.replaceChildren();
-      error.replaceChildren(el("strong", {}, problem.title || "Error"), " ", problem.detail || "");
-      error.hidden = false;
+      // Never old marks under a new error: they would read as the answer to this request.
+      results.hidden = true;
+      showProblem(error, problem, keyHelp);
     },
     show(text, answer) {
       root.removeAttribute("aria-busy");
       status.replaceChildren();
       error.hidden = true;
+      staleNote.hidden = true;
+      results.classList.remove("ck-stale");
       selected = null;
       const chars = Array.from(text);
       const count = (verdict) => answer.sentences.filter((s) => s.verdict === verdict).length;

@@ -4,10 +4,24 @@ import { checkDraft, createPanel, problemOf } from "./checker-ui.js";
 const form = document.getElementById("check-form");
 const draft = document.getElementById("draft");
 const button = form.querySelector("button[type=submit]");
-const panel = createPanel({ level: 2 });
-document.getElementById("results").append(panel.element);
 // The API lives at the app's root, which is where this page is served from.
 const apiUrl = new URL(form.dataset.apiUrl || "./", document.baseURI).href;
+const panel = createPanel({
+  level: 2,
+  appUrl: apiUrl,
+  sameApp: true,
+  keyHelp: "Once you have one, enter it under “API key” above; it is kept in this tab only.",
+});
+document.getElementById("results").append(panel.element);
+// The Options: the story's own id (left out of the evidence), sources, dates.
+const optionInputs = {
+  exclude_document: document.getElementById("story-id"),
+  sources: document.getElementById("sources"),
+  published_after: document.getElementById("published-after"),
+  published_before: document.getElementById("published-before"),
+};
+const options = () =>
+  Object.fromEntries(Object.entries(optionInputs).map(([name, input]) => [name, input.value]));
 let busy = false;
 // A key is asked for only once the index has keys; sessionStorage forgets it with the tab.
 const KEY_ITEM = "checker-api-key";
@@ -31,7 +45,14 @@ async function check() {
   button.setAttribute("aria-disabled", "true");
   panel.loading();
   try {
-    panel.show(text, await checkDraft({ apiUrl, apiKey: keyInput.value.trim(), text }));
+    const answer = await checkDraft({
+      apiUrl,
+      apiKey: keyInput.value.trim(),
+      text,
+      options: options(),
+    });
+    panel.show(text, answer);
+    if (draft.value !== text) panel.stale(); // edited while it was being checked
   } catch (error) {
     const problem = problemOf(error);
     panel.fail(problem);
@@ -41,6 +62,9 @@ async function check() {
     button.removeAttribute("aria-disabled");
   }
 }
+
+// The marks on show belong to the draft as it was: once it changes, they are out of date.
+draft.addEventListener("input", () => panel.stale());
 
 form.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -7,8 +7,19 @@
 //           data-selector="textarea.story"></script>      (default: every textarea and
 //                                                          contenteditable element)
 //
+// What to check against, on the edited element, an element around it (a <form>), or the
+// <script> tag, the nearest one winning; read at each check, so a CMS may set them late:
+//
+//   data-document-id="story-123"      this story's id in the index: its stored (earlier)
+//                                     version is left out, so the story does not contradict
+//                                     or support itself (the API's exclude_document)
+//   data-sources="Reuters, AP"        only reports from these sources (commas between)
+//   data-published-after="2023-09-01" only reports published on or after this day
+//   data-published-before="2023-09-30"                     ... on or before this day
+//
 // Elements added later: window.CheckerWidget.attach(element). The button and results live in
-// a shadow root, so the host page's styles do not reach them, nor theirs the page.
+// a shadow root, so the host page's styles do not reach them, nor theirs the page. The
+// evidence links to the checker's page of each report, opened in a new tab.
 (() => {
   "use strict";
   // Read while this script runs: document.currentScript is null afterwards.
@@ -30,6 +41,25 @@
 
   function draftOf(element) {
     return "value" in element ? element.value : element.innerText;
+  }
+
+  // The dataset names of the options and the API's fields they become.
+  const OPTIONS = [
+    ["documentId", "exclude_document"],
+    ["sources", "sources"],
+    ["publishedAfter", "published_after"],
+    ["publishedBefore", "published_before"],
+  ];
+
+  function optionsOf(element) {
+    const options = {};
+    for (const [name, field] of OPTIONS) {
+      const attribute = `data-${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      const holder = element.closest(`[${attribute}]`);
+      const value = holder ? holder.getAttribute(attribute) : config[name];
+      if (value) options[field] = value;
+    }
+    return options;
   }
 
   function attach(element) {
@@ -57,6 +87,10 @@
     shadow.append(style, bar);
     let panel = null;
     let busy = false;
+    // The marks belong to the text as it was checked: an edit makes them out of date at once.
+    element.addEventListener("input", () => {
+      if (panel) panel.stale();
+    });
 
     button.addEventListener("click", async () => {
       if (busy) return;
@@ -65,7 +99,11 @@
       try {
         const { checkDraft, createPanel, problemOf } = await loadUi();
         if (!panel) {
-          panel = createPanel({ level: 3 });
+          panel = createPanel({
+            level: 3,
+            appUrl: apiUrl,
+            keyHelp: "The key this editor was set up with is missing or no longer valid.",
+          });
           shadow.append(panel.element);
         }
         panel.element.hidden = false;
@@ -77,7 +115,9 @@
         }
         panel.loading();
         try {
-          panel.show(text, await checkDraft({ apiUrl, apiKey, text }));
+          const options = optionsOf(element);
+          panel.show(text, await checkDraft({ apiUrl, apiKey, text, options }));
+          if (draftOf(element) !== text) panel.stale(); // edited while it was being checked
         } catch (error) {
           panel.fail(problemOf(error));
         }

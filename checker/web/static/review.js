@@ -1,0 +1,159 @@
+// The review page (/review): list what the scan flagged, and let an editor confirm or dismiss
+// each flag through PATCH /v1/discrepancies/<id>. Every piece of text from the API goes into
+// the DOM as text (textContent, text nodes), never as markup.
+//
+// Offsets from the API count Unicode code points (markSpans slices text as code points).
+
+import { callApi, el, markSpans, problemOf, showProblem } from "./checker-ui.js";
+
+const KEY_ITEM = "checker-api-key"; // shared with the check page: one key per tab
+const PAGE = 50;
+// Maps, not object literals: a value from the API never reaches Object.prototype's members.
+const REASONS = new Map([
+  ["", "No reason given"],
+  ["different-subjects", "Different subjects"],
+  ["different-time", "Different moments"],
+  ["copy", "A copy or rewording"],
+  ["other", "Other"],
+]);
+const STATE_WORDS = new Map([
+  ["open", "Open: no decision yet"],
+  ["confirmed", "Confirmed"],
+  ["dismissed", "Dismissed"],
+]);
+
+const root = document.getElementById("review");
+const base = new URL(root.dataset.apiUrl, document.baseURI);
+const appUrl = new URL(root.dataset.appUrl, document.baseURI);
+const list = document.getElementById("findings");
+const show = document.getElementById("show");
+const status = document.getElementById("status");
+const problemBox = document.getElementById("problem");
+const more = document.getElementById("more");
+const keyBox = document.getElementById("key-box");
+const keyInput = document.getElementById("api-key");
+keyInput.value = sessionStorage.getItem(KEY_ITEM) || "";
+keyInput.addEventListener("change", () => {
+  sessionStorage.setItem(KEY_ITEM, keyInput.value.trim());
+  load(true);
+});
+let offset = 0;
+
+/** The API with the tab's key: GET `path`, or send it `body` with `method`. */
+function api(path, options = {}) {
+  return callApi({ apiUrl: base.href, apiKey: keyInput.value.trim(), path, ...options });
+}
+
+function fail(error) {
+  showProblem(problemBox, problemOf(error), "Enter the key your administrator gave you above.");
+  if ([401, 403].includes(problemOf(error).status)) keyBox.open = true;
+}
+
+function documentName(doc) {
+  const when = doc.published ? ` (${doc.published.slice(0, 10)})` : "";
+  return `${doc.title || doc.source || doc.id}${doc.title && doc.source ? ` · ${doc.source}` : ""}${when}`;
+}
+
+function side(finding, which) {
+  const s = finding[which];
+  const spans = finding.reasons.flatMap((r) =>
+    (which === "a" ? r.claim_spans : r.passage_spans).map((span) => span),
+  );
+  const link = new URL(`documents/${encodeURIComponent(s.document.id)}`, appUrl);
+  link.searchParams.set("sentence", s.sentence_id);
+  const who = s.attribution ? el("p", { class: "who" }, `Who says it: ${s.attribution.text}`) : null;
+  return el(
+    "div",
+    { class: "side" },
+    el("p", { class: "where" }, documentName(s.document)),
+    who,
+    el("blockquote", {}, markSpans(s.text, spans, "review-diff")),
+    el("a", { href: link.href, target: "_blank", rel: "noopener" }, "Read it in context"),
+  );
+}
+
+function decisionLine(review) {
+  if (review.state === "open") return STATE_WORDS.get("open");
+  const why = review.reason ? ` (${REASONS.get(review.reason) || review.reason})` : "";
+  const when = review.decided_at ? review.decided_at.slice(0, 10) : "";
+  return `${STATE_WORDS.get(review.state) || review.state}${why} by ${review.decided_by} on ${when}`;
+}
+
+function card(finding) {
+  const article = el("article", {
+    class: `finding is-${finding.verdict === "changed" ? "changed" : finding.verdict} is-${finding.review.state}`,
+    "data-finding-id": finding.id,
+    "data-review": finding.review.state,
+    "aria-labelledby": `finding-${finding.id}-title`,
+  });
+  const apart =
+    finding.days_apart === null ? "" : finding.days_apart === 0 ? " · published the same day" : ` · published ${finding.days_apart} day${finding.days_apart === 1 ? "" : "s"} apart`;
+  const decision = el("p", { class: "decision" }, decisionLine(finding.review));
+  const reasonId = `reason-${finding.id}`;
+  const reason = el("select", { id: reasonId }, ...[...REASONS].map(([v, words]) => el("option", { value: v }, words)));
+  if (finding.review.reason) reason.value = finding.review.reason;
+  const buttons = [
+    el("button", { type: "button", class: "confirm", "data-decide": "confirmed" }, "Confirm"),
+    el("label", { for: reasonId }, "Why dismiss?"),
+    reason,
+    el("button", { type: "button", class: "dismiss", "data-decide": "dismissed" }, "Dismiss"),
+    finding.review.state === "open" ? null : el("button", { type: "button", "data-decide": "open" }, "Reopen"),
+  ];
+  article.append(
+    el("h2", { id: `finding-${finding.id}-title` }, finding.headline),
+    el("p", { class: "meta" }, `Confidence ${Math.round(finding.confidence * 100)}\u00a0%${apart} · found ${finding.created_at.slice(0, 10)}`),
+    el("div", { class: "sides" }, side(finding, "a"), side(finding, "b")),
+    el("ul", { class: "why", "aria-label": "Why it was flagged" }, ...finding.reasons.map((r) => el("li", {}, r.detail))),
+    decision,
+    el("div", { class: "decide", role: "group", "aria-label": "Decide on this flag" }, ...buttons),
+  );
+  article.querySelectorAll("button[data-decide]").forEach((button) =>
+    button.addEventListener("click", () => decide(article, finding, button, reason)),
+  );
+  return el("li", {}, article);
+}
+
+async function decide(article, finding, button, reason) {
+  if (button.getAttribute("aria-disabled") === "true") return;
+  const state = button.dataset.decide;
+  const body = { review: state };
+  if (state === "dismissed" && reason.value) body.reason = reason.value;
+  article.querySelectorAll("button").forEach((b) => b.setAttribute("aria-disabled", "true"));
+  problemBox.hidden = true;
+  try {
+    const updated = await api(`v1/discrepancies/${finding.id}`, { method: "PATCH", body });
+    const replacement = card(updated);
+    article.parentElement.replaceWith(replacement);
+    status.textContent = `${updated.headline}: ${decisionLine(updated.review)}.`;
+    replacement.querySelector(`button[data-decide="${state === "open" ? "confirmed" : state}"]`)?.focus();
+  } catch (problem) {
+    article.querySelectorAll("button").forEach((b) => b.removeAttribute("aria-disabled"));
+    fail(problem);
+  }
+}
+
+async function load(fresh) {
+  if (fresh) {
+    offset = 0;
+    list.replaceChildren();
+  }
+  problemBox.hidden = true;
+  status.textContent = "Loading…";
+  try {
+    const page = await api(`v1/discrepancies?review=${encodeURIComponent(show.value)}&limit=${PAGE}&offset=${offset}`);
+    list.append(...page.items.map(card));
+    offset += page.items.length;
+    more.hidden = offset >= page.total;
+    const chosen = show.options[show.selectedIndex].textContent.toLowerCase();
+    status.textContent =
+      page.total === 0 ? `Nothing to review (${chosen}).` : `Showing ${offset} of ${page.total} (${chosen}).`;
+  } catch (problem) {
+    status.textContent = "";
+    more.hidden = true;
+    fail(problem);
+  }
+}
+
+show.addEventListener("change", () => load(true));
+more.addEventListener("click", () => load(false));
+load(true);

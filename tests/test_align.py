@@ -287,3 +287,15 @@ def test_a_place_that_says_who_speaks_is_not_a_fact_told_two_ways(analyser: Anal
     ):  # fmt: skip
         assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
         assert judged(analyser, b, a).verdict is not Verdict.CONTRADICTS
+
+
+def test_a_claim_a_report_relays_is_not_contradicted_by_its_denial(analyser: Analyser) -> None:
+    """'... the report claimed' says what a report claims, not that it is so; a person who
+    claims it (the seeds' Pashinyan) still stands behind it."""
+    relayed = "The singer died in a car crash in Paris on Sunday, the report claimed."
+    denied = "The singer did not die in a car crash in Paris on Sunday."
+    result = judged(analyser, relayed, denied, extra=(nli(Verdict.CONTRADICTS, 0.95),))
+    assert result.verdict is not Verdict.CONTRADICTS, result
+    by_person = "The singer died in a car crash in Paris on Sunday, his manager claimed."
+    result = judged(analyser, by_person, denied, extra=(nli(Verdict.CONTRADICTS, 0.95),))
+    assert result.verdict is Verdict.CONTRADICTS, result

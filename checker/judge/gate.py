@@ -160,6 +160,10 @@ class Gate:
         bar = self.settings.bar(reason)
         if reason.verdict is not Verdict.CONTRADICTS:
             return bar.passed(alignment)
+        if _hearsay(a) or _hearsay(b):
+            # "... passed away," the report claimed: the sentence says what a report or post
+            # claims, not that it is so, and a denial of the claim does not contradict that.
+            return False
         if reason.kind == "negation":
             # What one side denies the other speaks of: that is the shared fact, whatever
             # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
@@ -206,6 +210,23 @@ _PRONOUNS = frozenset(
 
 def _pronoun_subject(analysis: Analysis) -> bool:
     return analysis.subject in _PRONOUNS
+
+
+# A claim relayed from a document rather than from a person or body that stands behind it:
+# "the report claimed", "a circulating report claims", "posts on social media alleged".
+_DOCUMENTS = frozenset(
+    ("report", "reports", "article", "articles", "post", "posts", "story", "stories", "rumour",
+     "rumours", "rumor", "rumors", "website", "websites", "site", "sites", "tweet", "tweets",
+     "blog", "message", "messages", "hoax", "video", "videos", "email", "emails")
+)  # fmt: skip
+_CLAIMING = ("claim", "alleg", "purport", "rumo")
+
+
+def _hearsay(analysis: Analysis) -> bool:
+    who = analysis.attribution
+    if who is None or not who.verb.casefold().startswith(_CLAIMING):
+        return False
+    return any(word in _DOCUMENTS for word in who.speaker.casefold().split())
 
 
 def _something_differs(a: Analysis, b: Analysis, alignment: Alignment) -> bool:

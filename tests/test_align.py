@@ -299,3 +299,18 @@ def test_a_claim_a_report_relays_is_not_contradicted_by_its_denial(analyser: Ana
     by_person = "The singer died in a car crash in Paris on Sunday, his manager claimed."
     result = judged(analyser, by_person, denied, extra=(nli(Verdict.CONTRADICTS, 0.95),))
     assert result.verdict is Verdict.CONTRADICTS, result
+
+
+@pytest.mark.parametrize(
+    ("b", "contradicts"),
+    [
+        ("The merger of the two miners is worth $7 million, the company said.", True),
+        ("Australia's share of the Korean beef market is now worth $7 million.", False),
+    ],
+)
+def test_what_a_sum_is_worth_of_is_its_slot(analyser: Analyser, b: str, contradicts: bool) -> None:
+    """ "worth $5 million" says the value of the merger; a share of another market worth
+    another sum is another fact (the issue's $327 million lamb / $600 million beef)."""
+    a = "The merger of the two miners is worth $5 million, the company said."
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.9),))
+    assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result

@@ -78,6 +78,21 @@ def test_numbers_know_what_they_count_and_names_where_they_hang(analyser: Analys
 
 
 @pytest.mark.parametrize(
+    ("text", "head"),
+    [
+        ("Lamb sales to the US made it Australia's top market worth $327 million.", "market"),
+        ("Australia's share of the market has grown, and is now worth $600 million.", "share"),
+        ("The deal is worth $5 million, the company said.", "deal"),
+    ],
+)
+def test_a_value_worth_something_sits_in_the_slot_of_that_thing(
+    analyser: Analyser, text: str, head: str
+) -> None:
+    (money,) = [v for v in analyser.analyse([text], [None])[0].values if v.label == "MONEY"]
+    assert money.head == head
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("$327 million", 327e6), ("three", 3.0), ("1,250", 1250.0), ("2.5 billion", 2.5e9)],
 )

@@ -119,15 +119,40 @@ def _plain(number: float) -> str:
     return f"{number:.6g}"
 
 
+# "worth $327 million" says what something is worth: the slot is that thing, not "worth".
+_VALUATIONS = frozenset({"worth", "valued", "priced"})
+
+
 def _counted(ent: Any) -> str:
-    """What a number counts: the noun it modifies ("300 sheep"), else the noun after it."""
+    """What a number counts: the noun it modifies ("300 sheep"), or the thing it values
+    ("a market worth $327 million", "the share is worth $600 million"), else the noun after it."""
     root = ent.root
     if root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "npadvmod"):
-        return str(root.head.lemma_.casefold())
+        head = root.head
+        if head.lemma_.casefold() in _VALUATIONS:
+            return _valued(head) or str(head.lemma_.casefold())
+        return str(head.lemma_.casefold())
     for token in ent.doc[ent.end : ent.end + 4]:
         if token.pos_ in ("NOUN", "PROPN"):
             return str(token.lemma_.casefold())
     return _governor(root)
+
+
+def _valued(word: Any) -> str | None:
+    """What `word` ("worth") says the value of: the noun it modifies, or its clause's subject."""
+    if word.dep_ == "amod" and word.head.pos_ in ("NOUN", "PROPN"):
+        return str(word.head.lemma_.casefold())
+    if word.dep_ in ("acomp", "attr", "oprd", "advcl", "xcomp", "ccomp"):
+        # "a market worth ..." as a clause of its own has the subject; "is worth", its verb.
+        clause = word if any(c.dep_ == "nsubj" for c in word.children) else word.head
+        for _ in range(2):  # "... has grown, and is now worth": a conjunct shares the subject
+            subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subject is not None:
+                return str(subject.lemma_.casefold())
+            if clause.dep_ != "conj":
+                break
+            clause = clause.head
+    return None
 
 
 def _governor(token: Any) -> str:

@@ -21,7 +21,7 @@ from checker.errors import InvalidInput, ModelError
 if TYPE_CHECKING:
     from checker.settings import Settings
 
-RUNTIMES = ("onnx-int8", "onnx-fp32", "torch")
+RUNTIMES = ("onnx-int8", "onnx-fp32", "openvino", "torch")
 
 
 class Embedder(Protocol):
@@ -76,6 +76,7 @@ def load_embedder(settings: Settings) -> Embedder:
             batch_size=settings.embed_batch_size,
             threads=settings.embed_threads,
             quantize=runtime == "onnx-int8",
+            engine="openvino" if runtime == "openvino" else "onnxruntime",
         )
     raise InvalidInput(
         f"CHECKER_EMBEDDING_RUNTIME={runtime!r} is not one of {', '.join(RUNTIMES)}",

@@ -53,8 +53,9 @@ class Settings:
         "onnx-fp32",
         "How sentences are embedded: `onnx-fp32` (the project's own ONNX export of the model, "
         "made on first use into CHECKER_EMBEDDING_CACHE; the same vectors as torch, faster), "
-        "`onnx-int8` (8-bit weights) or `torch` (sentence-transformers). Vectors agree to cosine "
-        "0.99, so an index built with one may be searched with another.",
+        "`onnx-int8` (8-bit weights), `openvino` (the fp32 export compiled by OpenVINO, in bf16 "
+        "where the CPU computes it natively) or `torch` (sentence-transformers). Vectors agree "
+        "to cosine 0.99, so an index built with one may be searched with another.",
     )
     embedding_cache: Path = _setting(
         Path("~/.cache/checker"),

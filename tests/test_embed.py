@@ -100,6 +100,35 @@ def test_fp32_vectors_are_the_torch_vectors(tmp_path: Path, embedder: Embedder) 
     np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
 
+def test_openvino_vectors_stay_within_cosine_099_and_rank_alike(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The fp32 export compiled by OpenVINO (bf16 where the CPU computes it natively)."""
+    openvino = OnnxEmbedder(MODEL, tmp_path, batch_size=16, quantize=False, engine="openvino")
+    assert openvino.runtime in ("openvino-bf16", "openvino-fp32")
+    texts = seed_sentences() + VARIED
+    ours, theirs = openvino.encode(texts), embedder.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384) and ours.dtype == np.float32
+    cosine = (ours * theirs).sum(axis=1)
+    worst = int(np.argmin(cosine))
+    assert cosine.min() >= 0.99, (texts[worst], float(cosine[worst]))
+    np.fill_diagonal(sims_ours := ours @ ours.T, -1)
+    np.fill_diagonal(sims_theirs := theirs @ theirs.T, -1)
+    top = 20  # a search's k: the same neighbours, whatever small shifts bf16 makes
+    ours_top = np.argsort(-sims_ours, axis=1)[:, :top]
+    theirs_top = np.argsort(-sims_theirs, axis=1)[:, :top]
+    recall = np.mean(
+        [len(set(a) & set(b)) / top for a, b in zip(ours_top, theirs_top, strict=True)]
+    )
+    assert recall >= 0.95, recall
+    # One inference request per thread: threads embedding at once get their own answers.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda t: openvino.encode([t])[0], texts[:8]))
+    np.testing.assert_allclose(np.stack(parallel), openvino.encode(texts[:8]), atol=1e-2)
+
+
 def test_the_default_runtime_is_onnx_fp32() -> None:
     assert Settings().embedding_runtime == "onnx-fp32"
 
@@ -139,7 +168,7 @@ def test_a_model_it_cannot_export_is_refused_with_the_way_out(tmp_path: Path) ->
 
 
 def test_an_unknown_runtime_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="onnx-int8, onnx-fp32, torch"):
+    with pytest.raises(InvalidInput, match="onnx-int8, onnx-fp32, openvino, torch"):
         load_embedder(Settings(embedding_runtime="tensorflow"))
 
 

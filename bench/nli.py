@@ -253,11 +253,17 @@ def pairs_per_second(judge: NLIJudge, pairs: list[tuple[str, str]]) -> float:
     return len(pairs) / (time.perf_counter() - started)
 
 
-def measure(path: Path, limit: int | None, full: bool, mined: Path | None = None) -> dict[str, Any]:
-    """Everything for one model file (`limit` rows a set); `full` adds the held-apart files,
-    FEVER and the seeds."""
-    judge = NLIJudge(path, batch_size=32)
-    result: dict[str, Any] = {"path": str(path), "size_mb": _size_mb(path)}
+def measure(
+    path: Path,
+    limit: int | None,
+    full: bool,
+    mined: Path | None = None,
+    runtime: str = "onnxruntime",
+) -> dict[str, Any]:
+    """Everything for one model file (`limit` rows a set) run by `runtime`; `full` adds the
+    held-apart files, FEVER and the seeds."""
+    judge = NLIJudge(path, batch_size=32, runtime=runtime)
+    result: dict[str, Any] = {"path": str(path), "size_mb": _size_mb(path), "runtime": runtime}
     result["mnli_dev_matched"] = three_way(judge, _sample(data.mnli(), limit))
     result["mnli_dev_matched_judged"] = as_judged(judge, _sample(data.mnli(), limit))
     result["pairs_per_second"] = pairs_per_second(judge, news_pairs(min(1024, limit or 1024)))
@@ -297,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the mined dev split (python -m checker.train.mined); default: "
         f"{MINED_DEV} where present",
     )
+    parser.add_argument(
+        "--openvino",
+        action="store_true",
+        help="also measure --model run by OpenVINO (CHECKER_NLI_RUNTIME=openvino)",
+    )
     parser.add_argument("--out", default="nli", help="results name under bench/results/")
     args = parser.parse_args(argv)
     limit = args.rows or (QUICK_ROWS if args.quick else None)
@@ -311,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
         for name, path in (("fp32_onnx", args.fp32), ("fp32_torch", args.torch)):
             if path is not None:
                 result[name] = measure(path, limit, full=False)
+        if args.openvino:
+            result["openvino"] = measure(args.model, limit, full=False, runtime="openvino")
     except MissingData as exc:
         print(f"bench.nli: {exc}", file=sys.stderr)
         return 2
@@ -322,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def summary_table(result: dict[str, Any]) -> str:
     rows = ["| measure | value |", "| --- | --- |"]
-    for name in ("int8", "fp32_onnx", "fp32_torch"):
+    for name in ("int8", "fp32_onnx", "fp32_torch", "openvino"):
         model = result.get(name)
         if not model:
             continue

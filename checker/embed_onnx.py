@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 
 from checker.embed import resolve_model_dir
 from checker.errors import ModelError
+from checker.openvino_runtime import OpenVinoSession
 
 if TYPE_CHECKING:
     import torch
@@ -248,38 +248,3 @@ def _onnxruntime_session(folder: Path, threads: int) -> Any:
         )
     except Exception as exc:  # onnxruntime raises its own untyped errors for a bad file
         raise ModelError(f"cannot load the ONNX embedder in {folder}: {exc}") from exc
-
-
-class OpenVinoSession:
-    """An ONNX graph compiled by OpenVINO for the CPU, computing in bf16 where the CPU does
-    so natively (AVX-512 BF16, AMX) and in fp32 elsewhere. One inference request per thread:
-    a compiled model serves several at once, a request only one (gunicorn runs threads)."""
-
-    def __init__(self, path: Path, threads: int) -> None:
-        try:
-            import openvino
-        except ImportError:
-            raise ModelError(
-                "the openvino runtime needs the openvino package (pip install openvino); "
-                "set CHECKER_EMBEDDING_RUNTIME=onnx-fp32 instead"
-            ) from None
-        core = openvino.Core()
-        native = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-        self.precision = "bf16" if native else "fp32"
-        config = {
-            "INFERENCE_PRECISION_HINT": "bf16" if native else "f32",
-            "PERFORMANCE_HINT": "LATENCY",
-            "INFERENCE_NUM_THREADS": threads,
-        }
-        try:
-            self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
-        except Exception as exc:  # OpenVINO raises RuntimeError with its own message
-            raise ModelError(f"OpenVINO cannot compile {path}: {exc}") from exc
-        self._local = threading.local()
-
-    def run(self, outputs: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
-        request = getattr(self._local, "request", None)
-        if request is None:
-            request = self._local.request = self._compiled.create_infer_request()
-        answer = request.infer(feeds)
-        return [np.asarray(answer[self._compiled.output(name)]) for name in outputs]

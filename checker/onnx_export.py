@@ -131,3 +131,63 @@ def quantize_weights_int8(source: Path, target: Path, block_size: int = 32) -> P
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(model, str(target))
     return target
+
+
+def dequantize_matmuls(source: Path) -> Any:
+    """`source` (a model `quantize_int8` made) with each int8 matrix product turned back into
+    a float MatMul over its dequantised weights, as an onnx.ModelProto.
+
+    quantize_int8 writes each product as DynamicQuantizeLinear(x) -> MatMulInteger(x_q, w_q)
+    -> Cast -> Mul(x_scale * w_scale). An engine that computes in bf16 (OpenVINO on a CPU
+    with AVX-512 BF16 or AMX) runs the float product faster than the integer one, and on the
+    same weights: w = (w_q - w_zero_point) * w_scale is exactly what the int8 model holds.
+    """
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load(str(source))
+    graph = model.graph
+    weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    replaced: dict[int, Any] = {}  # id of the final Mul -> the MatMul that replaces the chain
+    for node in graph.node:
+        if node.op_type != "MatMulInteger":
+            continue
+        x_q, w_q, _, w_zero = node.input
+        quantize = producer[x_q]
+        (cast,) = consumers[node.output[0]]
+        (scaled,) = consumers[cast.output[0]]
+        scales = producer[next(i for i in scaled.input if i != cast.output[0])]
+        w_scale = next(i for i in scales.input if i in weights)
+        matrix = (weights[w_q].astype(np.float32) - weights[w_zero].astype(np.float32)) * (
+            weights[w_scale].astype(np.float32)
+        )
+        name = f"{w_q}_dequantized"
+        graph.initializer.append(numpy_helper.from_array(matrix.astype(np.float32), name))
+        replaced[id(scaled)] = helper.make_node(
+            "MatMul", [quantize.input[0], name], list(scaled.output), name=f"{node.name}_float"
+        )
+    nodes = [replaced.get(id(node), node) for node in graph.node]
+    del graph.node[:]
+    graph.node.extend(_live(nodes, {o.name for o in graph.output}))
+    used = {name for node in graph.node for name in node.input}
+    kept = [i for i in graph.initializer if i.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    return model
+
+
+def _live(nodes: Sequence[Any], outputs: set[str]) -> list[Any]:
+    """`nodes` without those whose results nothing uses (in their order)."""
+    needed = set(outputs)
+    keep = []
+    for node in reversed(nodes):
+        if any(out in needed for out in node.output):
+            keep.append(node)
+            needed.update(node.input)
+    return keep[::-1]

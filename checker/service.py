@@ -583,12 +583,16 @@ def build_judge(settings: Settings) -> Judge:
     judges: list[Judge] = [RuleJudge(min_confidence=settings.min_confidence)]
     model = resolve_nli_model(settings.nli_model)
     if model is not None:
-        judges.append(_nli_judge(model, settings.nli_batch_size, settings.nli_cache_pairs))
+        judges.append(
+            _nli_judge(
+                model, settings.nli_batch_size, settings.nli_cache_pairs, settings.nli_runtime
+            )
+        )
     return CombinedJudge(judges, min_confidence=settings.min_confidence, costly=["nli"])
 
 
 @functools.cache
-def _nli_judge(model: Path, batch_size: int, cache_pairs: int) -> Judge:
+def _nli_judge(model: Path, batch_size: int, cache_pairs: int, runtime: str) -> Judge:
     """One loaded NLI model per process and path: building it takes a second or more, and
     the judge keeps no state between calls but its (thread-safe) cache of readings, so every
     Checker (and thread) can share it."""
@@ -596,7 +600,7 @@ def _nli_judge(model: Path, batch_size: int, cache_pairs: int) -> Judge:
 
     if cache_pairs < 0:
         raise InvalidInput(f"CHECKER_NLI_CACHE_PAIRS must be 0 or more, not {cache_pairs}")
-    return NLIJudge(model, batch_size=batch_size, cache_size=cache_pairs)
+    return NLIJudge(model, batch_size=batch_size, cache_size=cache_pairs, runtime=runtime)
 
 
 def _ranked(passages: list[Passage], verdict: Verdict) -> list[Passage]:

@@ -38,6 +38,11 @@ class Settings:
         "model.onnx, or the .onnx file); `none` or empty: rules only.",
     )
     nli_batch_size: int = _setting(32, "Sentence pairs the NLI model scores per batch.")
+    nli_runtime: str = _setting(
+        "onnxruntime",
+        "What runs an ONNX NLI model: `onnxruntime` (its int8 products as they are) or `openvino` "
+        "(the same weights in float products, computed in bf16 where the CPU does so natively).",
+    )
     nli_cache_pairs: int = _setting(
         20000,
         "Readings of sentence pairs whose NLI outputs each process keeps (least recently used "

@@ -21,6 +21,7 @@ import pytest
 
 from bench import nli as bench_nli
 from bench.common import SHARED
+from checker.errors import ModelError
 from checker.judge.cache import ReadingCache
 from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge, read_thresholds
 from checker.service import build_judge
@@ -201,3 +202,30 @@ def test_a_reading_is_scored_once_and_the_cache_stays_bounded() -> None:
     assert judge.scored == 5  # r0 was kept, r2 scored again
     with pytest.raises(ValueError, match="at least 0"):
         ReadingCache(-1)
+
+
+def test_openvino_runs_the_same_weights_to_the_same_verdicts() -> None:
+    """CHECKER_NLI_RUNTIME=openvino: the int8 model's products made float over the same
+    weights, computed in bf16 where the CPU does so natively: the golden pairs keep their
+    verdicts and their probabilities within a few hundredths."""
+    onnx_runtime = NLIJudge(BUILTIN_MODEL)
+    openvino = NLIJudge(BUILTIN_MODEL, runtime="openvino")
+    assert openvino._model.runtime in ("openvino-bf16", "openvino-fp32")  # type: ignore[union-attr]
+    pairs = list(GOLDEN)
+    ours, theirs = openvino.probabilities(pairs), onnx_runtime.probabilities(pairs)
+    assert np.abs(ours - theirs).max() <= 0.05
+    assert [openvino.verdict(r) for r in ours] == [onnx_runtime.verdict(r) for r in theirs]
+    with pytest.raises(ModelError, match="is not one of onnxruntime, openvino"):
+        NLIJudge(BUILTIN_MODEL, runtime="tensorrt")
+
+
+def test_dequantised_products_hold_the_int8_weights(tmp_path: Path) -> None:
+    import onnx
+
+    from checker.onnx_export import dequantize_matmuls
+
+    plain = dequantize_matmuls(BUILTIN_MODEL / "model.onnx")
+    kinds = {node.op_type for node in plain.graph.node}
+    assert "MatMulInteger" not in kinds and "DynamicQuantizeLinear" not in kinds
+    assert sum(node.op_type == "MatMul" for node in plain.graph.node) >= 38
+    onnx.checker.check_model(plain)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ BUILTIN_MODEL = Path(__file__).resolve().parents[1] / "models" / "nli"
 # Beside a model: the verdict thresholds chosen for it on dev splits (`python -m bench.nli`).
 THRESHOLDS_FILE = "thresholds.json"
 DEFAULT_THRESHOLD = 0.5
+# What runs an ONNX model (a CrossEncoder directory always runs on torch).
+NLI_RUNTIMES = ("onnxruntime", "openvino")
 
 
 def resolve_nli_model(setting: str) -> Path | None:
@@ -64,9 +67,15 @@ class NLIJudge:
         contradiction_threshold: float | None = None,
         entailment_threshold: float | None = None,
         cache_size: int = 0,
+        runtime: str = "onnxruntime",
     ) -> None:
         """Thresholds left as None come from the model's thresholds.json, else 0.5.
-        `cache_size`: readings whose outputs are kept (`ReadingCache`); 0 keeps none."""
+        `cache_size`: readings whose outputs are kept (`ReadingCache`); 0 keeps none.
+        `runtime`: what runs an ONNX model, "onnxruntime" or "openvino"."""
+        if runtime not in NLI_RUNTIMES:
+            raise ModelError(
+                f"CHECKER_NLI_RUNTIME={runtime!r} is not one of {', '.join(NLI_RUNTIMES)}"
+            )
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         self.model_path = Path(model_path)
@@ -80,7 +89,7 @@ class NLIJudge:
             chosen["entailment"] if entailment_threshold is None else entailment_threshold
         )
         self.cache = ReadingCache(cache_size)
-        self._model: CrossEncoder | OnnxCrossEncoder = _load(self.model_path)
+        self._model: CrossEncoder | OnnxCrossEncoder = _load(self.model_path, runtime)
         self._columns = label_columns(
             getattr(self._model.config, "id2label", None), self.model_path
         )
@@ -247,9 +256,11 @@ def label_columns(id2label: Mapping[Any, Any] | None, where: Path | str) -> dict
 
 
 class OnnxCrossEncoder:
-    """An exported cross-encoder run by onnxruntime: the tokenizer, then logits per pair."""
+    """An exported cross-encoder: the tokenizer, then logits per pair, run by onnxruntime or,
+    with `engine="openvino"`, by OpenVINO (`checker.openvino_runtime`) on the same weights
+    with its integer matrix products turned back into float ones."""
 
-    def __init__(self, model_file: Path) -> None:
+    def __init__(self, model_file: Path, engine: str = "onnxruntime") -> None:
         import onnxruntime
         from transformers import AutoConfig, AutoTokenizer
 
@@ -259,10 +270,16 @@ class OnnxCrossEncoder:
         self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         # As the CrossEncoder does: the tokenizer's own limit, at most BERT's 512 positions.
         self.max_length = min(int(self.tokenizer.model_max_length), 512)
-        self.session = onnxruntime.InferenceSession(
-            str(model_file), providers=["CPUExecutionProvider"]
-        )
-        self._input_names = {i.name for i in self.session.get_inputs()}
+        self.session: Any
+        if engine == "openvino":
+            self.session = _openvino_session(model_file)
+            self._input_names = set(self.session.inputs)
+        else:
+            self.session = onnxruntime.InferenceSession(
+                str(model_file), providers=["CPUExecutionProvider"]
+            )
+            self._input_names = {i.name for i in self.session.get_inputs()}
+        self.runtime = getattr(self.session, "runtime", "onnxruntime")
 
     def logits(self, inputs: Sequence[tuple[str, str]], batch_size: int) -> np.ndarray:
         # Longest first, as the CrossEncoder does, so that each batch pads little.
@@ -286,14 +303,30 @@ class OnnxCrossEncoder:
         return result
 
 
-def _load(path: Path) -> CrossEncoder | OnnxCrossEncoder:
+def _openvino_session(model_file: Path) -> Any:
+    """The model compiled by OpenVINO: int8 products made float again (same weights), so that
+    a CPU with native bf16 computes them in bf16."""
+    import onnx
+
+    from checker.onnx_export import dequantize_matmuls
+    from checker.openvino_runtime import OpenVinoSession
+
+    with tempfile.TemporaryDirectory(prefix="checker-nli-") as folder:
+        plain = Path(folder) / "model.onnx"
+        model = onnx.load(str(model_file))
+        quantized = any(node.op_type == "MatMulInteger" for node in model.graph.node)
+        onnx.save(dequantize_matmuls(model_file) if quantized else model, str(plain))
+        return OpenVinoSession(plain, len(os.sched_getaffinity(0)))
+
+
+def _load(path: Path, engine: str = "onnxruntime") -> CrossEncoder | OnnxCrossEncoder:
     if not path.exists():
         raise ModelError(f"NLI model directory {path} does not exist")
     onnx_file = path if path.suffix == ".onnx" else path / "model.onnx"
     if onnx_file.is_file():
         os.environ["HF_HUB_OFFLINE"] = "1"
         try:
-            return OnnxCrossEncoder(onnx_file)
+            return OnnxCrossEncoder(onnx_file, engine)
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             raise ModelError(f"could not load ONNX NLI model from {onnx_file}: {exc}") from exc
     if not path.is_dir():

@@ -1,0 +1,55 @@
+"""OpenVINO for the CPU: an ONNX graph compiled to compute in bf16 where the CPU does so natively.
+
+Both models can run here instead of on onnxruntime: the sentence embedder
+(`CHECKER_EMBEDDING_RUNTIME=openvino`, its fp32 export) and the NLI cross-encoder
+(`CHECKER_NLI_RUNTIME=openvino`, its int8 export with the matrix products turned back into
+float ones over the same weights, `checker.onnx_export.dequantize_matmuls`). On a CPU with
+AVX-512 BF16 or AMX, bf16 matrix products run on the vector units in half the bytes; on one
+without, OpenVINO computes in fp32.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from checker.errors import ModelError
+
+
+class OpenVinoSession:
+    """An ONNX graph compiled by OpenVINO for the CPU, computing in bf16 where the CPU does
+    so natively (AVX-512 BF16, AMX) and in fp32 elsewhere. One inference request per thread:
+    a compiled model serves several at once, a request only one (gunicorn runs threads)."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        try:
+            import openvino
+        except ImportError:
+            raise ModelError(
+                "the openvino runtime needs the openvino package (pip install openvino), "
+                "or the onnxruntime one"
+            ) from None
+        core = openvino.Core()
+        native = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        self.precision = "bf16" if native else "fp32"
+        config = {
+            "INFERENCE_PRECISION_HINT": "bf16" if native else "f32",
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_NUM_THREADS": threads,
+        }
+        try:
+            self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+        except Exception as exc:  # OpenVINO raises RuntimeError with its own message
+            raise ModelError(f"OpenVINO cannot compile {path}: {exc}") from exc
+        self._local = threading.local()
+        self.inputs = [port.any_name for port in self._compiled.inputs]
+        self.runtime = f"openvino-{self.precision}"
+
+    def run(self, outputs: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self._compiled.create_infer_request()
+        answer = request.infer(feeds)
+        return [np.asarray(answer[self._compiled.output(name)]) for name in outputs]

@@ -31,7 +31,7 @@ import numpy as np
 
 from bench import data, floor
 from bench.common import provenance, write_result
-from bench.grow import disk_mib, grow
+from bench.grow import disk_mib, grow, stored_analyses
 from bench.serving import latency, peak_mib, reset_peak, serve, worker_peak_mib
 from bench.speed_table import summary_table
 from checker.analyse import Analyser, load_analyser
@@ -286,10 +286,11 @@ def grown(
     vectors = np.concatenate(timed.vectors)
     claim_vectors = timed.inner.encode(list(claim_texts))  # not kept for growing
     results = []
+    analyses = stored_analyses(store, timed.texts)
     try:
         for size in sizes:
             reset_peak()
-            growth = grow(store, timed.texts, vectors, size)
+            growth = grow(store, timed.texts, vectors, size, analyses=analyses)
             growth["peak_rss_mib"] = round(peak_mib(), 1)
             measured = check_latency(directory, workdir / f"gunicorn-{size}.log", claim_texts)
             stored = db.iter_vectors(store.conn, store.dimension, batch=len(claim_texts))

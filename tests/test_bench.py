@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from bench import flags, floor, fnc1, quality, speed
+from bench import grow as grow_module
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
 from checker.judge.nli import BUILTIN_MODEL
+from checker.service import Checker
 from checker.settings import Settings
+from tests.conftest import SEED_001
 
 needs_shared = pytest.mark.skipif(
     not (SHARED / "eval").is_dir(), reason=f"shared evaluation data not found at {SHARED}"
@@ -225,3 +228,17 @@ def test_load_drives_a_real_gunicorn_and_reports_a_soak(tmp_path: Path) -> None:
         assert worker["start_rss_mib"] > 50 and 50 < worker["end_rss_mib"] <= worker["peak_rss_mib"]
     assert soak["rss_samples"] and results["runs"][-1]["sections"] == ["seeds", "abc", "soak"]
     assert "| seeds |" in done.stdout and "soak on abc" in done.stdout
+
+
+def test_a_grown_index_carries_stored_analyses(seeded: Checker) -> None:
+    """Grown sentences reuse their texts' stored analyses: a check on a grown index reads
+    them as on a real one, and nothing is left to analyse."""
+    store = seeded.store
+    hits, vectors = store.document_vectors(SEED_001)
+    texts = [hit.sentence.text for hit in hits]
+    analyses = grow_module.stored_analyses(store, texts)
+    assert all(a is not None for a in analyses)
+    before = store.counts()["sentences"]
+    grow_module.grow(store, texts, vectors, before + 200, analyses=analyses)
+    assert store.counts()["sentences"] >= before + 200
+    assert store.unanalysed_count() == 0

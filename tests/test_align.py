@@ -314,3 +314,14 @@ def test_what_a_sum_is_worth_of_is_its_slot(analyser: Analyser, b: str, contradi
     a = "The merger of the two miners is worth $5 million, the company said."
     result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.9),))
     assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result
+
+
+def test_unable_to_is_a_denial_like_could_not(analyser: Analyser) -> None:
+    """'could not verify' and 'was unable to verify' deny the same thing: a model reading of
+    two such wordings as a contradiction has nothing that differs to point at."""
+    a = "The network aired the tape but said it could not independently verify it."
+    b = "The network aired the tape on Monday but was unable to independently verify it."
+    first, second = pair(analyser, a, b)
+    assert "verify" in first.negated and "verify" in second.negated
+    result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.85),))
+    assert result.verdict is not Verdict.CONTRADICTS, result

@@ -193,6 +193,11 @@ def _subject_of(clause: Any | None) -> str | None:
     return None
 
 
+# Negative implicatives: "unable to verify", "declined to comment" deny the verb that follows
+# as "could not verify", "did not comment" do.
+_IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
+
+
 def _negated(doc: Any) -> set[str]:
     denied = set()
     for token in doc:
@@ -200,4 +205,6 @@ def _negated(doc: Any) -> set[str]:
             denied.add(str(token.head.lemma_.casefold()))
         elif token.lower_ in ("none", "nobody", "nothing"):
             denied.add(token.lower_)
+        elif token.lemma_.casefold() in _IMPLICATIVES:
+            denied.update(str(c.lemma_.casefold()) for c in token.children if c.dep_ == "xcomp")
     return denied

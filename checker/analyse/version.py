@@ -4,4 +4,4 @@ Bump it whenever either changes: stored analyses of another version are redone
 (`checker ingest` and `checker scan` upgrade an index before they work).
 """
 
-ANALYSIS_VERSION = 3  # 3: a value "worth" something sits in the slot of that thing
+ANALYSIS_VERSION = 4  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies

@@ -94,6 +94,8 @@ _FAIL = words(
     "fail fails failed failing refuse refuses refused refusing decline declines declined "
     "declining unable"
 )
+# Quotation marks, as text.analyse writes them (curly ones made straight).
+_QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
 # "no word of X", "no sign of X": X is denied, not the word or the sign.
 _NO_SIGN = words("word sign signs evidence indication indications trace report reports")
 # "that" after these opens a reported clause, which asserts; after a noun, a relative clause.
@@ -289,8 +291,10 @@ def _event_denial(
 ) -> Stance | None:
     if irrealis(tokens, cue):
         return None
-    # "not going to come up with X" denies coming up with X, not "going".
-    start = skip(tokens, start, AUX | DETERMINERS | _SEMI_AUX | {"to"})
+    # "not going to come up with X" denies coming up with X, not "going"; a quotation mark
+    # inside the phrase ("was never going to be" a panel) does not end it.
+    start = skip(tokens, start, AUX | DETERMINERS | _SEMI_AUX | _QUOTE_MARKS | {"to"})
+    start = skip(tokens, start, DETERMINERS)
     core = clause_core(tokens, start) if clause else content_until_stop(tokens, start)
     end = core[-1] + 1 if core else start
     if _comparative(tokens, end):

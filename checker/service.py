@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -176,6 +177,8 @@ class Checker:
         self._embedder = embedder
         self._analyser = analyser
         self._claim_vectors = VectorCache(settings.claim_cache_size)
+        # One thread that analyses an ingest batch while the embedder encodes it.
+        self._analysis_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-analyse")
 
     @classmethod
     def from_settings(
@@ -267,10 +270,12 @@ class Checker:
         self, batch: list[tuple[Document, list[Sentence]]], summary: IngestSummary
     ) -> None:
         texts = [s.text for _, sentences in batch for s in sentences]
+        published = [document.published for document, sentences in batch for _ in sentences]
+        # The two models overlap: spaCy parses on one core while the embedder runs (its
+        # engine releases the GIL), instead of one waiting for the other.
+        analysing = self._analysis_worker.submit(self.analyser.analyse, texts, published)
         vectors = self.embedder.encode(texts)
-        analyses = self.analyser.analyse(
-            texts, [document.published for document, sentences in batch for _ in sentences]
-        )
+        analyses = analysing.result()
         offset = 0
         with self.store.writing() as writer:
             outcomes = []
@@ -517,6 +522,7 @@ class Checker:
         return self.store.scan_history(runs)
 
     def close(self) -> None:
+        self._analysis_worker.shutdown(wait=True)
         self.store.close()
 
 

@@ -70,8 +70,9 @@ def ingest_paths(checker: Checker, *paths: Path) -> Any:
 
 @pytest.fixture
 def app(seeded: Checker) -> Flask:
-    """The web app around `seeded` (a test module may override `seeded`, e.g. module-wide)."""
-    return create_app(checker=seeded)
+    """The web app around `seeded` (a test module may override `seeded`, e.g. module-wide),
+    checking every JSON answer against its published model."""
+    return create_app(checker=seeded, validate_responses=True)
 
 
 @pytest.fixture

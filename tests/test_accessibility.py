@@ -79,10 +79,27 @@ def test_the_widget_in_the_example_editor(open_page: Callable[..., Page]) -> Non
     assert blocking(page) == []
 
 
-def test_the_api_docs(open_page: Callable[..., Page]) -> None:
-    page = open_page("/docs")
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_api_docs(open_page: Callable[..., Page], viewport: dict) -> None:
+    page = open_page("/docs", viewport=viewport)
     expect(page.locator("h1").first).to_be_visible()
+    # Readable on a phone: nothing wider than the screen (tables scroll in their own box).
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert blocking(page) == []
+
+
+def test_the_interactive_reference_runs_from_the_apps_own_files(
+    open_page: Callable[..., Page],
+) -> None:
+    """Swagger UI on /docs/try: its files come from this server (the page's policy allows
+    nothing else), it lists the operations from /openapi.json, and no script fails."""
+    requested: list[str] = []
+    page = open_page("/docs/try")
+    page.on("request", lambda r: requested.append(r.url))
+    expect(page.locator(".opblock").first).to_be_visible()
+    page.reload()
+    expect(page.locator(".opblock-summary-path", has_text="/v1/check-draft")).to_be_visible()
+    assert requested and all(url.startswith(page.url.split("/docs")[0]) for url in requested)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -27,6 +27,7 @@ from checker.service import Checker
 from checker.settings import Settings
 from checker.web import create_app
 from tests.conftest import SEED_000, SEED_001, SEEDS
+from tests.test_openapi import request_body
 from tests.test_web import assert_problem
 
 PROSE = "The ferry to Stepanakert was cancelled on Friday, the port authority said."
@@ -122,16 +123,14 @@ def test_a_batch_over_the_limit_is_413_naming_the_setting(seeded: Checker) -> No
     response = client.post("/v1/documents", json=records[:3])
     assert response.status_code == 201 and len(response.get_json()["added"]) == 3
     published = client.get("/openapi.json").get_json()
-    schema = published["paths"]["/v1/documents"]["post"]["requestBody"]["content"]
-    list_form, object_form = schema["application/json"]["schema"]["oneOf"]
+    list_form, object_form = request_body(published, "/v1/documents", "post")["oneOf"]
     assert list_form["maxItems"] == 3
     assert object_form["properties"]["documents"]["maxItems"] == 3
 
 
 def test_the_default_batch_limit_is_published(client: FlaskClient) -> None:
     published = client.get("/openapi.json").get_json()
-    body = published["paths"]["/v1/documents"]["post"]["requestBody"]["content"]
-    assert body["application/json"]["schema"]["oneOf"][0]["maxItems"] == 1000
+    assert request_body(published, "/v1/documents", "post")["oneOf"][0]["maxItems"] == 1000
 
 
 @pytest.mark.parametrize(

@@ -73,24 +73,24 @@ def test_a_finding_is_dismissed_confirmed_and_reopened_over_the_api(scanned: Che
     ("body", "field", "detail"),
     [
         ({"review": "maybe"}, "review", "review must be one of open, confirmed, dismissed"),
-        ({}, "review", "review must be one of"),
+        ({}, "review", "'review' is a required property"),
         ({"review": "confirmed", "reason": "copy"}, "reason", "with a dismissal only"),
         ({"review": "dismissed", "reason": "boring"}, "reason", "reason must be one of"),
-        ({"review": "dismissed", "note": 5}, "note", "note must be a string"),
+        ({"review": "dismissed", "note": 5}, "note", "note: 5 is not of type 'string'"),
         ({"review": "dismissed", "note": "x" * 2001}, "note", "at most 2000 characters"),
         ({"review": "open", "by": "me"}, "by", "unknown field 'by'"),
-        (["dismissed"], "review", "a JSON object"),
+        (["dismissed"], None, "the body must be a JSON object"),
     ],
 )
 def test_bad_decisions_are_422_and_change_nothing(
-    scanned: Checker, body: object, field: str, detail: str
+    scanned: Checker, body: object, field: str | None, detail: str
 ) -> None:
     client = create_app(checker=scanned).test_client()
     item = _the_seeds_finding(client)
     problem = assert_problem(
         client.patch(f"/v1/discrepancies/{item['id']}", json=body), 422, detail
     )
-    assert problem["field"] == field
+    assert problem.get("field") == field
     assert scanned.store.review_counts()["open"] == 1
 
 

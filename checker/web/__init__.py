@@ -16,6 +16,8 @@ import threading
 import time
 
 from flask import Flask, request
+from flask_openapi3 import OpenAPI
+from pydantic import ValidationError
 
 from checker.errors import CheckerError
 from checker.service import Checker
@@ -26,14 +28,32 @@ from checker.web.docs import docs
 from checker.web.indexes import Indexes
 from checker.web.pages import pages
 from checker.web.problems import register_error_handlers
+from checker.web.responses import Problem
+from checker.web.validation import invalid_input
 
 RETRY_OPEN_SECONDS = 5.0
 
 
-def create_app(settings: Settings | None = None, checker: Checker | None = None) -> Flask:
-    """Build the app. Tests pass a ready `checker`; gunicorn passes nothing (env settings)."""
+def create_app(
+    settings: Settings | None = None,
+    checker: Checker | None = None,
+    validate_responses: bool = False,
+) -> Flask:
+    """Build the app. Tests pass a ready `checker`; gunicorn passes nothing (env settings).
+
+    `validate_responses` checks every JSON answer against its published model (a mismatch
+    is a 500, logged): the tests turn it on, so that `/openapi.json` cannot drift from what
+    the server sends."""
     settings = settings or (checker.settings if checker else Settings.from_env())
-    app = Flask(__name__)
+    # flask-openapi3's app: a Flask app that collects the views' models into /openapi.json
+    # (published by `docs`, with the reference pages) and validates requests against them.
+    app = OpenAPI(
+        __name__,
+        doc_ui=False,
+        validation_error_model=Problem,
+        validation_error_callback=_invalid,
+        validate_response=validate_responses,
+    )
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     register_error_handlers(app)
@@ -43,12 +63,17 @@ def create_app(settings: Settings | None = None, checker: Checker | None = None)
     else:
         checker.load_models()  # now, not on the first request: /readyz then means ready
         app.extensions["checker"] = Indexes(checker)
-    app.register_blueprint(api)
+    app.register_api(api)
     app.register_blueprint(pages)
     app.register_blueprint(docs)
     auth.install(app, settings.rate_limit_per_minute, settings.open_reads)
     cors.install(app, settings.cors_origins)
     return app
+
+
+def _invalid(error: ValidationError) -> None:
+    """flask-openapi3 found the request invalid: the API's own 422 problem, naming the field."""
+    raise invalid_input(error)
 
 
 class _Opening:

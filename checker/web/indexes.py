@@ -39,7 +39,8 @@ class Indexes:
         settings = self.default.settings
         directory = settings.index.parent / name
         if not (directory / MANIFEST_NAME).is_file():
-            raise NotFound(f"unknown index {name!r}: no index at {directory}")
+            # The name, not the directory: no answer says where the server keeps its files.
+            raise NotFound(f"unknown index {name!r}: no index of that name beside the default one")
         embedder = self.default.embedder
         config = IndexConfig.from_settings(settings)  # the same ANN and thread settings
         store = Store.open(

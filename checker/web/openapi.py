@@ -1,475 +1,154 @@
-"""The OpenAPI 3.1 document of the HTTP API, built from the app's own routes and schemas.
+"""The published OpenAPI 3.1 document: what flask-openapi3 generates from the views' pydantic
+models (`schemas.py`, `responses.py`), completed with what only this app knows.
 
-Paths come from the URL map, so a route cannot be missing; request bodies are the very
-JSON Schemas the views enforce (`schemas.py`); who may call what comes from the views'
-`needs`/`public` marks (`auth.py`). Response shapes are described loosely: the README's
-examples are the detailed reference; the passage, its attribution and anchor, and the
-finding are published in full under `components/schemas`.
+flask-openapi3 writes the paths, parameters, request bodies, responses and component
+schemas. `published(app)` then adds, per app: who may call each operation and the errors
+that follow from it (401, 403, 429, from the views' `needs`/`public` marks in `auth.py`), the
+503 every operation but `/healthz` can answer, and the limits that are settings (`k`, the
+claim's length, the batch size), so that the document says what this server enforces.
+`problems()` is what a view lists as the errors it can really return.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any, cast
 
 from flask import Flask
 
 from checker import __version__
-from checker.drafts import DRAFT_VERDICTS
-from checker.service import MAX_REVIEW_NOTE_CHARS
-from checker.types import DISMISS_REASONS, ReviewState
-from checker.web import schemas
+from checker.web import responses, schemas
 from checker.web.auth import required_scope
 from checker.web.indexes import Indexes
 
-_OBJECT = {"type": "object"}
-_DOCUMENT_INFO = {
-    "type": "object",
-    "properties": {
-        name: {"type": ["string", "null"]}
-        for name in ("id", "title", "source", "url", "published", "language")
-    },
-}
-_SPAN = {
-    "type": "object",
-    "required": ["start", "end"],
-    "properties": {"start": {"type": "integer"}, "end": {"type": "integer"}},
-}
-ATTRIBUTION = {
-    "description": "Who asserts the sentence: the speaker or source and the reporting verb "
-    "as written, e.g. “Armenian PM Nikol Pashinyan — claiming” or “the accord — called "
-    "for”. null when the text asserts it directly, or when the sentence has not been "
-    "analysed (an index built before analysis was added).",
-    "type": ["object", "null"],
-    "required": ["speaker", "verb", "text", "span"],
-    "properties": {
-        "speaker": {"type": "string", "description": "Who, as the sentence names them."},
-        "verb": {"type": "string", "description": "The reporting verb, as written."},
-        "text": {"type": "string", "description": "Speaker and verb, ready to show."},
-        "span": {**_SPAN, "description": "Where the speaker lies in the sentence's text."},
-    },
-}
-ANCHOR = {
-    "description": "The day the sentence speaks of; null when unknown. Two sentences that "
-    "give the same fact different values on different days are a change over time.",
-    "type": ["object", "null"],
-    "required": ["date", "source"],
-    "properties": {
-        "date": {"type": "string", "description": "An ISO 8601 date."},
-        "source": {
-            "enum": ["sentence", "published"],
-            "description": "sentence: a date or weekday in the sentence itself (resolved "
-            "against the document's date); published: the document's publication date.",
-        },
-    },
-}
-_VERDICTS = {
-    "supports": "the passage says the same as the claim",
-    "contradicts": "it states the same fact incompatibly (another value, or a denial) with no "
-    "later date to explain the difference",
-    "changed": "it states the same fact with another value at another moment (the anchor "
-    "dates differ): a change over time, such as a count revised the next morning, not a "
-    "contradiction",
-    "related": "it is about the same thing but neither supports nor contradicts it",
-}
-_VERDICT = {
-    "enum": list(_VERDICTS),
-    "description": "; ".join(f"{name}: {meaning}" for name, meaning in _VERDICTS.items()) + ".",
-}
-_SENTENCE_PROPERTIES = {
-    "sentence_id": {"type": "string"},
-    "text": {"type": "string"},
-    "document": _DOCUMENT_INFO,
-    "span": {**_SPAN, "description": "Where the sentence lies in its document's text."},
-    "attribution": {"$ref": "#/components/schemas/Attribution"},
-    "anchor": {"$ref": "#/components/schemas/Anchor"},
-}
-PASSAGE = {
-    "type": "object",
-    "required": [
-        "sentence_id",
-        "text",
-        "document",
-        "span",
-        "attribution",
-        "anchor",
-        "verdict",
-        "confidence",
-    ],
-    "properties": {
-        **_SENTENCE_PROPERTIES,
-        "similarity": {"type": "number"},
-        "verdict": _VERDICT,
-        "confidence": {"type": "number"},
-        "reasons": {"type": "array", "items": _OBJECT},
-    },
-}
-_SIDE = {
-    "type": "object",
-    "required": ["sentence_id", "text", "document", "span", "attribution", "anchor"],
-    "properties": _SENTENCE_PROPERTIES,
-}
-_REVIEW_STATES = [s.value for s in ReviewState]
-_NULLABLE_TEXT = {"type": ["string", "null"]}
-REVIEW = {
-    "type": "object",
-    "description": "An editor's decision on the finding. It holds for the two sentences while "
-    "neither changes: a dismissed pair found again by a later scan stays dismissed.",
-    "required": ["state"],
-    "properties": {
-        "state": {"enum": _REVIEW_STATES, "description": "open: no decision yet."},
-        "reason": {
-            "enum": [*DISMISS_REASONS, None],
-            "description": "Why it was dismissed (dismissed only).",
-        },
-        "note": _NULLABLE_TEXT,
-        "decided_by": {**_NULLABLE_TEXT, "description": "The API key's name, or cli:USER."},
-        "decided_at": _NULLABLE_TEXT,
-    },
-}
-REVIEW_BODY = {
-    "type": "object",
-    "required": ["review"],
-    "additionalProperties": False,
-    "properties": {
-        "review": {"enum": _REVIEW_STATES, "description": "open withdraws a decision."},
-        "reason": {
-            "enum": [*DISMISS_REASONS, None],
-            "description": "With dismissed only: why.",
-        },
-        "note": {"type": ["string", "null"], "maxLength": MAX_REVIEW_NOTE_CHARS},
-    },
-}
-FINDING = {
-    "type": "object",
-    "description": "Two sentences of different documents that disagree; `a` was judged as "
-    "the claim, `b` as the passage.",
-    "required": ["id", "verdict", "confidence", "a", "b", "review"],
-    "properties": {
-        "review": {"$ref": "#/components/schemas/Review"},
-        "headline": {
-            "type": "string",
-            "description": 'What the finding is about, in words: "Different figures for the '
-            'same fact", "One report denies what another asserts", "Changed between '
-            'reports 2 days apart".',
-        },
-        "days_apart": {
-            "type": ["integer", "null"],
-            "description": "Days between the two documents' publication dates; null when "
-            "either has none.",
-        },
-        "id": {"type": "integer"},
-        "created_at": {"type": "string"},
-        "similarity": {"type": "number"},
-        "verdict": {
-            "enum": ["contradicts", "changed"],
-            "description": "contradicts: the two state the same fact differently; changed: "
-            "with different values at different moments (a change over time, not a "
-            "contradiction).",
-        },
-        "confidence": {"type": "number"},
-        "a": _SIDE,
-        "b": _SIDE,
-        "reasons": {"type": "array", "items": _OBJECT},
-    },
-}
-_PASSAGE_REF = {"$ref": "#/components/schemas/Passage"}
-_DOCUMENT = {
-    "type": "object",
-    "description": "A stored document. `text` and `sentence_spans` come only with ?text=1.",
-    "required": ["id", "sentences", "characters"],
-    "properties": {
-        **cast(dict[str, Any], _DOCUMENT_INFO["properties"]),
-        "sentences": {"type": "integer", "description": "How many sentences it was split into."},
-        "characters": {"type": "integer", "description": "The length of its stored text."},
-        "text": {
-            "type": "string",
-            "description": "The stored text (with ?text=1): the text that every `span` of a "
-            "passage from this document indexes into.",
-        },
-        "sentence_spans": {
-            "type": "array",
-            "description": "Each sentence's id (a passage's `sentence_id`) and its offsets in "
-            "`text`, in Unicode code points, in order (with ?text=1).",
-            "items": {
-                "type": "object",
-                "required": ["id", "start", "end"],
-                "properties": {
-                    "id": {"type": "string"},
-                    "start": {"type": "integer"},
-                    "end": {"type": "integer"},
-                },
-            },
-        },
-    },
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_JSON = "application/problem+json"
+TITLE = "Discrepancy checker"
+DESCRIPTION = """Finds sentences in different news reports that disagree, and says why.
+
+**Errors.** Every error is `application/problem+json` (RFC 9457): a `detail` a person can act
+on and, for bad input, the `field` at fault. Each operation lists the errors it can answer;
+any of them may also answer 409 when the index was built with another embedding model, and
+500 for a bug (logged, with nothing of the internals in the answer).
+
+**Keys.** Once the index has API keys (`checker keys create NAME --scope read|write|admin`),
+send one as `Authorization: Bearer KEY` or `X-API-Key: KEY`. A fresh install has none, and
+then the API is open.
+
+**Bodies** are JSON; send them with `Content-Type: application/json`. A member an operation
+does not know is refused, naming it.
+"""
+
+_WHEN = {
+    400: "The body is empty, or not JSON (the detail says which `Content-Type` was sent).",
+    401: "No API key, or one that is unknown or revoked (with `WWW-Authenticate`).",
+    403: "The key's scope does not allow this (a read key trying to write).",
+    404: "Not found.",
+    413: "The body is over `CHECKER_MAX_REQUEST_BYTES`.",
+    422: "A member is missing, of the wrong type or out of range: `field` names it.",
+    429: "Over `CHECKER_RATE_LIMIT_PER_MINUTE` for this key (with `Retry-After`, seconds).",
+    503: "The index or a model is unavailable: the detail says why (`/readyz` says too).",
 }
 
 
-def _passages(description: str) -> dict[str, Any]:
-    return {"type": "array", "items": _PASSAGE_REF, "description": description}
+def problems(*codes: int | tuple[int, str]) -> dict[str | int, Any]:
+    """The errors an operation can really return, as problem+json responses: a status alone
+    takes the usual wording, `(status, description)` says when this operation answers it."""
+    listed: dict[str | int, Any] = {}
+    for code in codes:
+        status, when = code if isinstance(code, tuple) else (code, _WHEN[code])
+        listed[status] = _problem_response(when)
+    return listed
 
 
-_DRAFT_SENTENCE = {
-    "type": "object",
-    "required": ["text", "start", "end", "verdict", "contradicting", "changed", "supporting"],
-    "properties": {
-        "text": {"type": "string"},
-        "start": {"type": "integer"},
-        "end": {"type": "integer"},
-        "verdict": {
-            "enum": list(DRAFT_VERDICTS),
-            "description": "disputed: some reports support the sentence and others "
-            "contradict it; contradicts; changed: a report gives the same fact another value "
-            "at another moment; supports; related; none: nothing found.",
-        },
-        "contradicting": _passages("Passages that contradict the sentence."),
-        "changed": _passages("Passages where the same fact changed over time."),
-        "supporting": _passages("Passages that support the sentence."),
-    },
-}
-PROBLEM = {
-    "type": "object",
-    "description": "RFC 9457 problem details; `field` names the input at fault.",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "instance": {"type": "string"},
-        "field": {"type": "string"},
-    },
-}
-
-# (method, rule) -> summary, request schema, success status and response schema.
-OPERATIONS: dict[tuple[str, str], tuple[str, dict[str, Any] | None, int, dict[str, Any]]] = {
-    ("GET", "/healthz"): ("The process is up", None, 200, _OBJECT),
-    ("GET", "/readyz"): (
-        "The index is open and the models loaded (503 if not)",
-        None,
-        200,
-        _OBJECT,
-    ),
-    ("POST", "/v1/check"): (
-        "Passages that support or contradict a claim",
-        schemas.CHECK,
-        200,
-        {
-            "type": "object",
-            "description": "The passages found for the claim, in one bucket per verdict, "
-            "most confident first.",
-            "required": ["claim", "supporting", "contradicting", "changed", "related"],
-            "properties": {
-                "claim": {"type": "string"},
-                "supporting": _passages("Passages that say the same as the claim."),
-                "contradicting": _passages(
-                    "Passages that state the same fact incompatibly, with no later date to "
-                    "explain the difference."
-                ),
-                "changed": _passages(
-                    "Passages that state the same fact with another value at another moment "
-                    "(their anchor dates differ): a change over time, such as a count revised "
-                    "the next morning, not a contradiction."
-                ),
-                "related": _passages("Passages about the same thing that do neither."),
-                "took_ms": {"type": "number"},
-            },
-        },
-    ),
-    ("POST", "/v1/check-draft"): (
-        "Every sentence of a draft checked",
-        schemas.CHECK_DRAFT,
-        200,
-        {
-            "type": "object",
-            "properties": {
-                "sentences": {"type": "array", "items": _DRAFT_SENTENCE},
-                "took_ms": {"type": "number"},
-            },
-        },
-    ),
-    ("POST", "/v1/documents"): (
-        "Add or replace documents (201 when any was added)",
-        schemas.DOCUMENTS,
-        201,
-        {
-            "type": "object",
-            "properties": {
-                name: {"type": "array"} for name in ("added", "replaced", "unchanged", "problems")
-            },
-        },
-    ),
-    ("GET", "/v1/documents/{document_id}"): (
-        "A document's metadata; with ?text=1 also its text and its sentences' offsets",
-        None,
-        200,
-        _DOCUMENT,
-    ),
-    ("DELETE", "/v1/documents/{document_id}"): ("Retract a document", None, 204, {}),
-    ("GET", "/v1/discrepancies"): (
-        "Stored contradictions and changes over time: confirmed ones first, then newest first",
-        None,
-        200,
-        {
-            "type": "object",
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
-                "total": {"type": "integer"},
-            },
-        },
-    ),
-    ("GET", "/v1/discrepancies/{finding_id}"): (
-        "One stored finding, with its review",
-        None,
-        200,
-        {"$ref": "#/components/schemas/Finding"},
-    ),
-    ("PATCH", "/v1/discrepancies/{finding_id}"): (
-        "Confirm or dismiss a finding, or make it open again (audited with the key's name)",
-        REVIEW_BODY,
-        200,
-        {"$ref": "#/components/schemas/Finding"},
-    ),
-    ("GET", "/v1/discrepancies/{finding_id}/claimreview"): (
-        "One contradiction as schema.org ClaimReview (application/ld+json); 404 for a change "
-        "over time",
-        None,
-        200,
-        _OBJECT,
-    ),
-    ("POST", "/v1/scan"): ("Judge new and changed documents now", None, 200, _OBJECT),
-}
-_QUERY = {
-    "/v1/discrepancies": [("limit", 1, 500), ("offset", 0, 10**9)],
-}
-# Query parameters that are switches: (name, description) by rule.
-# Query parameters that take a string of a given pattern: (name, pattern, description).
-_STRINGS = {
-    "/v1/discrepancies": [
-        (
-            "review",
-            "^(all|(open|confirmed|dismissed)(,(open|confirmed|dismissed))*)$",
-            "Only findings with these decisions, comma-separated (open, confirmed, dismissed); "
-            "all (the default) lists every one.",
-        ),
-    ],
-}
-_SWITCHES = {
-    "/v1/documents/<document_id>": [
-        ("text", "1 (or true): include the document's stored text and its sentences' offsets."),
-    ],
-}
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+def _problem_response(when: str) -> dict[str, Any]:
+    return {"description": when, "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
 
 
-def build(app: Flask) -> dict[str, Any]:
-    # The batch limit is a setting, so the documents body is published as this app enforces it.
-    settings = cast(Indexes, app.extensions["checker"]).default.settings
-    bodies = {("POST", "/v1/documents"): schemas.documents(settings.max_batch_documents)}
-    paths: dict[str, dict[str, Any]] = {}
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("api."):
-            continue
-        path = _CONVERTER.sub(r"{\2}", rule.rule)
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            summary, body, status, shape = OPERATIONS[(method, path)]
-            body = bodies.get((method, path), body)
-            operation = _operation(rule.endpoint, rule.rule, summary, body, status, shape, app)
-            paths.setdefault(path, {})[method.lower()] = operation
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Discrepancy checker",
-            "version": __version__,
-            "description": "Finds sentences in different news reports that disagree. "
-            "Every error is application/problem+json.",
-        },
-        "paths": dict(sorted(paths.items())),
-        "components": {
-            "schemas": {
-                "Problem": PROBLEM,
-                "Passage": PASSAGE,
-                "Finding": FINDING,
-                "Review": REVIEW,
-                "Attribution": ATTRIBUTION,
-                "Anchor": ANCHOR,
-            },
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
-            },
-        },
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def published(app: Flask) -> dict[str, Any]:
+    """The document for this app: flask-openapi3's, completed (see the module docstring)."""
+    document = copy.deepcopy(app.api_doc)  # type: ignore[attr-defined]
+    document["info"] = {"title": TITLE, "version": __version__, "description": DESCRIPTION}
+    endpoints = {
+        (_CONVERTER.sub(r"{\1}", rule.rule), method.lower()): rule.endpoint
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
     }
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            _complete(operation, required_scope(endpoints[(path, method)], app), path)
+    document["paths"] = dict(sorted(document["paths"].items()))
+    document["components"]["securitySchemes"] = {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Authorization: Bearer KEY`",
+        },
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    components = document["components"]["schemas"]
+    components["ClaimReview"] = responses.ClaimReview.model_json_schema(
+        ref_template="#/components/schemas/{model}", mode="serialization"
+    )
+    _examples(components)
+    _limits(components, app)
+    return _whole_numbers(document)
 
 
-def _operation(
-    endpoint: str,
-    rule: str,
-    summary: str,
-    body: dict[str, Any] | None,
-    status: int,
-    shape: dict[str, Any],
-    app: Flask,
-) -> dict[str, Any]:
-    problem = {"$ref": "#/components/schemas/Problem"}
-    errors = {"400", "404", "413", "422", "429", "500", "503"}
-    operation: dict[str, Any] = {"operationId": endpoint.removeprefix("api."), "summary": summary}
-    parameters = [
-        {
-            "name": name,
-            "in": "path",
-            "required": True,
-            "schema": {"type": "integer", "minimum": 1} if kind == "int" else {"type": "string"},
-        }
-        for kind, name in _CONVERTER.findall(rule)
-    ]
-    parameters += [
-        {"name": n, "in": "query", "schema": {"type": "integer", "minimum": lo, "maximum": hi}}
-        for n, lo, hi in _QUERY.get(rule, [])
-    ]
-    parameters += [
-        {
-            "name": n,
-            "in": "query",
-            "description": description,
-            "schema": {"type": "string", "pattern": pattern},
-        }
-        for n, pattern, description in _STRINGS.get(rule, [])
-    ]
-    parameters += [
-        {
-            "name": n,
-            "in": "query",
-            "description": description,
-            "schema": {"enum": ["1", "0", "true", "false", "yes", "no"], "default": "0"},
-        }
-        for n, description in _SWITCHES.get(rule, [])
-    ]
-    if parameters:
-        operation["parameters"] = parameters
-    if body is not None:
-        content = {"application/json": {"schema": body}}
-        operation["requestBody"] = {"required": True, "content": content}
-    scope = required_scope(endpoint, app)
+def _complete(operation: dict[str, Any], scope: str | None, path: str) -> None:
+    responses = operation.setdefault("responses", {})
+    # flask-openapi3 adds its own 422 (application/json) to every operation that lists none.
+    if "422" in responses and PROBLEM_JSON not in responses["422"].get("content", {}):
+        del responses["422"]
     if scope is None:
         operation["security"] = []
     else:
         operation["security"] = [{"bearer": []}, {"apiKey": []}]
-        operation["description"] = f"Needs a key with scope `{scope}` (or higher)" + (
-            "; open to anyone while the index has no keys, and with CHECKER_OPEN_READS."
+        note = f"Needs a key with scope `{scope}` (or higher)" + (
+            "; open to anyone while the index has no keys, and with `CHECKER_OPEN_READS`."
             if scope == "read"
             else "; open to anyone while the index has no keys."
         )
-        errors |= {"401", "403"}
-    success: dict[str, Any] = {"description": "OK"}
-    if shape:
-        media = "application/ld+json" if "claimreview" in rule else "application/json"
-        success["content"] = {media: {"schema": shape}}
-    responses: dict[str, Any] = {str(status): success}
-    for code in sorted(errors):
-        responses[code] = {
-            "description": "Problem",
-            "content": {"application/problem+json": {"schema": problem}},
-        }
-    operation["responses"] = responses
-    return operation
+        operation["description"] = "\n\n".join(filter(None, [operation.get("description"), note]))
+        codes = [401, 429] if scope == "read" else [401, 403, 429]  # any key may read
+        for code in codes:
+            responses.setdefault(str(code), _problem_response(_WHEN[code]))
+    if path != "/healthz":
+        responses.setdefault("503", _problem_response(_WHEN[503]))
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def _examples(published: dict[str, Any]) -> None:
+    """The models' examples, which flask-openapi3's schema objects leave out: /docs shows
+    them, Swagger UI fills its forms with them, and a test checks each one validates."""
+    for models, mode in ((schemas.MODELS, "validation"), (responses.MODELS, "serialization")):
+        for name, model in models.items():
+            examples = model.model_json_schema(mode=mode).get("examples")  # type: ignore[arg-type]
+            if examples and name in published:
+                published[name]["examples"] = examples
+
+
+def _whole_numbers(value: Any) -> Any:
+    """flask-openapi3's models hold `minimum` and `maximum` as floats: 1, not 1.0."""
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _limits(components: dict[str, Any], app: Flask) -> None:
+    """The limits that are settings, as this app enforces them."""
+    settings = cast(Indexes, app.extensions["checker"]).default.settings
+    for name in ("CheckRequest", "DraftRequest"):
+        components[name]["properties"]["k"]["maximum"] = settings.max_k
+    components["CheckRequest"]["properties"]["claim"]["maxLength"] = settings.max_claim_chars
+    as_list, as_object = components["DocumentsRequest"]["oneOf"]
+    as_list["maxItems"] = settings.max_batch_documents
+    as_object["properties"]["documents"]["maxItems"] = settings.max_batch_documents

@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's
     from checker.service import CheckResult, IngestSummary, ScanSummary
 
 
+# Related passages a draft sentence carries (a check's own answer keeps them all).
+RELATED_IN_DRAFTS = 3
+
+
 def document_info(info: DocumentInfo) -> dict[str, Any]:
     return dataclasses.asdict(info)
 
@@ -130,6 +134,11 @@ def draft_result(result: DraftResult) -> dict[str, Any]:
                 "contradicting": [passage(p, s.result.claim) for p in s.result.contradicting],
                 "changed": [passage(p, s.result.claim) for p in s.result.changed],
                 "supporting": [passage(p, s.result.claim) for p in s.result.supporting],
+                # What other reports say about it when they neither support nor contradict it:
+                # an editor's "related coverage" (most similar first, a few).
+                "related": [
+                    passage(p, s.result.claim) for p in s.result.related[:RELATED_IN_DRAFTS]
+                ],
             }
             for s in result.sentences
         ],

@@ -151,6 +151,23 @@ def test_the_check_page_marks_the_contradiction_and_shows_its_evidence(
     screenshot(page, "check-page-desktop")
 
 
+def test_a_sentence_only_covered_elsewhere_shows_what_other_reports_say(
+    open_page: Callable[..., Page],
+) -> None:
+    """Not "nothing found": the related coverage, each passage with its similarity."""
+    page = open_page("/")
+    page.get_by_label("Draft").fill("The talks took place in Yevlakh.")
+    page.get_by_role("button", name="Check", exact=True).click()
+    talks = page.locator("mark.ck-sentence", has_text="The talks took place in Yevlakh.")
+    expect(talks).to_have_class("ck-sentence ck-related")
+    expect(page.locator(".ck-legend")).to_contain_text("covered elsewhere")
+    talks.click()
+    related = page.locator(".ck-evidence .ck-passage.ck-related")
+    expect(related.first).to_contain_text("Yevlakh")
+    expect(related.first.locator(".ck-passage-head")).to_contain_text("Related similarity 0.")
+    screenshot(page, "check-page-related")
+
+
 def test_the_check_page_works_at_phone_width_with_the_keyboard_alone(
     open_page: Callable[..., Page],
 ) -> None:

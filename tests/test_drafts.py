@@ -98,6 +98,7 @@ def test_check_draft_over_http_has_the_documented_shape(client: FlaskClient) -> 
         "contradicting",
         "changed",
         "supporting",
+        "related",
     }
     assert (first["text"], first["start"], first["end"]) == (CLAIM, 2, 2 + len(CLAIM))
     # "disputed" where a report also supports it (the accord's sentence, when judged so)
@@ -193,3 +194,18 @@ def test_a_sentence_verdict_says_disputed_and_changed(seeded: Checker) -> None:
         "related",
         "none",
     }
+
+
+def test_a_sentence_others_only_speak_of_carries_its_related_coverage(
+    client: FlaskClient,
+) -> None:
+    """'Covered elsewhere', not 'nothing found': the passages that speak of the sentence, most
+    similar first, a few; a sentence nothing speaks of has none."""
+    text = "The talks took place in Yevlakh. It was a mild and sunny day for a picnic."
+    talks, picnic = client.post("/v1/check-draft", json={"text": text}).get_json()["sentences"]
+    assert talks["verdict"] == "related" and 1 <= len(talks["related"]) <= 3
+    assert "Yevlakh" in talks["related"][0]["text"]
+    similarities = [p["similarity"] for p in talks["related"]]
+    assert similarities == sorted(similarities, reverse=True)
+    assert all(p["verdict"] == "related" for p in talks["related"])
+    assert picnic["verdict"] == "none" and picnic["related"] == []

@@ -111,6 +111,7 @@ DRAFT_EXAMPLE = {
             "contradicting": [_CONTRADICTING],
             "changed": [],
             "supporting": [_SUPPORTING],
+            "related": [],
         },
         {
             "text": "The talks took place in Yevlakh.",
@@ -120,6 +121,7 @@ DRAFT_EXAMPLE = {
             "contradicting": [],
             "changed": [],
             "supporting": [],
+            "related": [],
         },
     ],
     "took_ms": 61.2,

@@ -173,11 +173,16 @@ class DraftSentence(BaseModel):
     verdict: Literal[DRAFT_VERDICTS] = Field(  # type: ignore[valid-type]
         description="disputed: some reports support the sentence and others contradict it; "
         "contradicts; changed: a report gives the same fact another value at another moment; "
-        "supports; related; none: nothing found."
+        "supports; related: other reports speak of it, doing neither (see `related`); none: "
+        "nothing related found."
     )
     contradicting: list[Passage] = Field(description="Passages that contradict the sentence.")
     changed: list[Passage] = Field(description="Passages where the same fact changed over time.")
     supporting: list[Passage] = Field(description="Passages that support the sentence.")
+    related: list[Passage] = Field(
+        description="Passages about the same thing that neither support nor contradict it: "
+        "what other reports say about it, most similar first, at most 3."
+    )
 
 
 class DraftResult(BaseModel):

@@ -11,11 +11,13 @@
 // Maps, not object literals: a value from the API never reaches Object.prototype's members.
 // A draft sentence's verdict ("disputed": some reports support it, others contradict it) and
 // a passage's; "changed" is the same fact with another value at another moment, an update.
+// "related": other reports speak of the sentence and do neither (its related coverage).
 const VERDICT_LABEL = new Map([
   ["disputed", "Disputed"],
   ["contradicts", "Contradicted"],
   ["changed", "Changed over time"],
   ["supports", "Supported"],
+  ["related", "Covered elsewhere"],
 ]);
 // The legend and the summary, in this order.
 const KEYS = [
@@ -23,6 +25,7 @@ const KEYS = [
   ["disputed", "disputed"],
   ["changed", "changed over time"],
   ["supports", "supported"],
+  ["related", "covered elsewhere"],
 ];
 const KIND_LABEL = new Map([
   ["negation", "Negation"],
@@ -337,8 +340,15 @@ function passageCard(passage, sentence, headingTag, links = {}) {
     el(
       headingTag,
       { class: "ck-passage-head" },
-      el("span", { class: "ck-badge" }, VERDICT_LABEL.get(passage.verdict) ?? passage.verdict),
-      ` confidence ${percent(passage.confidence)}`,
+      el(
+        "span",
+        { class: "ck-badge" },
+        passage.verdict === "related" ? "Related" : VERDICT_LABEL.get(passage.verdict) ?? passage.verdict,
+      ),
+      // A related passage was not judged either way: how close it is, not a confidence.
+      passage.verdict === "related"
+        ? ` similarity ${passage.similarity.toFixed(2)}`
+        : ` confidence ${percent(passage.confidence)}`,
     ),
     documentLine(passage.document),
     el("blockquote", { class: "ck-quote" }, markSpans(passage.text, passageSpans)),
@@ -381,7 +391,8 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
   });
   legend.append(
     " by other reports (disputed: some support it, others contradict it; changed over time: " +
-      "the same fact with another value at another moment); plain: nothing found either way.",
+      "the same fact with another value at another moment; covered elsewhere: other reports " +
+      "speak of it and do neither); plain: nothing related found.",
   );
   const draftSection = el(
     "section",
@@ -424,10 +435,12 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
     mark.classList.add("ck-selected");
     mark.setAttribute("aria-expanded", "true");
     // `changed` is absent from the answers of a checker older than the change-over-time verdict.
+    // `related` too: absent from the answers of a checker older than related coverage.
     const passages = [
       ...sentence.contradicting,
       ...(sentence.changed ?? []),
       ...sentence.supporting,
+      ...(sentence.related ?? []),
     ];
     const cards = passages.map((passage) =>
       passageCard(passage, sentence, subheading, links),

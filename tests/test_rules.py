@@ -216,6 +216,7 @@ NOT_CONTRADICTIONS = [
     ("The council declined to comment on the report.", "The council has not commented on the report."),  # noqa: E501
     ("The senator declined to wear a campaign badge at the hearing.", "The senator did not wear a campaign badge."),  # noqa: E501
     ("So far no survivors have been found in the rubble.", "There was no word so far of any survivors being found in the rubble."),  # noqa: E501
+    ("The spokesman was asked to comment on the report but he declined.", "The spokesman declined to comment on the report."),  # noqa: E501
     ('The show "was never going to be" a debate on the budget.', "There was no debate on the budget planned for the show."),  # noqa: E501
 ]  # fmt: skip
 

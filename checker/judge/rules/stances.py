@@ -54,7 +54,8 @@ _MODALS = words("would could might may should")
 _IRREALIS = words(
     "if unless whether would could might may should hope hopes hoped want wants wanted plan "
     "plans planned proposed propose proposes recommend recommends recommended recommending "
-    "urge urges urged urging lobby lobbying lobbied seek seeking demand demanding considering"
+    "urge urges urged urging lobby lobbying lobbied seek seeking demand demanding considering "
+    "ask asks asked asking invite invites invited request requests requested"  # "asked to comment"
 )
 # "X are present", "X remain": asserting that X exists.
 EXIST_PREDICATES = words(

@@ -13,6 +13,7 @@ from the sentence's own words or the document's publication date, null when unkn
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 # report.text is pure string work (no rendering): the headline is worded once, for both.
@@ -32,7 +33,7 @@ from checker.types import (
 )
 
 if TYPE_CHECKING:  # only for annotations: rendering stays free of the service's imports
-    from checker.drafts import DraftResult
+    from checker.drafts import DraftResult, DraftSentence
     from checker.service import CheckResult, IngestSummary, ScanSummary
 
 
@@ -105,44 +106,62 @@ def _judged(hit: Hit, judgement: Judgement, claim: str) -> dict[str, Any]:
     }
 
 
-def passage(p: Passage, claim: str) -> dict[str, Any]:
-    return _judged(p.hit, p.judgement, claim)
+# A passage's neighbours in its document, by sentence id: (before, after), None at an end.
+Contexts = dict[str, tuple[str | None, str | None]]
 
 
-def check_result(result: CheckResult) -> dict[str, Any]:
+def passage(p: Passage, claim: str, contexts: Contexts | None = None) -> dict[str, Any]:
+    """`context`: the sentences around the passage in its report, where `contexts` has them."""
+    around = (contexts or {}).get(p.hit.sentence.id)
+    context = {"before": around[0], "after": around[1]} if around else None
+    return {**_judged(p.hit, p.judgement, claim), "context": context}
+
+
+def passages_of(results: Sequence[CheckResult]) -> list[Hit]:
+    """Every passage's hit in `results`, for the contexts of an answer."""
+    return [
+        p.hit
+        for r in results
+        for group in (r.supporting, r.contradicting, r.changed, r.related)
+        for p in group
+    ]
+
+
+def check_result(result: CheckResult, contexts: Contexts | None = None) -> dict[str, Any]:
     """The claim's passages in buckets by verdict; `changed` holds the ones that state the same
     fact with another value at another moment (a change over time, not a contradiction)."""
+    claim = result.claim
     return {
-        "claim": result.claim,
-        "supporting": [passage(p, result.claim) for p in result.supporting],
-        "contradicting": [passage(p, result.claim) for p in result.contradicting],
-        "changed": [passage(p, result.claim) for p in result.changed],
-        "related": [passage(p, result.claim) for p in result.related],
+        "claim": claim,
+        "supporting": [passage(p, claim, contexts) for p in result.supporting],
+        "contradicting": [passage(p, claim, contexts) for p in result.contradicting],
+        "changed": [passage(p, claim, contexts) for p in result.changed],
+        "related": [passage(p, claim, contexts) for p in result.related],
         "took_ms": result.took_ms,
     }
 
 
-def draft_result(result: DraftResult) -> dict[str, Any]:
+def draft_result(result: DraftResult, contexts: Contexts | None = None) -> dict[str, Any]:
     """Each sentence with its offsets in the draft; reasons' claim_spans index into its text."""
     return {
-        "sentences": [
-            {
-                "text": s.text,
-                "start": s.start,
-                "end": s.end,
-                "verdict": s.verdict,
-                "contradicting": [passage(p, s.result.claim) for p in s.result.contradicting],
-                "changed": [passage(p, s.result.claim) for p in s.result.changed],
-                "supporting": [passage(p, s.result.claim) for p in s.result.supporting],
-                # What other reports say about it when they neither support nor contradict it:
-                # an editor's "related coverage" (most similar first, a few).
-                "related": [
-                    passage(p, s.result.claim) for p in s.result.related[:RELATED_IN_DRAFTS]
-                ],
-            }
-            for s in result.sentences
-        ],
+        "sentences": [_draft_sentence(s, contexts) for s in result.sentences],
         "took_ms": result.took_ms,
+    }
+
+
+def _draft_sentence(s: DraftSentence, contexts: Contexts | None) -> dict[str, Any]:
+    claim = s.result.claim
+    return {
+        "text": s.text,
+        "start": s.start,
+        "end": s.end,
+        "verdict": s.verdict,
+        "contradicting": [passage(p, claim, contexts) for p in s.result.contradicting],
+        "changed": [passage(p, claim, contexts) for p in s.result.changed],
+        "supporting": [passage(p, claim, contexts) for p in s.result.supporting],
+        # What other reports say about it when they neither support nor contradict it:
+        # an editor's "related coverage" (most similar first, a few).
+        "related": [passage(p, claim, contexts) for p in s.result.related[:RELATED_IN_DRAFTS]],
     }
 
 

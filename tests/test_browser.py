@@ -138,6 +138,8 @@ def test_the_check_page_marks_the_contradiction_and_shows_its_evidence(
     expect(first.locator(".ck-doc-title")).to_have_text(TITLE_001)
     expect(first.locator(".ck-doc")).to_contain_text("2023-09-20")
     expect(first.locator(".ck-quote .ck-diff")).to_have_text("no Armenian armed forces")
+    # ...between its neighbours in the report, to read it in context
+    expect(first.locator(".ck-around").first).to_contain_text("Armenia has insisted")
     expect(first.locator(".ck-yours .ck-diff")).to_have_text("Armenian forces are present")
     expect(first.locator(".ck-reasons")).to_contain_text("Negation")
     expect(first.locator(".ck-attribution")).to_have_text("Armenian PM Nikol Pashinyan — claiming")

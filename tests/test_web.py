@@ -56,9 +56,17 @@ def test_check_returns_the_documented_shape(client: FlaskClient) -> None:
         "verdict",
         "confidence",
         "reasons",
+        "context",
     }
     assert set(passage["document"]) >= {"id", "title", "source", "url", "published"}
     assert passage["verdict"] == "contradicts"
+    # The sentences around it in its report, to read it in context.
+    doc = client.get(f"/v1/documents/{SEED_001}?text=1").get_json()
+    spans = {s["id"]: s for s in doc["sentence_spans"]}
+    number = int(passage["sentence_id"].rsplit("#", 1)[1])
+    for side, step in (("before", -1), ("after", 1)):
+        neighbour = spans[f"{SEED_001}#{number + step}"]
+        assert passage["context"][side] == doc["text"][neighbour["start"] : neighbour["end"]]
     # Who asserts it, and the day it speaks of ("yesterday", against the report's date).
     assert passage["attribution"]["text"] == "Armenian PM Nikol Pashinyan — claiming"
     start, end = passage["attribution"]["span"].values()

@@ -30,7 +30,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -381,6 +381,18 @@ class Store:
         if index.size == 0 or len(vectors) == 0:
             return [[] for _ in range(len(vectors))]
         return nearest(self.conn, index, self._lock, vectors, k, accept, exclude_documents)
+
+    def neighbours(self, hits: Iterable[Hit]) -> dict[str, tuple[str | None, str | None]]:
+        """Each hit's sentence before and after it in its document (None at either end)."""
+        around = {
+            hit.sentence.id: (
+                f"{hit.sentence.document_id}#{hit.sentence.ordinal - 1}",
+                f"{hit.sentence.document_id}#{hit.sentence.ordinal + 1}",
+            )
+            for hit in hits
+        }
+        texts = db.texts_by_id(self.conn, [i for pair in around.values() for i in pair])
+        return {sid: (texts.get(b), texts.get(a)) for sid, (b, a) in around.items()}
 
     def document_vectors(self, document_id: str) -> tuple[list[Hit], np.ndarray]:
         return db.document_vectors(self.conn, document_id, self.dimension)

@@ -248,6 +248,18 @@ def document_vectors(
     return hits, vectors.reshape(len(rows), dimension)
 
 
+def texts_by_id(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """Stored sentences' texts by sentence id; ids not stored are simply absent."""
+    wanted = sorted(set(ids))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(f"SELECT id, text FROM sentences WHERE id IN ({marks})", chunk)
+        found.update({row["id"]: row["text"] for row in rows})
+    return found
+
+
 def hits_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, Hit]:
     """Sentences with their document info, by key; keys no longer stored are simply absent."""
     wanted = sorted({int(k) for k in keys if k >= 0})

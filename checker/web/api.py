@@ -116,8 +116,10 @@ _INDEX_404 = (404, "`index` names no index.")
 )
 @needs("read")
 def check(body: CheckRequest) -> Response:
-    result = _checker(body.index).check(body.claim, body.k, _filters(body))
-    return jsonify(serialize.check_result(result))
+    checker = _checker(body.index)
+    result = checker.check(body.claim, body.k, _filters(body))
+    contexts = checker.store.neighbours(serialize.passages_of([result]))
+    return jsonify(serialize.check_result(result, contexts))
 
 
 @api.post(
@@ -147,8 +149,10 @@ def check(body: CheckRequest) -> Response:
 )
 @needs("read")
 def check_a_draft(body: DraftRequest) -> Response:
-    result = check_draft(_checker(body.index), body.text, body.k, _filters(body))
-    return jsonify(serialize.draft_result(result))
+    checker = _checker(body.index)
+    result = check_draft(checker, body.text, body.k, _filters(body))
+    shown = serialize.passages_of([s.result for s in result.sentences])
+    return jsonify(serialize.draft_result(result, checker.store.neighbours(shown)))
 
 
 def _filters(body: CheckRequest | DraftRequest) -> CheckFilters:

@@ -53,6 +53,13 @@ _PRESENT = {"start": 0, "end": 27, "text": "Armenian forces are present"}
 _DENIES = {"start": 145, "end": 169, "text": "no Armenian armed forces"}
 _CONTRADICTING = {
     **_DENIAL,
+    "context": {
+        "before": "For its part, Armenia has insisted that it was not involved in the development "
+        "of the ceasefire agreement.",
+        "after": "The Secretary of the Security Council of Armenia, Armen Grigoryan, accused "
+        "Russia of failing in its obligations under the 2020 trilateral ceasefire agreement to "
+        "defend Nagorno-Karabakh.",
+    },
     "similarity": 0.5906,
     "verdict": "contradicts",
     "confidence": 0.185,
@@ -77,6 +84,13 @@ _CONTRADICTING = {
 }
 _SUPPORTING = {
     **_ACCORD,
+    "context": {
+        "before": "Information circulated by the Information Center attributed the ceasefire to "
+        "mediation by the Russian peacekeeping mission stationed in Nagorno-Karabakh.",
+        "after": "It also confirmed the operational area for the Russian peacekeeping mission "
+        "and demanded the dissolution and complete disarmament of the armed formations "
+        "identified as the Nagorno-Karabakh Defense Army.",
+    },
     "similarity": 0.4425,
     "verdict": "supports",
     "confidence": 0.744,

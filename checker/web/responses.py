@@ -138,6 +138,17 @@ class Passage(Sentence):
     )
     confidence: float = Field(ge=0, le=1, description=_CONFIDENCE)
     reasons: list[Reason] = Field(description="Why, strongest first.")
+    context: Context | None = Field(
+        description="The sentences around the passage in its report, to read it in context; "
+        "null where the answer does not carry them."
+    )
+
+
+class Context(BaseModel):
+    """A passage's neighbours in its report."""
+
+    before: str | None = Field(description="The sentence before it; null at the start.")
+    after: str | None = Field(description="The sentence after it; null at the end.")
 
 
 def _passages(description: str) -> Any:

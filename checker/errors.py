@@ -14,7 +14,9 @@ non-zero exit code (`exit_code`). Anything else that escapes is a bug.
     ├── NotFound                   404  no such document or route
     ├── IndexUnavailable           503  the index is missing, corrupt or unusable
     │   └── IndexMismatch          409  the index was built with another embedding model
-    └── ModelError                 503  a model could not be loaded
+    ├── ModelError                 503  a model could not be loaded
+    └── ClusterUnavailable         503  the Ray cluster (CHECKER_RAY_ADDRESS) cannot be reached,
+                                        lacks what the work needs, or failed during a run
 """
 
 from __future__ import annotations
@@ -101,3 +103,9 @@ class ModelError(CheckerError):
     status = 503
     title = "Model unavailable"
     exit_code = 5
+
+
+class ClusterUnavailable(CheckerError):
+    status = 503
+    title = "Cluster unavailable"
+    exit_code = 6

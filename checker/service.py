@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from checker.types import (
     Sentence,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from checker.cluster import RayCluster
 
 # Sentences embedded and committed together during ingest: big enough to batch the model
 # well, small enough that a crash loses little work.
@@ -168,6 +172,7 @@ class Checker:
         judge: Judge,
         embedder: Embedder | None = None,
         analyser: Analyser | None = None,
+        cluster: RayCluster | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -177,6 +182,8 @@ class Checker:
         self._embedder = embedder
         self._analyser = analyser
         self._claim_vectors = VectorCache(settings.claim_cache_size)
+        # Where ingest and scan send their model work (checker.cluster); None: this process.
+        self.cluster = cluster
         # One thread that analyses an ingest batch while the embedder encodes it.
         self._analysis_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-analyse")
 
@@ -187,11 +194,13 @@ class Checker:
         embedder: Embedder | None = None,
         create: bool = True,
         analyser: Analyser | None = None,
+        cluster: RayCluster | None = None,
     ) -> Checker:
         """Open (or create) the index in `settings.index` and build the judge.
 
         The embedding model is loaded here only when the index is new (its dimension is
-        needed); otherwise on first use, so `checker report` never pays for it.
+        needed); otherwise on first use, so `checker report` never pays for it. With a
+        `cluster` (`checker.cluster.connect`), ingest and scan do their model work there.
         """
         manifest = read_manifest(settings.index)
         if embedder is None and manifest is None and create:
@@ -200,7 +209,7 @@ class Checker:
         dimension = embedder.dimension if embedder else (manifest.dimension if manifest else 0)
         config = IndexConfig.from_settings(settings)
         store = Store.open(settings.index, model, dimension, create=create, config=config)
-        return cls(settings, store, build_judge(settings), embedder, analyser)
+        return cls(settings, store, build_judge(settings), embedder, analyser, cluster)
 
     @property
     def embedder(self) -> Embedder:
@@ -229,9 +238,27 @@ class Checker:
         """Store new and changed documents; skip unchanged ones; collect problems.
 
         Documents are committed in batches, so a crash loses at most the batch in flight.
+        On a cluster the batches are the same and committed in the same order; only their
+        embedding and analysis happen elsewhere.
         """
         summary = IngestSummary()
         self.upgrade_analyses()
+        batches = self._ingest_batches(items, summary)
+        if self.cluster is None:
+            for batch in batches:
+                self._store_batch(batch, summary)
+        else:
+            jobs = ((batch, *_texts_and_dates(batch)) for batch in batches)
+            model, dimension = self.store.embedding_model, self.store.dimension
+            for batch, vectors, analyses in self.cluster.sentences(jobs, model, dimension):
+                self._commit_batch(batch, vectors, analyses, summary)
+        self.store.flush()
+        return summary
+
+    def _ingest_batches(
+        self, items: Iterable[Document | Problem], summary: IngestSummary
+    ) -> Iterator[list[tuple[Document, list[Sentence]]]]:
+        """The documents to store, with their sentences, about INGEST_BATCH_SENTENCES a batch."""
         batch: list[tuple[Document, list[Sentence]]] = []
         seen: set[str] = set()
         for item in items:
@@ -240,12 +267,10 @@ class Checker:
                 assert isinstance(item, Document)
                 batch.append((item, sentences))
             if sum(len(s) for _, s in batch) >= INGEST_BATCH_SENTENCES:
-                self._store_batch(batch, summary)
+                yield batch
                 batch = []
         if batch:
-            self._store_batch(batch, summary)
-        self.store.flush()
-        return summary
+            yield batch
 
     def _sentences_to_store(
         self, item: Document | Problem, seen: set[str], summary: IngestSummary
@@ -276,6 +301,16 @@ class Checker:
         analysing = self._analysis_worker.submit(self.analyser.analyse, texts, published)
         vectors = self.embedder.encode(texts)
         analyses = analysing.result()
+        self._commit_batch(batch, vectors, analyses, summary)
+
+    def _commit_batch(
+        self,
+        batch: list[tuple[Document, list[Sentence]]],
+        vectors: np.ndarray,
+        analyses: Sequence[Analysis],
+        summary: IngestSummary,
+    ) -> None:
+        """One transaction: the batch's documents with their vectors and analyses, in order."""
         offset = 0
         with self.store.writing() as writer:
             outcomes = []
@@ -288,7 +323,7 @@ class Checker:
                 offset = end
         for document_id, outcome in outcomes:
             (summary.added if outcome == "added" else summary.replaced).append(document_id)
-        summary.sentences += len(texts)
+        summary.sentences += offset
 
     def upgrade_analyses(self, progress: Callable[[int], None] | None = None) -> int:
         """Analyse the stored sentences that have no current analysis (an index built before
@@ -393,15 +428,9 @@ class Checker:
         contradictions: list[tuple[Hit, Hit, Judgement]] = []
         # Pairs are judged batch by batch as they are found, so progress means work done: the
         # judging, not the search, is where a scan spends its time.
-        for documents, sentences, vectors in self._pending_batches(pending):
-            fresh = []
-            for a, b in self._neighbour_pairs(sentences, vectors):
-                first, second = sorted((a, b), key=_position)
-                key = (first.sentence.id, second.sentence.id)
-                if key not in judged:
-                    judged.add(key)
-                    fresh.append((first, second))
-            contradictions += self._contradictions(fresh)
+        found = self._fresh_pairs(pending, judged)
+        for documents, pairs, judgements in self._judged(found):
+            contradictions += _disagreeing(pairs, judgements)
             if progress:
                 progress(documents)
         with self.store.writing() as writer:
@@ -412,6 +441,42 @@ class Checker:
             writer.finish_scan(pending, started_at, len(judged), new)
         self.store.flush()
         return ScanSummary(len(pending), len(judged), new, started_at, added.count(Verdict.CHANGED))
+
+    def _fresh_pairs(
+        self, pending: list[str], judged: set[tuple[str, str]]
+    ) -> Iterator[tuple[int, list[tuple[Hit, Hit]]]]:
+        """(documents, their pairs not judged yet) a search batch at a time; `judged` grows."""
+        for documents, sentences, vectors in self._pending_batches(pending):
+            fresh = []
+            for a, b in self._neighbour_pairs(sentences, vectors):
+                first, second = sorted((a, b), key=_position)
+                key = (first.sentence.id, second.sentence.id)
+                if key not in judged:
+                    judged.add(key)
+                    fresh.append((first, second))
+            yield documents, fresh
+
+    def _judged(
+        self, found: Iterable[tuple[int, list[tuple[Hit, Hit]]]]
+    ) -> Iterator[tuple[int, list[tuple[Hit, Hit]], list[Judgement]]]:
+        """Each search batch's pairs with their judgements, here or on the cluster, in order."""
+        if self.cluster is None:
+            # All of a search batch's pairs in one call: the NLI judge sorts them by length,
+            # and the more it sorts together, the less each model batch pads.
+            for documents, pairs in found:
+                yield documents, pairs, self._judge_pairs(self._analysed_pairs(pairs))
+            return
+        jobs = (((documents, pairs), self._analysed_pairs(pairs)) for documents, pairs in found)
+        for (documents, pairs), judgements in self.cluster.judgements(jobs, self.model_reads):
+            yield documents, pairs, judgements
+
+    def _analysed_pairs(
+        self, pairs: Sequence[tuple[Hit, Hit]]
+    ) -> list[tuple[str, Analysis, str, Analysis]]:
+        return [
+            (a.sentence.text, self._analysis(a), b.sentence.text, self._analysis(b))
+            for a, b in pairs
+        ]
 
     def _pending_batches(self, pending: list[str]) -> Iterator[tuple[int, list[Hit], np.ndarray]]:
         """(documents, their sentences, their vectors), about SCAN_SEARCH_SENTENCES at a time."""
@@ -442,22 +507,6 @@ class Checker:
             for a, near in zip(sentences, neighbours, strict=True)
             for b in near
             if b.similarity >= floor and not _same_words(a, b)
-        ]
-
-    def _contradictions(self, pairs: Sequence[tuple[Hit, Hit]]) -> list[tuple[Hit, Hit, Judgement]]:
-        """The pairs that disagree: contradictions and changes over time."""
-        # All of a search batch's pairs in one call: the NLI judge sorts them by length, and
-        # the more it sorts together, the less each model batch pads.
-        judgements = self._judge_pairs(
-            [
-                (a.sentence.text, self._analysis(a), b.sentence.text, self._analysis(b))
-                for a, b in pairs
-            ]
-        )
-        return [
-            (a, b, j)
-            for (a, b), j in zip(pairs, judgements, strict=True)
-            if j.verdict in (Verdict.CONTRADICTS, Verdict.CHANGED)
         ]
 
     def judge_texts(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
@@ -607,6 +656,25 @@ def _nli_judge(model: Path, batch_size: int, cache_pairs: int, runtime: str) -> 
     if cache_pairs < 0:
         raise InvalidInput(f"CHECKER_NLI_CACHE_PAIRS must be 0 or more, not {cache_pairs}")
     return NLIJudge(model, batch_size=batch_size, cache_size=cache_pairs, runtime=runtime)
+
+
+def _texts_and_dates(
+    batch: list[tuple[Document, list[Sentence]]],
+) -> tuple[list[str], list[str | None]]:
+    """An ingest batch's sentence texts, and each one's document date, in order."""
+    texts = [s.text for _, sentences in batch for s in sentences]
+    return texts, [document.published for document, sentences in batch for _ in sentences]
+
+
+def _disagreeing(
+    pairs: Sequence[tuple[Hit, Hit]], judgements: Sequence[Judgement]
+) -> list[tuple[Hit, Hit, Judgement]]:
+    """The pairs that disagree: contradictions and changes over time."""
+    return [
+        (a, b, j)
+        for (a, b), j in zip(pairs, judgements, strict=True)
+        if j.verdict in (Verdict.CONTRADICTS, Verdict.CHANGED)
+    ]
 
 
 def _ranked(passages: list[Passage], verdict: Verdict) -> list[Passage]:

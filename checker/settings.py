@@ -121,6 +121,17 @@ class Settings:
     rate_limit_per_minute: int = _setting(
         600, "Requests per minute per API key (per gunicorn worker; 0: no limit)."
     )
+    ray_address: str = _setting(
+        "",
+        "Ray cluster (`HOST:PORT` of its head) that `checker ingest` and `checker report` run "
+        "their embedding, analysis and pair judging on; needs `checker[cluster]`. Empty: this "
+        "process does the work. The HTTP API always works in its own process.",
+    )
+    ray_actor_cpus: int = _setting(
+        1,
+        "CPUs each model worker (an actor holding the models) reserves on the Ray cluster, and "
+        "the threads it embeds with; the cluster runs as many workers as its CPUs allow.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

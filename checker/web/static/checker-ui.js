@@ -107,9 +107,70 @@ export function checkOptions(options = {}) {
 }
 
 /** POST the draft to `${apiUrl}v1/check-draft` with `options` (see checkOptions). */
-export function checkDraft({ apiUrl, apiKey, text, options, signal }) {
-  const body = { text, ...checkOptions(options) };
-  return callApi({ apiUrl, apiKey, path: "v1/check-draft", body, signal });
+export async function checkDraft({ apiUrl, apiKey, text, options, signal }) {
+  const chosen = checkOptions(options);
+  const pieces = draftParts(text);
+  if (pieces.length <= 1) {
+    return callApi({ apiUrl, apiKey, path: "v1/check-draft", body: { text, ...chosen }, signal });
+  }
+  // A long draft goes in parts, one request each, and comes back as one answer: each
+  // sentence's offsets moved by where its part starts (in code points, as the API counts).
+  const merged = { sentences: [], took_ms: 0 };
+  for (const piece of pieces) {
+    const body = { text: piece.text, ...chosen };
+    const answer = await callApi({ apiUrl, apiKey, path: "v1/check-draft", body, signal });
+    merged.took_ms += answer.took_ms;
+    for (const sentence of answer.sentences) {
+      merged.sentences.push({
+        ...sentence,
+        start: sentence.start + piece.start,
+        end: sentence.end + piece.start,
+      });
+    }
+  }
+  return merged;
+}
+
+// The API checks at most 200 sentences a request; a part holds at most this many sentence
+// ends, so that a miscount (abbreviations, quotes) still stays under the limit.
+const PART_SENTENCES = 120;
+const SENTENCE_END = /[.!?…]["'”’)\]]*(\s+|$)/gu;
+
+/** `text` cut at paragraph breaks (at sentence ends inside a very long paragraph) into parts
+ * of at most PART_SENTENCES sentences: [{ text, start }], `start` in code points. */
+export function draftParts(text) {
+  const paragraphs = text.split(/(?<=\n\s*\n)/u).flatMap((paragraph) => {
+    const ends = [...paragraph.matchAll(SENTENCE_END)].map((m) => m.index + m[0].length);
+    if (ends.length <= PART_SENTENCES) return [paragraph];
+    const cuts = [];
+    let from = 0;
+    for (let n = PART_SENTENCES - 1; n < ends.length; n += PART_SENTENCES) {
+      cuts.push(paragraph.slice(from, ends[n]));
+      from = ends[n];
+    }
+    cuts.push(paragraph.slice(from));
+    return cuts;
+  });
+  const parts = [];
+  let current = "";
+  let count = 0;
+  for (const paragraph of paragraphs) {
+    const sentences = [...paragraph.matchAll(SENTENCE_END)].length || 1;
+    if (current && count + sentences > PART_SENTENCES) {
+      parts.push(current);
+      current = "";
+      count = 0;
+    }
+    current += paragraph;
+    count += sentences;
+  }
+  if (current) parts.push(current);
+  let start = 0;
+  return parts.flatMap((part) => {
+    const piece = { text: part, start };
+    start += Array.from(part).length;
+    return part.trim() ? [piece] : [];
+  });
 }
 
 /** GET a stored document with its text and its sentences' offsets. */

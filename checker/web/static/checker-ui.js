@@ -314,6 +314,19 @@ export function documentName(doc, text = "") {
   return title || doc.source || hostOf(doc.url) || (text.trim() ? firstWords(text) : null);
 }
 
+// The API key a page was given, kept for this tab only (sessionStorage forgets it with the
+// tab; a tab the check page opens starts with a copy): one item for every page of the app.
+const KEY_ITEM = "checker-api-key";
+
+/** Fill `input` with the tab's key and keep what is typed there; `changed` runs after. */
+export function rememberKey(input, changed = () => {}) {
+  input.value = sessionStorage.getItem(KEY_ITEM) || "";
+  input.addEventListener("change", () => {
+    sessionStorage.setItem(KEY_ITEM, input.value.trim());
+    changed();
+  });
+}
+
 /** Where the app shows a document with one of its sentences highlighted. */
 export function documentHref(appUrl, documentId, sentenceId) {
   const base = appUrl.endsWith("/") ? appUrl : `${appUrl}/`;

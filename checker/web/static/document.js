@@ -9,6 +9,7 @@ import {
   firstWords,
   getDocument,
   problemOf,
+  rememberKey,
   safeUrl,
   showProblem,
 } from "./checker-ui.js";
@@ -27,12 +28,7 @@ const documentId = main.dataset.documentId;
 const sentenceId = new URLSearchParams(window.location.search).get("sentence");
 const apiUrl = new URL(main.dataset.apiUrl || "../", document.baseURI).href;
 // The same tab-only key as the check page (a tab it opened starts with a copy of it).
-const KEY_ITEM = "checker-api-key";
-keyInput.value = sessionStorage.getItem(KEY_ITEM) || "";
-keyInput.addEventListener("change", () => {
-  sessionStorage.setItem(KEY_ITEM, keyInput.value.trim());
-  load();
-});
+rememberKey(keyInput, () => load());
 
 function showFacts(doc, name) {
   const parts = [];

@@ -1,5 +1,5 @@
 // The check page: the form sends the draft, the shared panel shows the answer.
-import { checkDraft, createPanel, problemOf } from "./checker-ui.js";
+import { checkDraft, createPanel, problemOf, rememberKey } from "./checker-ui.js";
 
 const form = document.getElementById("check-form");
 const draft = document.getElementById("draft");
@@ -23,14 +23,10 @@ const optionInputs = {
 const options = () =>
   Object.fromEntries(Object.entries(optionInputs).map(([name, input]) => [name, input.value]));
 let busy = false;
-// A key is asked for only once the index has keys; sessionStorage forgets it with the tab.
-const KEY_ITEM = "checker-api-key";
+// A key is asked for only once the index has keys; the tab keeps it (rememberKey).
 const keyBox = document.getElementById("key-box");
 const keyInput = document.getElementById("api-key");
-keyInput.value = sessionStorage.getItem(KEY_ITEM) || "";
-keyInput.addEventListener("change", () => {
-  sessionStorage.setItem(KEY_ITEM, keyInput.value.trim());
-});
+rememberKey(keyInput);
 
 async function check() {
   const text = draft.value;

@@ -4,9 +4,17 @@
 //
 // Offsets from the API count Unicode code points (markSpans slices text as code points).
 
-import { callApi, el, markSpans, problemOf, showProblem } from "./checker-ui.js";
+import {
+  callApi,
+  documentHref,
+  documentName,
+  el,
+  markSpans,
+  problemOf,
+  rememberKey,
+  showProblem,
+} from "./checker-ui.js";
 
-const KEY_ITEM = "checker-api-key"; // shared with the check page: one key per tab
 const PAGE = 50;
 // Maps, not object literals: a value from the API never reaches Object.prototype's members.
 const REASONS = new Map([
@@ -32,11 +40,7 @@ const problemBox = document.getElementById("problem");
 const more = document.getElementById("more");
 const keyBox = document.getElementById("key-box");
 const keyInput = document.getElementById("api-key");
-keyInput.value = sessionStorage.getItem(KEY_ITEM) || "";
-keyInput.addEventListener("change", () => {
-  sessionStorage.setItem(KEY_ITEM, keyInput.value.trim());
-  load(true);
-});
+rememberKey(keyInput, () => load(true)); // the check page's key, one per tab
 let offset = 0;
 
 /** The API with the tab's key: GET `path`, or send it `body` with `method`. */
@@ -49,9 +53,12 @@ function fail(error) {
   if ([401, 403].includes(problemOf(error).status)) keyBox.open = true;
 }
 
-function documentName(doc) {
-  const when = doc.published ? ` (${doc.published.slice(0, 10)})` : "";
-  return `${doc.title || doc.source || doc.id}${doc.title && doc.source ? ` · ${doc.source}` : ""}${when}`;
+/** The report's name (as the check page names it), its outlet and its day. */
+function where(doc) {
+  const name = documentName(doc) || doc.id;
+  const outlet = doc.source && doc.source !== name ? ` · ${doc.source}` : "";
+  const day = doc.published ? ` (${String(doc.published).slice(0, 10)})` : "";
+  return `${name}${outlet}${day}`;
 }
 
 function side(finding, which) {
@@ -59,16 +66,15 @@ function side(finding, which) {
   const spans = finding.reasons.flatMap((r) =>
     (which === "a" ? r.claim_spans : r.passage_spans).map((span) => span),
   );
-  const link = new URL(`documents/${encodeURIComponent(s.document.id)}`, appUrl);
-  link.searchParams.set("sentence", s.sentence_id);
+  const link = documentHref(appUrl.href, s.document.id, s.sentence_id);
   const who = s.attribution ? el("p", { class: "who" }, `Who says it: ${s.attribution.text}`) : null;
   return el(
     "div",
     { class: "side" },
-    el("p", { class: "where" }, documentName(s.document)),
+    el("p", { class: "where" }, where(s.document)),
     who,
     el("blockquote", {}, markSpans(s.text, spans, "review-diff")),
-    el("a", { href: link.href, target: "_blank", rel: "noopener" }, "Read it in context"),
+    el("a", { href: link, target: "_blank", rel: "noopener" }, "Read it in context"),
   );
 }
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from checker.errors import InvalidInput, ModelError
+from checker.lru import LeastRecentlyUsed
 
 if TYPE_CHECKING:
     from checker.settings import Settings
@@ -93,19 +93,14 @@ class VectorCache:
 
     def __init__(self, size: int) -> None:
         self.size = max(0, size)
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._vectors: LeastRecentlyUsed[str, np.ndarray] = LeastRecentlyUsed(self.size)
+        self._lock = threading.Lock()  # for the counts
         self.hits = self.misses = 0
 
     def encode(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         """`embedder.encode(texts)`, with the texts not cached encoded in one call."""
-        found: dict[str, np.ndarray] = {}
+        found = self._vectors.found(texts)
         with self._lock:
-            for text in texts:
-                vector = self._vectors.get(text)
-                if vector is not None:
-                    self._vectors.move_to_end(text)
-                    found[text] = vector
             self.hits += sum(text in found for text in texts)
             self.misses += sum(text not in found for text in texts)
         missing = list(dict.fromkeys(t for t in texts if t not in found))
@@ -113,12 +108,7 @@ class VectorCache:
             for text, vector in zip(missing, embedder.encode(missing), strict=True):
                 vector.setflags(write=False)  # shared between requests: nobody may change it
                 found[text] = vector
-            with self._lock:
-                for text in missing[-self.size :] if self.size else []:
-                    self._vectors[text] = found[text]
-                    self._vectors.move_to_end(text)
-                while len(self._vectors) > self.size:
-                    self._vectors.popitem(last=False)
+            self._vectors.keep(missing, found)
         if not texts:
             return np.zeros((0, embedder.dimension), dtype=np.float32)
         return np.stack([found[text] for text in texts])

@@ -11,10 +11,11 @@ implicitly, the model. Threads share it (gunicorn's workers run threads), hence 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from checker.lru import LeastRecentlyUsed
 
 Reading = tuple[str, str]
 
@@ -28,8 +29,8 @@ class ReadingCache:
         self.size = size
         self.hits = 0
         self.misses = 0
-        self._rows: OrderedDict[Reading, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._rows: LeastRecentlyUsed[Reading, np.ndarray] = LeastRecentlyUsed(size)
+        self._lock = threading.Lock()  # for the counts
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -39,29 +40,13 @@ class ReadingCache:
     ) -> np.ndarray:
         """One output row per reading: kept ones from the cache, the others (each distinct
         reading once) from `score`, which are then kept."""
-        found: dict[Reading, np.ndarray] = {}
-        with self._lock:
-            for reading in readings:
-                row = self._rows.get(reading)
-                if row is not None:
-                    self._rows.move_to_end(reading)
-                    found[reading] = row
+        found = self._rows.found(readings)
         missing = list(dict.fromkeys(r for r in readings if r not in found))
         if missing:
             for reading, row in zip(missing, score(missing), strict=True):
                 found[reading] = row
-            self._keep(missing, found)
+            self._rows.keep(missing, found)
         with self._lock:
             self.misses += len(missing)
             self.hits += len(readings) - len(missing)
         return np.stack([found[r] for r in readings]) if readings else np.zeros((0, 0))
-
-    def _keep(self, readings: list[Reading], found: dict[Reading, np.ndarray]) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            for reading in readings[-self.size :]:
-                self._rows[reading] = found[reading]
-                self._rows.move_to_end(reading)
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)

@@ -133,9 +133,10 @@ def quantize_weights_int8(source: Path, target: Path, block_size: int = 32) -> P
     return target
 
 
-def dequantize_matmuls(source: Path) -> Any:
-    """`source` (a model `quantize_int8` made) with each int8 matrix product turned back into
-    a float MatMul over its dequantised weights, as an onnx.ModelProto.
+def dequantize_matmuls(model: Any) -> Any:
+    """`model` (an onnx.ModelProto, as `quantize_int8` writes them) with each int8 matrix
+    product turned back into a float MatMul over its dequantised weights, changed in place and
+    returned; a model without int8 products comes back as it was, less unused initializers.
 
     quantize_int8 writes each product as DynamicQuantizeLinear(x) -> MatMulInteger(x_q, w_q)
     -> Cast -> Mul(x_scale * w_scale). An engine that computes in bf16 (OpenVINO on a CPU
@@ -143,10 +144,8 @@ def dequantize_matmuls(source: Path) -> Any:
     same weights: w = (w_q - w_zero_point) * w_scale is exactly what the int8 model holds.
     """
     import numpy as np
-    import onnx
     from onnx import helper, numpy_helper
 
-    model = onnx.load(str(source))
     graph = model.graph
     weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     producer = {out: node for node in graph.node for out in node.output}

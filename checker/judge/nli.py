@@ -313,9 +313,7 @@ def _openvino_session(model_file: Path) -> Any:
 
     with tempfile.TemporaryDirectory(prefix="checker-nli-") as folder:
         plain = Path(folder) / "model.onnx"
-        model = onnx.load(str(model_file))
-        quantized = any(node.op_type == "MatMulInteger" for node in model.graph.node)
-        onnx.save(dequantize_matmuls(model_file) if quantized else model, str(plain))
+        onnx.save(dequantize_matmuls(onnx.load(str(model_file))), str(plain))
         return OpenVinoSession(plain, len(os.sched_getaffinity(0)))
 
 

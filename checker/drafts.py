@@ -9,12 +9,13 @@ can highlight it in place.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from checker.errors import InvalidInput, PayloadTooLarge
 from checker.segment import segment
 from checker.service import Checker, CheckFilters, CheckResult
-from checker.types import Document
+from checker.types import Document, Finding
 
 # Each sentence is one search and one judging round (embedding is batched); this bounds the time a
 # single request can hold a worker (a long feature is a few hundred sentences: send it in parts).
@@ -28,13 +29,27 @@ DRAFT_VERDICTS = ("disputed", "contradicts", "changed", "supports", "related", "
 
 
 @dataclass(frozen=True)
+class StoryMatch:
+    """A draft sentence seen against the stored version of its story (the draft was checked
+    with `exclude_document`): `sentence_id` is the stored sentence with the same words (None:
+    the sentence was written or edited since the story was stored), and `findings` the scan's
+    findings between that stored sentence and a passage, by the passage's sentence id. Those
+    are the flags an editor can confirm or dismiss from the draft."""
+
+    sentence_id: str | None
+    findings: Mapping[str, Finding] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class DraftSentence:
-    """One sentence of the draft, where it lies (`draft[start:end] == text`), and its check."""
+    """One sentence of the draft, where it lies (`draft[start:end] == text`), and its check;
+    `story` only when the draft was checked as a stored story's new version."""
 
     text: str
     start: int
     end: int
     result: CheckResult
+    story: StoryMatch | None = None
 
     @property
     def verdict(self) -> str:
@@ -89,4 +104,30 @@ def check_draft(
         DraftSentence(s.text, s.start, s.end, checker.check(s.text, k, filters, vector=v[None]))
         for s, v in zip(sentences, vectors, strict=True)
     ]
+    if filters is not None and filters.exclude_document:
+        checked = _against_story(checker, checked, filters.exclude_document)
     return DraftResult(checked, round((time.perf_counter() - started) * 1000, 1))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _against_story(
+    checker: Checker, checked: list[DraftSentence], document_id: str
+) -> list[DraftSentence]:
+    """Each sentence with the stored sentence of the story that has the same words, and the
+    scan's findings between it and other reports (an unknown story matches nothing)."""
+    stored_hits, _ = checker.store.document_vectors(document_id)
+    stored = {_words(hit.sentence.text): hit.sentence.id for hit in stored_hits}
+    found: dict[str, dict[str, Finding]] = {}
+    for finding in checker.store.findings_of(document_id):
+        for own, other in ((finding.a, finding.b), (finding.b, finding.a)):
+            if own.document.id == document_id and other.document.id != document_id:
+                found.setdefault(own.sentence.id, {})[other.sentence.id] = finding
+    matched = []
+    for sentence in checked:
+        own_id = stored.get(_words(sentence.text))
+        story = StoryMatch(own_id, found.get(own_id, {}) if own_id else {})
+        matched.append(replace(sentence, story=story))
+    return matched

@@ -151,18 +151,32 @@ def draft_result(result: DraftResult, contexts: Contexts | None = None) -> dict[
 
 def _draft_sentence(s: DraftSentence, contexts: Contexts | None) -> dict[str, Any]:
     claim = s.result.claim
-    return {
+    found = s.story.findings if s.story else {}
+
+    def flagged(p: Passage) -> dict[str, Any]:
+        """The passage, with the stored finding it makes with the story's own sentence (what
+        an editor can confirm or dismiss from the draft), where there is one."""
+        shown = passage(p, claim, contexts)
+        finding = found.get(p.hit.sentence.id)
+        if finding is not None:
+            shown["finding"] = {"id": finding.id, "review": review(finding.review)}
+        return shown
+
+    answer = {
         "text": s.text,
         "start": s.start,
         "end": s.end,
         "verdict": s.verdict,
-        "contradicting": [passage(p, claim, contexts) for p in s.result.contradicting],
-        "changed": [passage(p, claim, contexts) for p in s.result.changed],
+        "contradicting": [flagged(p) for p in s.result.contradicting],
+        "changed": [flagged(p) for p in s.result.changed],
         "supporting": [passage(p, claim, contexts) for p in s.result.supporting],
         # What other reports say about it when they neither support nor contradict it:
         # an editor's "related coverage" (most similar first, a few).
         "related": [passage(p, claim, contexts) for p in s.result.related[:RELATED_IN_DRAFTS]],
     }
+    if s.story is not None:  # checked as a stored story's new version
+        answer["stored_as"] = s.story.sentence_id
+    return answer
 
 
 def _sentence(hit: Hit) -> dict[str, Any]:

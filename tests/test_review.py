@@ -17,7 +17,7 @@ from checker.service import Checker
 from checker.store import audit, keys
 from checker.types import Document, Judgement, Reason, ReviewState, Verdict
 from checker.web import create_app
-from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS
+from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL_SENTENCE
 from tests.test_web import WOOL, assert_problem
 
 
@@ -203,3 +203,46 @@ def test_the_command_line_reviews_reports_and_exports(tmp_path: Path) -> None:
     bad = runner.invoke(main, ["review", "424242", "confirmed", "--index", index])
     assert bad.exit_code != 0 and "no discrepancy with id 424242" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+
+
+def test_a_stored_storys_draft_carries_the_findings_an_editor_can_decide_on(
+    scanned: Checker,
+) -> None:
+    """The check page triages from the draft: checked as a stored story's new version
+    (`exclude_document`), a sentence that is still as stored says so (`stored_as`), and its
+    contradicting passage carries the scan's finding and its review, which PATCH changes. An
+    edited sentence, or a draft checked without the story's id, carries none."""
+    client = create_app(checker=scanned, validate_responses=True).test_client()
+    seeds_finding = _the_seeds_finding(client)
+    edited = "The accord called for the withdrawal of all Armenian forces by Friday."
+    draft = f"{WITHDRAWAL_SENTENCE} {edited}"
+
+    def check(**options: str) -> list[dict]:
+        response = client.post("/v1/check-draft", json={"text": draft, **options})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["sentences"]
+
+    kept, changed = check(exclude_document=SEED_000)
+    assert kept["stored_as"] == f"{SEED_000}#3" and changed["stored_as"] is None
+    (denial,) = [p for p in kept["contradicting"] if NO_FORCES in p["text"]]
+    assert denial["finding"] == {"id": seeds_finding["id"], "review": seeds_finding["review"]}
+    assert all("finding" not in p for p in changed["contradicting"] + changed["changed"])
+    assert all("finding" not in p for p in kept["supporting"] + kept["related"])
+
+    url = f"/v1/discrepancies/{seeds_finding['id']}"
+    assert client.patch(url, json={"review": "dismissed", "reason": "copy"}).status_code == 200
+    (denial,) = [
+        p
+        for p in check(exclude_document=SEED_000)[0]["contradicting"]
+        if p["text"] == denial["text"]
+    ]
+    assert denial["finding"]["review"]["state"] == "dismissed"
+    assert denial["finding"]["review"]["reason"] == "copy"
+
+    # Without the story's id the draft is no stored story: nothing to triage, no `stored_as`.
+    plain = check()
+    assert all("stored_as" not in s for s in plain)
+    assert all("finding" not in p for s in plain for p in s["contradicting"] + s["changed"])
+    # An id that names no stored story matches nothing.
+    (unknown, _) = check(exclude_document="no-such-story")
+    assert unknown["stored_as"] is None

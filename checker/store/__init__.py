@@ -455,6 +455,21 @@ class Store:
         sentences = db.hits_by_key(self.conn, [row["a_sentence"], row["b_sentence"]])
         return self._finding(row, sentences)
 
+    def findings_of(self, document_id: str) -> list[Finding]:
+        """The live findings that rest on one of the document's sentences (either side), with
+        their decisions: what an editor can triage while checking that story's draft."""
+        columns, join = reviews.joined(self.conn)
+        rows = self.conn.execute(
+            f"SELECT f.*, {columns} FROM findings f {join} WHERE f.a_sentence IN (SELECT key "
+            "FROM sentences WHERE document_id = :d) OR f.b_sentence IN (SELECT key FROM "
+            "sentences WHERE document_id = :d) ORDER BY f.id",
+            {"d": document_id},
+        ).fetchall()
+        sentences = db.hits_by_key(
+            self.conn, [r["a_sentence"] for r in rows] + [r["b_sentence"] for r in rows]
+        )
+        return [self._finding(row, sentences) for row in rows]
+
     def review_counts(self, since: str | None = None) -> dict[str, int]:
         """Live findings (created since `since`) by review state: open, confirmed, dismissed."""
         return reviews.counts(self.conn, since)

@@ -142,6 +142,21 @@ class Passage(Sentence):
         description="The sentences around the passage in its report, to read it in context; "
         "null where the answer does not carry them."
     )
+    finding: FindingRef | None = Field(
+        None,  # absent where the passage is no stored finding
+        description="Drafts checked with `exclude_document` only: the nightly scan's stored "
+        "finding between the story's own stored sentence (the draft sentence's `stored_as`) "
+        "and this passage, with its review, so that an editor can confirm or dismiss it with "
+        "`PATCH /v1/discrepancies/{id}`. Absent when the pair is no stored finding.",
+        json_schema_extra=_absent,
+    )
+
+
+class FindingRef(BaseModel):
+    """A stored finding that a passage of a draft's answer makes with the story's own sentence."""
+
+    id: int = Field(description="The finding's id, for `/v1/discrepancies/{id}`.")
+    review: Review = Field(description="The editors' decision on it so far.")
 
 
 class Context(BaseModel):
@@ -193,6 +208,13 @@ class DraftSentence(BaseModel):
     related: list[Passage] = Field(
         description="Passages about the same thing that neither support nor contradict it: "
         "what other reports say about it, most similar first, at most 3."
+    )
+    stored_as: str | None = Field(
+        None,  # absent unless the draft was checked with exclude_document
+        description="Drafts checked with `exclude_document` only: the id of the stored story's "
+        "sentence with the same words, whose stored findings the passages' `finding` give; "
+        "null when the story has no such sentence (it was written or edited since the story "
+        "was stored, so there is no stored finding to decide on yet).",
     )
 
 

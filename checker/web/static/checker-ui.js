@@ -253,6 +253,82 @@ export function showProblem(box, problem, keyHelp = "") {
   box.hidden = false;
 }
 
+// An editor's decision on a stored finding (the review page, and the check page's evidence).
+// Maps, not object literals: a value from the API never reaches Object.prototype's members.
+export const DISMISS_REASONS = new Map([
+  ["", "No reason given"],
+  ["different-subjects", "Different subjects"],
+  ["different-time", "Different moments"],
+  ["copy", "A copy or rewording"],
+  ["other", "Other"],
+]);
+const STATE_WORDS = new Map([
+  ["open", "Open: no decision yet"],
+  ["confirmed", "Confirmed"],
+  ["dismissed", "Dismissed"],
+]);
+let decisions = 0; // numbers the ids of each set of decision controls
+
+/** A finding's review in words: "Dismissed (A copy or rewording) by night-desk on 2026-11-26". */
+export function decisionLine(review) {
+  if (review.state === "open") return STATE_WORDS.get("open");
+  const why = review.reason ? ` (${DISMISS_REASONS.get(review.reason) || review.reason})` : "";
+  const when = review.decided_at ? review.decided_at.slice(0, 10) : "";
+  return `${STATE_WORDS.get(review.state) || review.state}${why} by ${review.decided_by} on ${when}`;
+}
+
+/**
+ * The decision on a finding in words (`decision`) and the buttons that change it (`group`):
+ * Confirm, "Why dismiss?" and Dismiss, and Reopen once decided. `decide(state, reason)` runs
+ * on a press of a button that is not busy.
+ */
+export function decisionControls(review, decide) {
+  const reasonId = `ck-reason-${++decisions}`;
+  const reason = el(
+    "select",
+    { id: reasonId },
+    ...[...DISMISS_REASONS].map(([value, words]) => el("option", { value }, words)),
+  );
+  if (review.reason) reason.value = review.reason;
+  const buttons = [
+    el("button", { type: "button", class: "confirm", "data-decide": "confirmed" }, "Confirm"),
+    el("label", { for: reasonId }, "Why dismiss?"),
+    reason,
+    el("button", { type: "button", class: "dismiss", "data-decide": "dismissed" }, "Dismiss"),
+    review.state === "open" ? null : el("button", { type: "button", "data-decide": "open" }, "Reopen"),
+  ];
+  const group = el("div", { class: "decide", role: "group", "aria-label": "Decide on this flag" }, ...buttons);
+  group.querySelectorAll("button[data-decide]").forEach((button) =>
+    button.addEventListener("click", () => {
+      if (button.getAttribute("aria-disabled") === "true") return;
+      const state = button.dataset.decide;
+      decide(state, state === "dismissed" ? reason.value : "");
+    }),
+  );
+  return {
+    decision: el("p", { class: "decision" }, decisionLine(review)),
+    group,
+    /** Every button busy (aria-disabled keeps the focus where it is) or free again. */
+    busy(on) {
+      group.querySelectorAll("button").forEach((b) =>
+        on ? b.setAttribute("aria-disabled", "true") : b.removeAttribute("aria-disabled"),
+      );
+    },
+  };
+}
+
+/** After a decision has redrawn its controls inside `container`: focus the same decision's
+ * button (Confirm after a reopening, whose Reopen button has gone). */
+export function focusDecision(container, state) {
+  const next = state === "open" ? "confirmed" : state;
+  container.querySelector(`button[data-decide="${next}"]`)?.focus();
+}
+
+/** The body of PATCH /v1/discrepancies/<id> for a decision (a reason goes with a dismissal). */
+export function decisionBody(state, reason) {
+  return state === "dismissed" && reason ? { review: state, reason } : { review: state };
+}
+
 /** createElement with attributes and children; strings become text nodes, never markup. */
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -402,6 +478,82 @@ function around(passage, side) {
   return el("p", { class: "ck-around" }, el("span", { class: "ck-visually-hidden" }, words), text);
 }
 
+// The verdicts of a passage that the nightly scan stores as a finding, which editors decide on.
+const FLAGGED = new Set(["contradicts", "changed"]);
+
+/**
+ * On the check page (`triage` given): the editors' decision on the stored finding that this
+ * passage makes with the story's own stored sentence, and the buttons that change it through
+ * PATCH /v1/discrepancies/<id>; a short note where the sentence is stored but the pair is not
+ * a finding. Null for a passage that is not a flag, or where the evidence says why once.
+ */
+function triageBox(passage, sentence, triage) {
+  if (!triage || !FLAGGED.has(passage.verdict)) return null;
+  if (!passage.finding) {
+    return sentence.stored_as
+      ? el("p", { class: "ck-triage-note" }, "The nightly scan has not flagged this pair: there is no decision to make on it.")
+      : null;
+  }
+  const slot = el("div", {});
+  const said = el("p", { class: "ck-visually-hidden", role: "status" });
+  const problem = el("div", { class: "ck-error", role: "alert", hidden: true });
+  const box = el(
+    "div",
+    { class: "ck-triage" },
+    el("p", { class: "ck-triage-head" }, "Flagged by the nightly scan: your decision holds until either sentence changes."),
+    slot,
+    said,
+    problem,
+  );
+  function draw() {
+    box.dataset.review = passage.finding.review.state;
+    const controls = decisionControls(passage.finding.review, async (state, reason) => {
+      controls.busy(true);
+      problem.hidden = true;
+      try {
+        const path = `v1/discrepancies/${passage.finding.id}`;
+        const updated = await triage.api(path, { method: "PATCH", body: decisionBody(state, reason) });
+        passage.finding = { id: updated.id, review: updated.review };
+        draw();
+        said.textContent = `${decisionLine(updated.review)}.`;
+        focusDecision(slot, state);
+      } catch (error) {
+        controls.busy(false);
+        showProblem(problem, problemOf(error), triage.keyHelp);
+        triage.failed?.(problemOf(error));
+      }
+    });
+    slot.replaceChildren(controls.decision, controls.group);
+  }
+  draw();
+  return box;
+}
+
+/** Why the flags of a sentence cannot be decided on from the draft (null when they can, or
+ * when it has none): decisions belong to pairs of stored sentences. */
+function triageNote(sentence, triage) {
+  const flags = [...sentence.contradicting, ...(sentence.changed ?? [])];
+  if (!triage || !flags.length || flags.some((p) => p.finding)) return null;
+  if (!("stored_as" in sentence)) {
+    return el(
+      "p",
+      { class: "ck-triage-note" },
+      "To confirm or dismiss these flags, give this story's id under Options: decisions are " +
+        "kept on pairs of stored reports, so only a stored story's sentences can be decided on.",
+    );
+  }
+  if (sentence.stored_as === null) {
+    return el(
+      "p",
+      { class: "ck-triage-note" },
+      "This sentence is not in the stored story (it was written or edited since the story was " +
+        "saved), so there is no decision to make on it yet. Once the saved story has been " +
+        "scanned, its flags can be decided here or on the review page.",
+    );
+  }
+  return null;
+}
+
 function passageCard(passage, sentence, headingTag, links = {}) {
   const claimSpans = passage.reasons.flatMap((reason) => reason.claim_spans);
   const passageSpans = passage.reasons.flatMap((reason) => reason.passage_spans);
@@ -446,6 +598,7 @@ function passageCard(passage, sentence, headingTag, links = {}) {
       markSpans(sentence.text, claimSpans),
     ),
     reasons,
+    triageBox(passage, sentence, links.triage),
   );
 }
 
@@ -453,9 +606,12 @@ function passageCard(passage, sentence, headingTag, links = {}) {
  * The results panel: status line, error box, highlighted draft and evidence.
  * `level` is the heading level its sections start at (2 on the page, 3 in a host page);
  * `appUrl` the checker's root, whose document pages the evidence links to (`sameApp`: the
- * panel is on the checker's own page); `keyHelp` says where a key goes when one is needed.
+ * panel is on the checker's own page); `keyHelp` says where a key goes when one is needed;
+ * `triage` (the check page's) lets an editor decide on stored flags from the evidence:
+ * `{ api(path, options), failed(problem) }`, the API with the page's key and what to do when
+ * a decision fails.
  */
-export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp = "" } = {}) {
+export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp = "", triage = null } = {}) {
   const heading = `h${level}`;
   const subheading = `h${level + 1}`;
   const evidenceId = `ck-evidence-${++panels}`;
@@ -508,7 +664,7 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
     evidence,
   );
   const root = el("div", { class: "ck-panel" }, status, error, results);
-  const links = { appUrl, sameApp };
+  const links = { appUrl, sameApp, triage: triage && { keyHelp, ...triage } };
   let selected = null;
 
   function open(mark, sentence) {
@@ -531,11 +687,7 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
     back.addEventListener("click", () => mark.focus());
     const chosen = el("p", { class: "ck-chosen" }, el("span", { class: "ck-label" }, "Sentence: "));
     chosen.append(sentence.text);
-    evidenceBody.replaceChildren(
-      chosen,
-      ...cards,
-      back,
-    );
+    evidenceBody.replaceChildren(chosen, triageNote(sentence, links.triage) ?? "", ...cards, back);
     // Keyboard and screen-reader users land on the evidence. Where it is stacked under the
     // draft (a phone, a narrow editor) it is brought to the top; beside the draft it sticks.
     evidenceTitle.focus({ preventScroll: true });

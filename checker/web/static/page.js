@@ -1,16 +1,29 @@
 // The check page: the form sends the draft, the shared panel shows the answer.
-import { checkDraft, createPanel, problemOf, rememberKey } from "./checker-ui.js";
+import { callApi, checkDraft, createPanel, problemOf, rememberKey } from "./checker-ui.js";
 
 const form = document.getElementById("check-form");
 const draft = document.getElementById("draft");
 const button = form.querySelector("button[type=submit]");
 // The API lives at the app's root, which is where this page is served from.
 const apiUrl = new URL(form.dataset.apiUrl || "./", document.baseURI).href;
+// A key is asked for only once the index has keys; the tab keeps it (rememberKey).
+const keyBox = document.getElementById("key-box");
+const keyInput = document.getElementById("api-key");
+rememberKey(keyInput);
+const askForKey = (problem) => {
+  if (problem.status === 401 || problem.status === 403) keyBox.open = true;
+};
 const panel = createPanel({
   level: 2,
   appUrl: apiUrl,
   sameApp: true,
   keyHelp: "Once you have one, enter it under “API key” above; it is kept in this tab only.",
+  // Flags between the stored story and other reports are decided on from the evidence, with
+  // the page's key (a write key), as on the review page.
+  triage: {
+    api: (path, options) => callApi({ apiUrl, apiKey: keyInput.value.trim(), path, ...options }),
+    failed: askForKey,
+  },
 });
 document.getElementById("results").append(panel.element);
 // The Options: the story's own id (left out of the evidence), sources, dates.
@@ -23,10 +36,6 @@ const optionInputs = {
 const options = () =>
   Object.fromEntries(Object.entries(optionInputs).map(([name, input]) => [name, input.value]));
 let busy = false;
-// A key is asked for only once the index has keys; the tab keeps it (rememberKey).
-const keyBox = document.getElementById("key-box");
-const keyInput = document.getElementById("api-key");
-rememberKey(keyInput);
 
 async function check() {
   const text = draft.value;
@@ -52,7 +61,7 @@ async function check() {
   } catch (error) {
     const problem = problemOf(error);
     panel.fail(problem);
-    if (problem.status === 401 || problem.status === 403) keyBox.open = true;
+    askForKey(problem);
   } finally {
     busy = false;
     button.removeAttribute("aria-disabled");

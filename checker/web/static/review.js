@@ -6,9 +6,13 @@
 
 import {
   callApi,
+  decisionBody,
+  decisionControls,
+  decisionLine,
   documentHref,
   documentName,
   el,
+  focusDecision,
   markSpans,
   problemOf,
   rememberKey,
@@ -16,19 +20,6 @@ import {
 } from "./checker-ui.js";
 
 const PAGE = 50;
-// Maps, not object literals: a value from the API never reaches Object.prototype's members.
-const REASONS = new Map([
-  ["", "No reason given"],
-  ["different-subjects", "Different subjects"],
-  ["different-time", "Different moments"],
-  ["copy", "A copy or rewording"],
-  ["other", "Other"],
-]);
-const STATE_WORDS = new Map([
-  ["open", "Open: no decision yet"],
-  ["confirmed", "Confirmed"],
-  ["dismissed", "Dismissed"],
-]);
 
 const root = document.getElementById("review");
 const base = new URL(root.dataset.apiUrl, document.baseURI);
@@ -78,13 +69,6 @@ function side(finding, which) {
   );
 }
 
-function decisionLine(review) {
-  if (review.state === "open") return STATE_WORDS.get("open");
-  const why = review.reason ? ` (${REASONS.get(review.reason) || review.reason})` : "";
-  const when = review.decided_at ? review.decided_at.slice(0, 10) : "";
-  return `${STATE_WORDS.get(review.state) || review.state}${why} by ${review.decided_by} on ${when}`;
-}
-
 function card(finding) {
   const article = el("article", {
     class: `finding is-${finding.verdict === "changed" ? "changed" : finding.verdict} is-${finding.review.state}`,
@@ -94,46 +78,34 @@ function card(finding) {
   });
   const apart =
     finding.days_apart === null ? "" : finding.days_apart === 0 ? " · published the same day" : ` · published ${finding.days_apart} day${finding.days_apart === 1 ? "" : "s"} apart`;
-  const decision = el("p", { class: "decision" }, decisionLine(finding.review));
-  const reasonId = `reason-${finding.id}`;
-  const reason = el("select", { id: reasonId }, ...[...REASONS].map(([v, words]) => el("option", { value: v }, words)));
-  if (finding.review.reason) reason.value = finding.review.reason;
-  const buttons = [
-    el("button", { type: "button", class: "confirm", "data-decide": "confirmed" }, "Confirm"),
-    el("label", { for: reasonId }, "Why dismiss?"),
-    reason,
-    el("button", { type: "button", class: "dismiss", "data-decide": "dismissed" }, "Dismiss"),
-    finding.review.state === "open" ? null : el("button", { type: "button", "data-decide": "open" }, "Reopen"),
-  ];
+  const controls = decisionControls(finding.review, (state, reason) =>
+    decide(article, finding, controls, state, reason),
+  );
   article.append(
     el("h2", { id: `finding-${finding.id}-title` }, finding.headline),
     el("p", { class: "meta" }, `Confidence ${Math.round(finding.confidence * 100)}\u00a0%${apart} · found ${finding.created_at.slice(0, 10)}`),
     el("div", { class: "sides" }, side(finding, "a"), side(finding, "b")),
     el("ul", { class: "why", "aria-label": "Why it was flagged" }, ...finding.reasons.map((r) => el("li", {}, r.detail))),
-    decision,
-    el("div", { class: "decide", role: "group", "aria-label": "Decide on this flag" }, ...buttons),
-  );
-  article.querySelectorAll("button[data-decide]").forEach((button) =>
-    button.addEventListener("click", () => decide(article, finding, button, reason)),
+    controls.decision,
+    controls.group,
   );
   return el("li", {}, article);
 }
 
-async function decide(article, finding, button, reason) {
-  if (button.getAttribute("aria-disabled") === "true") return;
-  const state = button.dataset.decide;
-  const body = { review: state };
-  if (state === "dismissed" && reason.value) body.reason = reason.value;
-  article.querySelectorAll("button").forEach((b) => b.setAttribute("aria-disabled", "true"));
+async function decide(article, finding, controls, state, reason) {
+  controls.busy(true);
   problemBox.hidden = true;
   try {
-    const updated = await api(`v1/discrepancies/${finding.id}`, { method: "PATCH", body });
+    const updated = await api(`v1/discrepancies/${finding.id}`, {
+      method: "PATCH",
+      body: decisionBody(state, reason),
+    });
     const replacement = card(updated);
     article.parentElement.replaceWith(replacement);
     status.textContent = `${updated.headline}: ${decisionLine(updated.review)}.`;
-    replacement.querySelector(`button[data-decide="${state === "open" ? "confirmed" : state}"]`)?.focus();
+    focusDecision(replacement, state);
   } catch (problem) {
-    article.querySelectorAll("button").forEach((b) => b.removeAttribute("aria-disabled"));
+    controls.busy(false);
     fail(problem);
   }
 }

@@ -74,8 +74,9 @@ def test_the_document_page(open_page: Callable[..., Page]) -> None:
 def test_the_widget_in_the_example_editor(open_page: Callable[..., Page]) -> None:
     page = open_page("/examples/editor")
     page.get_by_role("button", name="Check facts").first.click()
-    expect(page.locator(".checker-widget mark.ck-sentence").first).to_be_visible()
-    page.locator(".checker-widget mark.ck-sentence").first.click()
+    expect(page.locator(".checker-widget mark.ck-mark").first).to_be_visible()
+    page.get_by_role("button", name="Next mark").first.click()  # the evidence's popover
+    expect(page.get_by_role("dialog")).to_be_visible()
     assert blocking(page) == []
 
 

@@ -293,23 +293,25 @@ def test_the_widget_checks_a_textarea_and_a_contenteditable(
     expect(buttons).to_have_count(2)  # the textarea and the contenteditable; not the input
     buttons.first.click()
     widget = page.locator(".checker-widget").first
-    claim = widget.locator("mark.ck-sentence", has_text=CLAIM)
-    expect(claim).to_have_class(CONTRADICTED)
-    claim.click()
+    claim = widget.locator("mark.ck-mark", has_text=CLAIM)  # in the field (its layer)
+    expect(claim).to_have_class(re.compile(r"^ck-mark ck-(contradicts|disputed)$"))
+    widget.get_by_role("button", name="Next mark").click()
     expect(widget.locator(".ck-doc-id").first).to_have_text(SEED_001)
     expect(widget.locator(".ck-doc-title").first).to_have_text(TITLE_001)
     assert seen and seen[0]["authorization"] == "Bearer k"
     # The host page's `button { background: #c00 }` does not reach into the widget.
     colour = buttons.first.evaluate("b => getComputedStyle(b).backgroundColor")
     assert colour != "rgb(204, 0, 0)"
+    page.keyboard.press("Escape")
 
     buttons.nth(1).click()
     notes = page.locator(".checker-widget").nth(1)
-    expect(notes.locator(".ck-summary")).to_contain_text("1 sentence checked")
+    expect(notes.locator(".ck-field-status")).to_contain_text("1 sentence checked")
     screenshot(page, "widget-example-desktop")
     page.set_viewport_size(PHONE)
-    page.get_by_role("button", name="Hide results").nth(1).click()
-    expect(notes.locator(".ck-panel")).to_be_hidden()
+    notes.get_by_role("button", name="Clear marks").click()
+    expect(notes.locator("mark.ck-mark")).to_have_count(0)
+    expect(notes.locator(".ck-field-status")).to_have_text("")
     screenshot(page, "widget-example-phone")
 
 
@@ -578,8 +580,8 @@ def test_the_widget_leaves_out_its_own_story_and_links_to_the_evidence(
     page.locator("#story").fill(WITHDRAWAL_SENTENCE)
     page.get_by_role("button", name="Check facts").first.click()
     widget = page.locator(".checker-widget").first
-    mark = widget.locator("mark.ck-sentence")
-    expect(mark).to_have_class("ck-sentence ck-contradicts")  # not disputed by itself
+    mark = widget.locator("mark.ck-mark")
+    expect(mark).to_have_class("ck-mark ck-contradicts")  # not disputed by itself
     assert bodies == [
         {
             "text": WITHDRAWAL_SENTENCE,
@@ -587,7 +589,7 @@ def test_the_widget_leaves_out_its_own_story_and_links_to_the_evidence(
             "published_before": "2023-09-30",
         }
     ]
-    mark.click()
+    widget.get_by_role("button", name="Next mark").click()
     link = widget.get_by_role("link", name="Read it in the whole report")
     expect(link).to_have_count(1)
     expect(link).to_have_attribute("target", "_blank")

@@ -12,7 +12,7 @@
 // A draft sentence's verdict ("disputed": some reports support it, others contradict it) and
 // a passage's; "changed" is the same fact with another value at another moment, an update.
 // "related": other reports speak of the sentence and do neither (its related coverage).
-const VERDICT_LABEL = new Map([
+export const VERDICT_LABEL = new Map([
   ["disputed", "Disputed"],
   ["contradicts", "Contradicted"],
   ["changed", "Changed over time"],
@@ -603,6 +603,36 @@ function passageCard(passage, sentence, headingTag, links = {}) {
 }
 
 /**
+ * A draft sentence's evidence: the sentence, then a card per passage (`headingTag` heads
+ * each); `links` as createPanel makes them. The check page's panel and the widget's popover
+ * show the same.
+ */
+export function evidenceOf(sentence, headingTag, links = {}) {
+  // `changed` and `related` are absent from the answers of older checkers. Related coverage
+  // is the evidence only where no report supports, contradicts or updates the sentence.
+  const judged = [...sentence.contradicting, ...(sentence.changed ?? []), ...sentence.supporting];
+  const passages = judged.length ? judged : (sentence.related ?? []);
+  const chosen = el("p", { class: "ck-chosen" }, el("span", { class: "ck-label" }, "Sentence: "));
+  chosen.append(sentence.text);
+  return [
+    chosen,
+    triageNote(sentence, links.triage) ?? "",
+    ...passages.map((passage) => passageCard(passage, sentence, headingTag, links)),
+  ];
+}
+
+/** "3 sentences checked: 1 contradicted, 0 supported (48 ms)." for a draft's answer. */
+export function summaryOf(answer) {
+  const count = (verdict) => answer.sentences.filter((s) => s.verdict === verdict).length;
+  // Contradicted and supported always; the others only where there are some.
+  const counts = KEYS.filter(
+    ([verdict]) => count(verdict) || verdict === "contradicts" || verdict === "supports",
+  ).map(([verdict, word]) => `${count(verdict)} ${word}`);
+  const n = answer.sentences.length;
+  return `${n} sentence${n === 1 ? "" : "s"} checked: ${counts.join(", ")} (${Math.round(answer.took_ms)} ms).`;
+}
+
+/**
  * The results panel: status line, error box, highlighted draft and evidence.
  * `level` is the heading level its sections start at (2 on the page, 3 in a host page);
  * `appUrl` the checker's root, whose document pages the evidence links to (`sameApp`: the
@@ -675,19 +705,9 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
     selected = mark;
     mark.classList.add("ck-selected");
     mark.setAttribute("aria-expanded", "true");
-    // `changed` is absent from the answers of a checker older than the change-over-time verdict.
-    // `changed` and `related` are absent from the answers of older checkers. Related coverage
-    // is the evidence only where no report supports, contradicts or updates the sentence.
-    const judged = [...sentence.contradicting, ...(sentence.changed ?? []), ...sentence.supporting];
-    const passages = judged.length ? judged : (sentence.related ?? []);
-    const cards = passages.map((passage) =>
-      passageCard(passage, sentence, subheading, links),
-    );
     const back = el("button", { type: "button", class: "ck-back" }, "Back to the sentence");
     back.addEventListener("click", () => mark.focus());
-    const chosen = el("p", { class: "ck-chosen" }, el("span", { class: "ck-label" }, "Sentence: "));
-    chosen.append(sentence.text);
-    evidenceBody.replaceChildren(chosen, triageNote(sentence, links.triage) ?? "", ...cards, back);
+    evidenceBody.replaceChildren(...evidenceOf(sentence, subheading, links), back);
     // Keyboard and screen-reader users land on the evidence. Where it is stacked under the
     // draft (a phone, a narrow editor) it is brought to the top; beside the draft it sticks.
     evidenceTitle.focus({ preventScroll: true });
@@ -769,13 +789,7 @@ export function createPanel({ level = 2, appUrl = "", sameApp = false, keyHelp =
       selected = null;
       const chars = Array.from(text);
       const count = (verdict) => answer.sentences.filter((s) => s.verdict === verdict).length;
-      // Contradicted and supported always; disputed and changed only where there are some.
-      const counts = KEYS.filter(
-        ([verdict]) => count(verdict) || verdict === "contradicts" || verdict === "supports",
-      ).map(([verdict, word]) => `${count(verdict)} ${word}`);
-      summary.textContent =
-        `${answer.sentences.length} sentence${answer.sentences.length === 1 ? "" : "s"} checked: ` +
-        `${counts.join(", ")} (${Math.round(answer.took_ms)} ms).`;
+      summary.textContent = summaryOf(answer);
       const pieces = [];
       let at = 0;
       answer.sentences.forEach((sentence, index) => {

@@ -1,5 +1,5 @@
 // The checker widget: one <script> tag gives every textarea and contenteditable element of a
-// page a "Check facts" button that shows the draft's sentences highlighted, with evidence.
+// page a "Check facts" button that marks the checked sentences in the field, with evidence.
 //
 //   <script src="https://checker.example.org/static/widget.js" defer
 //           data-api-url="https://checker.example.org/"   (default: where this file is from)
@@ -17,9 +17,12 @@
 //   data-published-after="2023-09-01" only reports published on or after this day
 //   data-published-before="2023-09-30"                     ... on or before this day
 //
-// Elements added later: window.CheckerWidget.attach(element). The button and results live in
-// a shadow root, so the host page's styles do not reach them, nor theirs the page. The
-// evidence links to the checker's page of each report, opened in a new tab.
+// Elements added later: window.CheckerWidget.attach(element). The marks sit in the field
+// itself, as a spelling checker's do (a layer over it: field-marks.js), and the evidence opens
+// in a popover over the page, so nothing pushes the host's form down; Alt+ArrowDown and
+// Alt+ArrowUp in the field go from mark to mark, Escape closes the evidence. The bar, the
+// marks and the popover live in a shadow root, so the host page's styles do not reach them,
+// nor theirs the page. The evidence links to the checker's page of each report (a new tab).
 (() => {
   "use strict";
   // Read while this script runs: document.currentScript is null afterwards.
@@ -35,7 +38,8 @@
   const attached = new WeakSet();
 
   function loadUi() {
-    ui ??= import(new URL("checker-ui.js", scriptUrl).href);
+    const load = (name) => import(new URL(name, scriptUrl).href);
+    ui ??= Promise.all([load("checker-ui.js"), load("field-marks.js")]);
     return ui;
   }
 
@@ -62,9 +66,20 @@
     return options;
   }
 
+  function button(words, className, shortcut) {
+    const made = document.createElement("button");
+    made.type = "button";
+    made.className = className;
+    made.textContent = words;
+    if (shortcut) made.setAttribute("aria-keyshortcuts", shortcut);
+    return made;
+  }
+
   function attach(element) {
     if (attached.has(element)) return;
     attached.add(element);
+    // The bar goes under the field and keeps its height: the marks go on the field itself
+    // and the evidence in a popover, so nothing the widget shows pushes the form down.
     const host = document.createElement("div");
     host.className = "checker-widget";
     element.insertAdjacentElement("afterend", host);
@@ -74,66 +89,83 @@
     style.href = new URL("checker-ui.css", scriptUrl).href;
     const bar = document.createElement("div");
     bar.className = "ck-bar";
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "ck-button";
-    button.textContent = "Check facts";
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "ck-close";
-    close.textContent = "Hide results";
-    close.hidden = true;
-    bar.append(button, close);
-    shadow.append(style, bar);
-    let panel = null;
+    const check = button("Check facts", "ck-button");
+    const previous = button("Previous mark", "ck-close", "Alt+ArrowUp");
+    const next = button("Next mark", "ck-close", "Alt+ArrowDown");
+    const clear = button("Clear marks", "ck-close");
+    for (const idle of [previous, next, clear]) idle.setAttribute("aria-disabled", "true");
+    const status = document.createElement("p");
+    status.className = "ck-field-status";
+    status.setAttribute("role", "status");
+    bar.append(check, previous, next, clear);
+    shadow.append(style, bar, status);
+    let marks = null; // the field's marks (field-marks.js), made on first use
     let busy = false;
-    // The marks belong to the text as it was checked: an edit makes them out of date at once.
-    element.addEventListener("input", () => {
-      if (panel) panel.stale();
-    });
 
-    button.addEventListener("click", async () => {
+    function say(words) {
+      status.textContent = words;
+      status.title = words; // the line is cut short where it is narrow
+    }
+
+    function usable(on) {
+      for (const b of [previous, next, clear]) {
+        if (on) b.removeAttribute("aria-disabled");
+        else b.setAttribute("aria-disabled", "true");
+      }
+    }
+
+    check.addEventListener("click", async () => {
       if (busy) return;
       busy = true;
-      button.setAttribute("aria-disabled", "true");
+      check.setAttribute("aria-disabled", "true");
       try {
-        const { checkDraft, createPanel, problemOf } = await loadUi();
-        if (!panel) {
-          panel = createPanel({
-            level: 3,
-            appUrl: apiUrl,
-            keyHelp: "The key this editor was set up with is missing or no longer valid.",
-          });
-          shadow.append(panel.element);
-        }
-        panel.element.hidden = false;
-        close.hidden = false;
+        const [{ checkDraft, problemOf }, { fieldMarks }] = await loadUi();
+        marks ??= fieldMarks({
+          field: element,
+          root: shadow,
+          links: { appUrl: apiUrl },
+          stale: () =>
+            say("Out of date: the text has changed since this check. Check again to update the marks."),
+        });
         const text = draftOf(element);
+        const keyHelp = "The key this editor was set up with is missing or no longer valid.";
         if (!text.trim()) {
-          panel.fail({ title: "Nothing to check", detail: "The editor is empty." });
+          marks.fail({ title: "Nothing to check", detail: "The editor is empty." }, "", bar);
+          usable(false);
+          say("");
           return;
         }
-        panel.loading();
+        say("Checking the text…");
         try {
-          const options = optionsOf(element);
-          panel.show(text, await checkDraft({ apiUrl, apiKey, text, options }));
-          if (draftOf(element) !== text) panel.stale(); // edited while it was being checked
+          const answer = await checkDraft({ apiUrl, apiKey, text, options: optionsOf(element) });
+          const summary = marks.show(text, answer);
+          usable(marks.count() > 0);
+          const keys = marks.count() ? " Alt+Down in the text goes to the next mark." : "";
+          say(`${summary}${keys}`);
+          // Edited while it was being checked: the marks are out of date at once.
+          marks.edited();
         } catch (error) {
-          panel.fail(problemOf(error));
+          marks.fail(problemOf(error), keyHelp, bar);
+          usable(false);
+          say("");
         }
       } catch (error) {
-        // The shared module itself could not be loaded (server down, or blocked cross-origin).
-        button.title = `The checker could not be loaded: ${error}`;
-        button.textContent = "Check facts (unavailable)";
+        // The shared modules could not be loaded (server down, or blocked cross-origin).
+        check.title = `The checker could not be loaded: ${error}`;
+        check.textContent = "Check facts (unavailable)";
       } finally {
         busy = false;
-        button.removeAttribute("aria-disabled");
+        check.removeAttribute("aria-disabled");
       }
     });
-    close.addEventListener("click", () => {
-      if (panel) panel.element.hidden = true;
-      close.hidden = true;
-      button.focus();
+    previous.addEventListener("click", () => marks?.previous(previous));
+    next.addEventListener("click", () => marks?.next(next));
+    clear.addEventListener("click", () => {
+      if (clear.getAttribute("aria-disabled") === "true") return;
+      marks?.clear();
+      usable(false);
+      say("");
+      check.focus();
     });
   }
 

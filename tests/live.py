@@ -19,6 +19,9 @@ from typing import Any
 from tests.conftest import SEEDS
 
 STARTUP_SECONDS = 180  # model loading on a busy 2-core machine; a bound, not a speed claim
+# Each served index's directory by the server's base URL, for the CLI (`checker keys --index`):
+# the server itself never says where its index lies.
+INDEXES: dict[str, Path] = {}
 
 
 def free_port() -> int:
@@ -69,6 +72,7 @@ def serve_seeds(directory: Path) -> Iterator[str]:
                     # Not listening yet, or still loading models on a busy machine.
                     time.sleep(0.5)
             assert process.poll() is None, f"gunicorn exited; see {log_path}"
+            INDEXES[base] = index
             yield base
         finally:
             process.terminate()

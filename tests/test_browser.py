@@ -31,7 +31,7 @@ from checker.types import (
     Verdict,
 )
 from tests.conftest import NO_FORCES_SENTENCE, REPO, SEED_000, SEED_001, WITHDRAWAL_SENTENCE
-from tests.live import request, serve_seeds
+from tests.live import INDEXES, request, serve_seeds
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -358,7 +358,7 @@ def test_the_check_page_asks_for_a_key_once_the_index_has_keys(
     import subprocess
     import sys
 
-    index = request(server + "/readyz")[1]["index"]
+    index = str(INDEXES[server])
     checker = [sys.executable, "-m", "checker", "keys"]
     created = subprocess.run(
         [*checker, "create", "browser-desk", "--index", index],

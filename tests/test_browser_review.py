@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests import test_browser
 from tests.conftest import NO_FORCES_SENTENCE, SEED_000, SEED_001, WITHDRAWAL_SENTENCE
-from tests.live import request, serve_seeds
+from tests.live import INDEXES, request, serve_seeds
 from tests.test_browser import PHONE, screenshot
 
 pytestmark = test_browser.pytestmark
@@ -91,7 +91,7 @@ def test_the_review_page_works_at_phone_width_with_the_keyboard(
 def api_key(server: str, name: str, scope: str) -> Iterator[str]:
     """A new key for the served index, revoked at the end: the module's other tests expect
     an open index."""
-    index = request(server + "/readyz")[1]["index"]
+    index = str(INDEXES[server])
     keys = [sys.executable, "-m", "checker", "keys"]
     created = subprocess.run(
         [*keys, "create", name, "--scope", scope, "--index", index],

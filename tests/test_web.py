@@ -34,6 +34,9 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz").get_json()
     assert ready["status"] == "ready" and ready["documents"] == 2
+    # Public, so it names the index as a request would, and says nothing of the server's disk.
+    index = client.application.extensions["checker"].default.settings.index
+    assert ready["index"] == index.name and str(index.parent) not in json.dumps(ready)
 
 
 def test_check_returns_the_documented_shape(client: FlaskClient) -> None:

@@ -88,14 +88,15 @@ def healthz() -> Response:
     summary="The index is open and the models loaded",
     description="503 with the reason while the index cannot be opened or has gone (the app "
     "tries again every few seconds, and becomes ready by itself once the index is restored). "
-    "No key needed.",
+    "No key needed, so it names the index and never says where the server keeps it.",
     responses={200: out.Ready, **problems()},
 )
 @public
 def readyz() -> Response:
     checker = _indexes().default
     checker.store.refresh()  # raises IndexUnavailable (503) when the index has gone
-    return jsonify(status="ready", index=str(checker.settings.index), **checker.store.counts())
+    # The index's name, as a request's `index` names one: no answer gives a server path.
+    return jsonify(status="ready", index=checker.settings.index.name, **checker.store.counts())
 
 
 _INDEX_404 = (404, "`index` names no index.")

@@ -373,7 +373,7 @@ class Ready(BaseModel):
     model_config = _example(
         {
             "status": "ready",
-            "index": "/srv/checker/indexes/default",
+            "index": "default",
             "documents": 2,
             "sentences": 61,
             "findings": 1,
@@ -381,7 +381,10 @@ class Ready(BaseModel):
     )
 
     status: Literal["ready"] = Field(description="Always `ready` (otherwise a 503 problem).")
-    index: str = Field(description="The default index's directory (`CHECKER_INDEX`).")
+    index: str = Field(
+        description="The default index's name: the last part of `CHECKER_INDEX`, as the "
+        "`index` member of a request names an index (never a path on the server)."
+    )
     documents: int = Field(ge=0, description="Stored documents.")
     sentences: int = Field(ge=0, description="Stored sentences.")
     findings: int = Field(ge=0, description="Stored findings.")

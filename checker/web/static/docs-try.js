@@ -6,7 +6,7 @@
   window.ui = window.SwaggerUIBundle({
     url: root.dataset.spec,
     domNode: root,
-    deepLinking: true,
+    deepLinking: false,
     tryItOutEnabled: false,
     persistAuthorization: false,
     defaultModelsExpandDepth: 0,

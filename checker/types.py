@@ -138,7 +138,8 @@ class Value:
     `kind` is "number", "date" or "entity"; `label` the spaCy entity label (CARDINAL, MONEY,
     DATE, GPE, PERSON, ...); `norm` a comparable form (a number as a plain decimal, a date as
     ISO, a name casefolded); `head` the lemma of what it counts or belongs to ("sheep" in
-    "300 sheep", "land" in "landed in Lyon").
+    "300 sheep", "land" in "landed in Lyon"); `verb` the lemma of the verb a counted thing
+    is the subject or object of ("fall" in "seven girls fell pregnant"), "" where none is.
     """
 
     kind: str
@@ -147,6 +148,7 @@ class Value:
     span: Span
     norm: str
     head: str = ""
+    verb: str = ""
 
 
 @dataclass(frozen=True)
@@ -155,9 +157,11 @@ class Analysis:
 
     `lemmas`: content-word lemmas in order, values excluded (the value-masked form alignment
     compares); `predicate`/`subject`: lemmas of the main (or reported) clause's verb and its
-    subject; `negated`: lemmas the sentence denies; `anchor`: the ISO date the sentence speaks
-    of (its own date resolved against the document's date, else the document's date), with
-    `anchor_source` "sentence" or "published" (None when neither is known).
+    subject; `negated`: lemmas the sentence denies; `unasserted`: content lemmas it speaks of
+    without asserting them (inside its denials, or inside a claim it mentions); `anchor`: the
+    ISO date the sentence speaks of (its own date resolved against the document's date, else
+    the document's date), with `anchor_source` "sentence" or "published" (None when neither
+    is known).
     """
 
     version: int
@@ -166,6 +170,7 @@ class Analysis:
     predicate: str | None = None
     subject: str | None = None
     negated: tuple[str, ...] = ()
+    unasserted: tuple[str, ...] = ()
     attribution: Attribution | None = None
     anchor: str | None = None
     anchor_source: str | None = None

@@ -325,3 +325,106 @@ def test_unable_to_is_a_denial_like_could_not(analyser: Analyser) -> None:
     assert "verify" in first.negated and "verify" in second.negated
     result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.85),))
     assert result.verdict is not Verdict.CONTRADICTS, result
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Both deny the same thing; the one that also says what will happen is no conflict.
+        ("'He said there will be a response like the group has never seen,' the senator said.",
+         "The king said the group will see a response it has not seen before."),
+        # What one side denies the other speaks of only inside its own denial.
+        ("According to the ministry, there are no clinics in the town that can test for measles.",
+         "Clinics in the town might be unable to even test for measles."),
+        # A denial inside a denial asserts nothing: no guarantee the bank will not raise rates.
+        ("Economists say there is no guarantee the central bank will not raise rates in June.",
+         "The central bank is expected to raise rates in June."),
+        # A claim the sentence only mentions ("allegations ... who said ...") is not asserted.
+        ("The striker's agent responded on Monday to allegations made by a rival coach, who "
+         "said the striker is serving a ban for a failed drug test.",
+         "The striker is not serving a ban for failing a drug test, his agent said on Monday."),
+        # A denial is met only where the other side asserts more of it than the one word.
+        ("The country has exported no lamb to Korea in two years, growers say.",
+         "Growers say the country's lamb will again be exported to Korea after a two-year ban."),
+        # A contrast denies its second half, however it is worded.
+        ("The three council advisers call themselves mediators instead of negotiators.",
+         "The three council advisers call themselves mediators, not negotiators."),
+    ],
+)  # fmt: skip
+def test_denials_on_both_sides_or_only_mentioned_are_no_conflict(
+    analyser: Analyser, a: str, b: str
+) -> None:
+    """Judged FNC-1 flags (bench/results/fnc1_flags_s3c) had these shapes: a polarity
+    'difference' read off words one side speaks of only inside a denial or a mentioned claim."""
+    for x, y in ((a, b), (b, a)):
+        result = judged(analyser, x, y, extra=(nli(Verdict.CONTRADICTS, 0.9),))
+        assert result.verdict is not Verdict.CONTRADICTS, (x, y, result)
+
+
+def test_a_denial_still_contradicts_what_the_other_asserts_beside_a_denial(
+    analyser: Analyser,
+) -> None:
+    """The other side's own denial of something else does not hide what it asserts."""
+    denied = "The striker is not serving a ban for a failed drug test, his agent said."
+    asserted = (
+        "According to one pundit who doesn't know anything, it's all a cover-up, and the "
+        "striker is actually serving a secret ban for a failed drug test."
+    )
+    result = judged(analyser, denied, asserted)
+    assert result.verdict is Verdict.CONTRADICTS, result
+
+
+@pytest.mark.parametrize(
+    ("cost", "contradicts"),
+    [
+        ("between $4,000 and $5,000", False),
+        ("more than $4,000", False),
+        ("$6,000", True),
+        ("between $6,000 and $8,000", True),
+    ],
+)
+def test_a_figure_inside_the_others_range_or_bound_agrees(
+    analyser: Analyser, cost: str, contradicts: bool
+) -> None:
+    a = "The gold edition of the watch will cost $4,999 in the United States."
+    b = f"The gold edition of the watch will cost {cost} in the United States."
+    result = judged(analyser, a, b)
+    assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result
+
+
+@pytest.mark.parametrize(
+    ("a", "contradicts"),
+    [
+        ("Six shots can be heard on the tape, followed by a pause, then several more.", False),
+        ("Six shots can be heard on the tape.", True),
+    ],
+)
+def test_a_count_the_sentence_goes_past_is_a_lower_bound(
+    analyser: Analyser, a: str, contradicts: bool
+) -> None:
+    b = "11 shots can be heard on the tape."
+    first, _ = pair(analyser, a, b)
+    assert any(v.norm.endswith("+") for v in first.values) is not contradicts
+    result = judged(analyser, a, b)
+    assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result
+
+
+def test_counts_of_one_noun_under_different_verbs_are_different_facts(
+    analyser: Analyser,
+) -> None:
+    """Seven pupils fell ill; 28 pupils went on the trip: both true of one trip."""
+    ill = "Seven pupils from the school fell ill during a five-day trip to the capital."
+    went = "28 pupils from the school went on a five-day trip to the capital."
+    first, second = pair(analyser, ill, went)
+    assert {v.verb for v in first.values if v.norm == "7"} == {"fall"}
+    assert {v.verb for v in second.values if v.norm == "28"} == {"go"}
+    assert judged(analyser, ill, went).verdict is not Verdict.CONTRADICTS
+    sick = "Twelve pupils from the school fell ill during a five-day trip to the capital."
+    assert judged(analyser, ill, sick).verdict is Verdict.CONTRADICTS
+
+
+def test_a_quoted_web_address_states_no_fact(analyser: Analyser) -> None:
+    slug = "Its URL reads, 'bird-lands-on-mayor-during-speech-video-goes-viral'."
+    denial = "A bird did not land on the mayor during his speech, the paper said."
+    result = judged(analyser, slug, denial, extra=(nli(Verdict.CONTRADICTS, 0.9),))
+    assert result.verdict is Verdict.RELATED, result

@@ -5,6 +5,7 @@ Speed is never asserted here; this only keeps the bench code from rotting.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,17 @@ def test_a_grown_index_carries_stored_analyses(seeded: Checker) -> None:
     grow_module.grow(store, texts, vectors, before + 200, analyses=analyses)
     assert store.counts()["sentences"] >= before + 200
     assert store.unanalysed_count() == 0
+
+
+def test_rejudge_reads_each_judged_pair_once(tmp_path: Path) -> None:
+    from bench.rejudge import judged_pairs
+
+    def flag(a: str, b: str, label: str) -> str:
+        side = {"document": {"published": None}}
+        return json.dumps({"a": {**side, "text": a}, "b": {**side, "text": b}, "label": label})
+
+    first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    first.write_text(flag("x", "y", "real") + "\n" + flag("p", "q", "") + "\n", "utf-8")
+    second.write_text(flag("y", "x", "false") + "\n" + flag("m", "n", "minor") + "\n", "utf-8")
+    pairs = judged_pairs([first, second])
+    assert [(p["a"]["text"], p["label"]) for p in pairs] == [("x", "real"), ("m", "minor")]

@@ -514,3 +514,18 @@ def test_a_sentence_does_not_contradict_its_own_copy() -> None:
     (judgement,) = RuleJudge().judge([(sentence, copy)])
     assert judgement.verdict is Verdict.SUPPORTS
     assert judgement.reasons[0].kind == "identical"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("The edition will cost between $6,000 and $8,000 in May.", 6000.0, 8000.0),
+        ("Prices rose from 1,200 to 1,500 points.", 1200.0, 1500.0),
+    ],
+)
+def test_a_range_with_thousands_commas_keeps_both_ends(text: str, low: float, high: float) -> None:
+    """The tokens split "6,000" at its comma; the range's other end is still the whole figure."""
+    assert all((q.low, q.high) == (low, high) for q in find_quantities(text))
+    claim = "The edition will cost $4,999 in May."
+    reason = NumberRule().check(claim, "The edition will cost between $6,000 and $8,000 in May.")
+    assert reason is None or reason.verdict is not Verdict.SUPPORTS

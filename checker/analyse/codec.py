@@ -13,11 +13,13 @@ def analysis_to_json(analysis: Analysis) -> str:
         "v": analysis.version,
         "lemmas": list(analysis.lemmas),
         "values": [
-            [v.kind, v.label, v.text, v.span[0], v.span[1], v.norm, v.head] for v in analysis.values
+            [v.kind, v.label, v.text, v.span[0], v.span[1], v.norm, v.head, v.verb]
+            for v in analysis.values
         ],
         "predicate": analysis.predicate,
         "subject": analysis.subject,
         "negated": list(analysis.negated),
+        "unasserted": list(analysis.unasserted),
         "anchor": analysis.anchor,
         "anchor_source": analysis.anchor_source,
     }
@@ -34,12 +36,13 @@ def analysis_from_json(raw: str) -> Analysis:
         version=data["v"],
         lemmas=tuple(data["lemmas"]),
         values=tuple(
-            Value(kind, label, text, (start, end), norm, head)
-            for kind, label, text, start, end, norm, head in data["values"]
+            Value(kind, label, text, (start, end), norm, head, *rest)
+            for kind, label, text, start, end, norm, head, *rest in data["values"]
         ),
         predicate=data["predicate"],
         subject=data["subject"],
         negated=tuple(data["negated"]),
+        unasserted=tuple(data.get("unasserted", ())),
         attribution=Attribution(who[0], who[1], (who[2], who[3])) if who else None,
         anchor=data["anchor"],
         anchor_source=data["anchor_source"],

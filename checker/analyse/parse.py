@@ -5,7 +5,7 @@
 - lemmas: the content words that are none of those and not the attribution: the
   value-masked form that alignment compares;
 - predicate and subject of the main clause (the reported clause when the sentence is
-  attributed), and the words the sentence denies.
+  attributed), and what the sentence denies or only mentions (`checker.analyse.denials`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.analyse.anchor import resolve_day
+from checker.analyse.denials import CONTENT_POS, negated, unasserted
 from checker.types import Value
 
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})
@@ -23,7 +24,6 @@ DATE_LABELS = frozenset({"DATE", "TIME"})
 NAME_LABELS = frozenset(
     {"GPE", "LOC", "PERSON", "ORG", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
-_CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 _SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6,
            "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}  # fmt: skip
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -33,7 +33,6 @@ _WORDS = {w: float(i) for i, w in enumerate(_SMALL)} | {
     "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0,
     "eighty": 80.0, "ninety": 90.0, "dozen": 12.0, "a": 1.0, "an": 1.0}  # fmt: skip
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_DENIERS = frozenset({"no", "never", "none", "nobody", "nothing", "neither", "nor"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class Parts:
     predicate: str | None
     subject: str | None
     negated: tuple[str, ...]
+    unasserted: tuple[str, ...]
 
 
 def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
@@ -61,7 +61,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
     lemmas = tuple(
         t.lemma_.casefold()
         for t in doc
-        if t.pos_ in _CONTENT_POS
+        if t.pos_ in CONTENT_POS
         and not t.is_stop
         and t.i not in in_values
         and t.i not in attributed
@@ -73,7 +73,8 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         values=values,
         predicate=clause.lemma_.casefold() if clause is not None else None,
         subject=_subject_of(clause),
-        negated=tuple(sorted(_negated(doc))),
+        negated=tuple(sorted(negated(doc))),
+        unasserted=tuple(sorted(unasserted(doc))),
     )
 
 
@@ -87,7 +88,8 @@ def _value(ent: Any, published: str | None) -> Value | None:
         number = parse_number(ent.text)
         if number is None:
             return None
-        return Value("number", label, ent.text, span, _plain(number), _counted(ent))
+        norm = _plain(number) + ("+" if _partial(ent) else "")
+        return Value("number", label, ent.text, span, norm, _counted(ent), _verb_of(ent))
     if label in DATE_LABELS:
         day = resolve_day(ent.text, published)
         norm = day or ent.text.casefold()
@@ -113,6 +115,30 @@ def parse_number(text: str) -> float | None:
         elif word in _SCALES and value is not None:
             value *= _SCALES[word]
     return value
+
+
+def _verb_of(ent: Any) -> str:
+    """The verb whose subject or object the counted thing is: "seven girls [fell] pregnant"
+    and "28 girls [went] on the trip" count girls of two different facts."""
+    node = ent.root.head if ent.root.dep_ == "nummod" else ent.root
+    for _ in range(6):
+        if node.pos_ == "VERB":
+            return str(node.lemma_.casefold())
+        if node.dep_ == "ROOT" or node.dep_ in ("relcl", "acl"):
+            return ""
+        node = node.head
+    return ""
+
+
+def _partial(ent: Any) -> bool:
+    """A count the sentence goes past: "six shots can be heard, then several more" heard
+    more than six (its norm carries a "+"). Only "more" of the same verb counts: in "five
+    were killed and dozens more injured" the five are all the dead."""
+    verb = ent.root.head.head if ent.root.dep_ == "nummod" else ent.root.head
+    return any(
+        t.lower_ == "more" and t.dep_ != "amod" and t.head.i == verb.i and t.i > ent.end
+        for t in ent.doc
+    )
 
 
 def _plain(number: float) -> str:
@@ -191,20 +217,3 @@ def _subject_of(clause: Any | None) -> str | None:
             attr = next((c for c in clause.children if c.dep_ in ("attr", "dobj")), None)
             return str(attr.lemma_.casefold()) if attr is not None else None
     return None
-
-
-# Negative implicatives: "unable to verify", "declined to comment" deny the verb that follows
-# as "could not verify", "did not comment" do.
-_IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
-
-
-def _negated(doc: Any) -> set[str]:
-    denied = set()
-    for token in doc:
-        if token.dep_ == "neg" or (token.lower_ in _DENIERS and token.dep_ in ("det", "advmod")):
-            denied.add(str(token.head.lemma_.casefold()))
-        elif token.lower_ in ("none", "nobody", "nothing"):
-            denied.add(token.lower_)
-        elif token.lemma_.casefold() in _IMPLICATIVES:
-            denied.update(str(c.lemma_.casefold()) for c in token.children if c.dep_ == "xcomp")
-    return denied

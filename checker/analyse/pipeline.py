@@ -55,6 +55,7 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
         predicate=parts.predicate,
         subject=parts.subject,
         negated=parts.negated,
+        unasserted=parts.unasserted,
         attribution=speaker,
         anchor=anchor,
         anchor_source=source,

@@ -4,4 +4,5 @@ Bump it whenever either changes: stored analyses of another version are redone
 (`checker ingest` and `checker scan` upgrade an index before they work).
 """
 
-ANALYSIS_VERSION = 4  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies
+ANALYSIS_VERSION = 5  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
+# 5: what a sentence speaks of without asserting (`unasserted`), contrasts, double negation

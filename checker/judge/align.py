@@ -23,6 +23,7 @@ from difflib import SequenceMatcher
 
 import pint
 
+from checker.analyse.parse import parse_number
 from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
@@ -142,11 +143,65 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
                 and va.head not in _ROLES
                 and not (va.kind == "entity" and _same_name(va, vb))
                 and not (va.kind == "date" and not _days_apart(va, vb))
-                and not (va.kind == "number" and _same_measure(va, vb))
+                and not (va.kind == "number" and (_same_measure(va, vb) or _overlap(va, vb)))
+                and not (va.kind == "number" and _other_verbs(va, vb, a, b))
             ):
                 pairs.append((va, vb))
                 break
     return tuple(pairs)
+
+
+def _other_verbs(va: Value, vb: Value, a: Analysis, b: Analysis) -> bool:
+    """The counted things are the subjects or objects of different verbs, neither of which
+    the other sentence uses: "seven girls fell pregnant" / "28 girls went on the trip"."""
+    if not va.verb or not vb.verb or va.verb == vb.verb:
+        return False
+    return va.verb not in b.lemmas and vb.verb not in a.lemmas
+
+
+# Words that make a figure a bound ("at least ten shots") rather than a count.
+_AT_LEAST = re.compile(r"^(?:at least|more than|over|above|upwards of|in excess of)\b", re.I)
+_AT_MOST = re.compile(r"^(?:at most|up to|less than|fewer than|under|below)\b", re.I)
+# ... and a figure that stops just short of one ("nearly 300"): within this much below it.
+_NEARLY = re.compile(r"^(?:nearly|almost|as many as|as much as|close to)\b", re.I)
+_NEARLY_SPAN = 0.15
+_RANGE = re.compile(r"^(?:between|from)?\s*(.+?)\s*(?:\band\b|\bto\b|[-–])\s*(\S.*)$", re.I)
+
+
+def _overlap(va: Value, vb: Value) -> bool:
+    """Figures that can both be true: a value inside the other's range ("$4,999" / "between
+    $4,000 and $5,000") or past its bound ("11 shots" / "at least ten shots")."""
+    a, b = _bounds(va), _bounds(vb)
+    if a is None or b is None or a[0] == a[1] == b[0] == b[1]:
+        return False
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def _bounds(value: Value) -> tuple[float, float] | None:
+    """The interval a figure states: a point, a range, or an open bound."""
+    text = value.text.strip()
+    number = parse_number(text)
+    if number is None:
+        return None
+    if _AT_LEAST.match(text) or value.norm.endswith("+"):  # "+": a count the sentence goes past
+        return number, float("inf")
+    if _AT_MOST.match(text):
+        return 0.0, number
+    if _NEARLY.match(text):
+        return number * (1 - _NEARLY_SPAN), number
+    found = _RANGE.match(text)
+    if found is not None:
+        first, second = found.group(1), found.group(2)
+        scale = _SCALE.search(second)
+        if scale is not None and _SCALE.search(first) is None:
+            first = f"{first} {scale.group(0)}"  # "$4 to $5 million": the scale written once
+        low, high = parse_number(first), parse_number(second)
+        if low is not None and high is not None and low <= high:
+            return low, high
+    return number, number
+
+
+_SCALE = re.compile(r"\b(?:hundred|thousand|million|billion|trillion|bn|m|k)\b", re.I)
 
 
 # A place that qualifies a person ("a US official", "a White House spokesman") says who
@@ -220,7 +275,10 @@ _FURNITURE = re.compile(
     r"|\b(?:getty images|ap photo|reuters/|afp photo)\b"
     r"|\bsign up (?:for|to) (?:our|the) newsletter"
     r"|\b(?:this|the) (?:story|article|post) (?:was|has been) updated\b"
-    r"|innerHTML|getElementById|\bfunction\s*\(|\bvar\s+\w+\s*=|\}\);",
+    r"|innerHTML|getElementById|\bfunction\s*\(|\bvar\s+\w+\s*=|\}\);"
+    # a web address or its slug quoted ("Its URL reads, 'bird-defecates-on-putin-video'")
+    r"|\b(?:url|web address|link)\b[^.]{0,20}\b(?:reads|read|is|was)\b"
+    r"|\b[a-z0-9]+(?:-[a-z0-9]+){6,}\b",
     re.IGNORECASE,
 )
 
@@ -342,8 +400,30 @@ def _heading_glued_on(a_text: str, b_text: str) -> bool:
 def denies_what_other_says(a: Analysis, b: Analysis) -> bool:
     """A word one side denies and the other does not, which both speak of: a polarity that
     differs on shared ground ("there are no forces" / "the withdrawal of remaining forces")."""
-    only_a, only_b = set(a.negated) - set(b.negated), set(b.negated) - set(a.negated)
-    return bool(only_a & content(b)) or bool(only_b & content(a))
+    return _denial_met(a, b) or _denial_met(b, a)
+
+
+# Words of a denial the other side must assert besides the denied word itself: "traded no
+# beef" is not answered by any sentence that mentions beef.
+_DENIAL_CONTEXT = 1
+
+
+def _denial_met(denier: Analysis, other: Analysis) -> bool:
+    """`other` asserts what `denier` denies: the denied word and more of the denial's words."""
+    said = asserted(other)
+    denied = (set(denier.negated) - set(other.negated)) & said
+    if not denied:
+        return False
+    # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
+    said_words = {w for item in said for w in _WORD.findall(item)}
+    around = {w for w in denier.unasserted if w not in denied} & said_words
+    return len(around) >= _DENIAL_CONTEXT
+
+
+def asserted(analysis: Analysis) -> frozenset[str]:
+    """What the sentence speaks of outside its denials: "doctors in Mosul might be unable to
+    test" does not assert anything of the doctors that "there are no doctors who can" denies."""
+    return content(analysis) - set(analysis.unasserted)
 
 
 def _numbers_clash(a: Analysis, b: Analysis) -> bool:

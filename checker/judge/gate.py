@@ -22,7 +22,6 @@ from functools import cached_property
 from checker.judge.align import (
     Alignment,
     align,
-    content,
     denies_what_other_says,
     is_copy,
     is_furniture,
@@ -167,7 +166,7 @@ class Gate:
         if reason.kind == "negation":
             # What one side denies the other speaks of: that is the shared fact, whatever
             # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
-            return bar.shares(alignment) and _denied_shared(a, b)
+            return bar.shares(alignment) and denies_what_other_says(a, b)
         if reason.kind == "entity":
             # The one thing that differs, in a statement otherwise the same.
             whole = alignment.same_subject and alignment.same_predicate
@@ -236,10 +235,6 @@ def _something_differs(a: Analysis, b: Analysis, alignment: Alignment) -> bool:
 def _furniture(judgement: Judgement) -> Judgement:
     """Page furniture (a credit line, a tweet's sign-off, a time stamp) states no fact."""
     return Judgement(Verdict.RELATED, 0.0, (), (*judgement.reasons, *judgement.dissent))
-
-
-def _denied_shared(a: Analysis, b: Analysis) -> bool:
-    return bool(set(a.negated) & content(b)) or bool(set(b.negated) & content(a))
 
 
 def _copy(judgement: Judgement) -> Judgement:

@@ -347,25 +347,41 @@ def _interval(value: float, before: Sequence[Token], after: Sequence[Token]) -> 
 def _range_partner(before: Sequence[Token], after: Sequence[Token]) -> float | None:
     """The other end of a range the number is part of, if any (scale words ignored: a range
     is written with one scale, "20 to 30 million")."""
-    previous = [t for t in before[-6:] if t.low not in _SCALES and t.low not in "$£€"]
-    if len(previous) >= 2 and previous[-1].low in _RANGE_WORDS:
-        first = _number(previous[-2])
+    previous = [w for w in _merged(before[-8:]) if w not in _SCALES and w not in "$£€"]
+    if len(previous) >= 2 and previous[-1] in _RANGE_WORDS:
+        first = _number_word(previous[-2])
         if first is not None:
             return first
     if any(t.low == "between" for t in before[-2:]):
-        following = [t for t in after[:5] if t.low not in _SCALES and t.low not in "$£€"]
-        if len(following) >= 2 and following[0].low == "and":
-            return _number(following[1])
+        following = [w for w in _merged(after[:7]) if w not in _SCALES and w not in "$£€"]
+        if len(following) >= 2 and following[0] == "and":
+            return _number_word(following[1])
     return None
 
 
-def _number(token: Token) -> float | None:
-    if token.low in _WORD_VALUES:
-        return _WORD_VALUES[token.low]
+def _merged(tokens: Sequence[Token]) -> list[str]:
+    """Token words with a figure split at its thousands commas ("6", ",", "000") made whole."""
+    merged: list[str] = []
+    for token in tokens:
+        split = len(merged) >= 2 and merged[-1] == "," and merged[-2][-1:].isdigit()
+        if split and token.low.isdigit():
+            merged[-2:] = [f"{merged[-2]},{token.low}"]
+        else:
+            merged.append(token.low)
+    return merged
+
+
+def _number_word(word: str) -> float | None:
+    if word in _WORD_VALUES:
+        return _WORD_VALUES[word]
     try:
-        return float(token.low.replace(",", ""))
+        return float(word.replace(",", ""))
     except ValueError:
         return None
+
+
+def _number(token: Token) -> float | None:
+    return _number_word(token.low)
 
 
 def show(text: str, q: Quantity) -> str:

@@ -1,0 +1,115 @@
+"""What a sentence denies, and what it speaks of without asserting (pure: a spaCy Doc in).
+
+- `negated`: the lemmas a sentence denies ("did not defecate", "no forces", "unable to
+  verify", "judges instead of arbitrators"), leaving out a denial inside another one ("no
+  guarantee the bank will not raise rates" denies no rise);
+- `unasserted`: the content lemmas inside its denials and inside a claim it only mentions
+  ("responded to allegations that ..."): another sentence's denial of those is no conflict.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+_DENIERS = frozenset({"no", "never", "none", "nobody", "nothing", "neither", "nor"})
+
+
+# Negative implicatives: "unable to verify", "declined to comment" deny the verb that follows
+# as "could not verify", "did not comment" do.
+_IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
+
+
+def negated(doc: Any) -> set[str]:
+    embedded = _inside_other_denials(doc)
+    denied = set()
+    for token in doc:
+        if token.i in embedded:
+            continue  # "no guarantees the bank will not raise rates" does not deny a rise
+        contrasted = _contrasted(token)
+        if contrasted is not None:
+            denied.add(contrasted)
+        elif token.dep_ == "neg" or (token.lower_ in _DENIERS and token.dep_ in ("det", "advmod")):
+            denied.add(str(token.head.lemma_.casefold()))
+        elif token.lower_ in ("none", "nobody", "nothing"):
+            denied.add(token.lower_)
+        elif token.lemma_.casefold() in _IMPLICATIVES:
+            denied.update(str(c.lemma_.casefold()) for c in token.children if c.dep_ == "xcomp")
+    return denied
+
+
+# Clauses joined to a denied one that the denial does not reach: "Woods doesn't know anything,
+# and [he is serving a suspension]" asserts the second clause.
+_BEYOND_DENIAL = frozenset({"conj", "cc", "advcl", "parataxis", "mark", "punct"})
+
+
+# Nouns that name a claim someone else makes: what follows them ("allegations made by a
+# golfer, who said Woods is serving a ban") the sentence mentions, not asserts.
+_CLAIM_NOUNS = frozenset(
+    {"allegation", "claim", "rumour", "rumor", "speculation", "accusation", "suggestion"}
+)
+
+
+def unasserted(doc: Any) -> set[str]:
+    """Content lemmas the sentence speaks of without asserting them: inside a denial ("no
+    doctors [in Mosul that can diagnose Ebola]", "facilities in Mosul do not have [the
+    capabilities]") or inside a claim it mentions ("responded to allegations [that Woods is
+    serving a ban]"). Another sentence's denial of them is no conflict."""
+    claims = [t for t in doc if t.pos_ == "NOUN" and t.lemma_.casefold() in _CLAIM_NOUNS]
+    scope: set[str] = set()
+    for top in [top for _, top in _denials(doc)] + claims:
+        scope.update(
+            str(t.lemma_.casefold())
+            for t in _clause_tokens(top)
+            if t.pos_ in CONTENT_POS and not t.is_stop
+        )
+    return scope
+
+
+def _denials(doc: Any) -> list[tuple[Any, Any]]:
+    """(denying word, head of what it denies) for each denial: the denied noun phrase ("no
+    doctors that ...") or the denied clause ("did not defecate on Putin", "unable to verify")."""
+    found = []
+    for token in doc:
+        if token.lower_ in _DENIERS and token.dep_ == "det":
+            found.append((token, token.head))
+        elif (
+            token.dep_ == "neg"
+            or token.lower_ in _DENIERS
+            or (token.lemma_.casefold() in _IMPLICATIVES)
+        ):
+            found.append((token, token if token.pos_ == "VERB" else token.head))
+    return found
+
+
+def _inside_other_denials(doc: Any) -> set[int]:
+    """Indices of denying words that sit inside another denial's scope (a double negation:
+    "there are no guarantees the bank will not raise rates")."""
+    inside: set[int] = set()
+    for word, top in _denials(doc):
+        inside.update(t.i for t in _clause_tokens(top) if t.i not in (word.i, top.i))
+    return inside
+
+
+def _contrasted(token: Any) -> str | None:
+    """The word a contrast denies: "judges instead of arbitrators", "judges rather than
+    arbitrators", "judges, not arbitrators" all deny the arbitrators."""
+    after = token.doc[token.i + 1 : token.i + 2].text.casefold()
+    if token.lower_ == "instead" or (token.lower_ == "rather" and after == "than"):
+        following = token.doc[token.i + 1 : token.i + 6]
+    elif token.dep_ == "neg" and token.head.pos_ in ("NOUN", "PROPN") and token.head.i < token.i:
+        following = token.doc[token.i + 1 : token.i + 5]
+    else:
+        return None
+    noun = next((t for t in following if t.pos_ in ("NOUN", "PROPN")), None)
+    return str(noun.lemma_.casefold()) if noun is not None else None
+
+
+def _clause_tokens(top: Any) -> list[Any]:
+    """`top` and its dependants, without the clauses joined to it."""
+    found, stack = [], [top]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(c for c in node.children if node is not top or c.dep_ not in _BEYOND_DENIAL)
+    return found

@@ -105,6 +105,17 @@ class Settings:
     ann_nprobe: int = _setting(
         64, "IVF cells searched per query in an approximate index (more: better recall, slower)."
     )
+    pq_min_sentences: int = _setting(
+        2_000_000,
+        "Sentences from which the approximate index holds product-quantised codes (IVF-PQ, 64 "
+        "bytes a 384-d vector, about 7 GB at 100M) instead of 8-bit ones (384 bytes); an "
+        "existing index is converted when it is next saved after a write.",
+    )
+    pq_nprobe: int = _setting(
+        64,
+        "IVF cells searched per query in a product-quantised index (chosen from recall@20 "
+        "measured at 10M by `python -m bench.ivfpq`).",
+    )
     faiss_threads: int = _setting(
         0, "OpenMP threads per FAISS search; 0: one for a single query, every core for batches."
     )

@@ -207,7 +207,7 @@ class Store:
 
     def _rebuild(self, generation: int) -> None:
         count = db.counts(self.conn)["sentences"]
-        factory = factory_for(count, self.config, self._vectors.factory)
+        factory = factory_for(count, self.config, self._vectors.factory, self.dimension)
         rebuilt = build_index(self.conn, self.dimension, factory, self.config)
         self._vectors, self._generation = rebuilt, generation
 
@@ -247,9 +247,12 @@ class Store:
             self._save()
 
     def _save(self) -> None:
-        # The index type follows the size (exact below CHECKER_ANN_MIN_SENTENCES, IVF from
-        # there): it changes here, on a save, never in the middle of a write.
-        wanted = factory_for(self._vectors.size, self.config, self._vectors.factory)
+        # The index type follows the size (exact below CHECKER_ANN_MIN_SENTENCES, IVF-SQ8 from
+        # there, IVF-PQ from CHECKER_PQ_MIN_SENTENCES): it changes here, on a save after a
+        # committed write, never in the middle of one. The new index is built from SQLite and
+        # replaces the file atomically, the manifest after it: a process killed in between
+        # leaves the old file and manifest, which the next open finds behind SQLite and rebuilds.
+        wanted = factory_for(self._vectors.size, self.config, self._vectors.factory, self.dimension)
         if wanted != self._vectors.factory:
             log.info("vectors: %s -> %s at %d", self._vectors.factory, wanted, self._vectors.size)
             self._vectors = build_index(self.conn, self.dimension, wanted, self.config)

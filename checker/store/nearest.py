@@ -3,8 +3,11 @@
 `nearest()` sends many query vectors to FAISS in one call (the nightly scan asks for every new
 sentence's neighbours at once), looks the hits up in SQLite in one pass, and re-searches,
 further, only the rows whose filters left fewer than k. When the index is approximate
-(`IVF,SQ8`) the candidates are re-scored against their exact vectors in SQLite, so every
-similarity returned is the exact cosine and the order is exact among what FAISS found.
+(`IVF,SQ8` or `IVF,PQ`) FAISS returns `index.rerank` candidates per hit wanted, which are
+re-scored against their exact vectors in SQLite, so every similarity returned is the exact
+cosine and the order is exact among what FAISS found; the best of them are then read as hits
+(PQ asks for ten candidates a hit: reading all of them as hits would cost more than the
+search).
 
 `build_index()` makes a FAISS index of the type the store's size calls for from the vectors in
 SQLite (the source of truth), training it on a seeded sample when it needs training.
@@ -24,10 +27,9 @@ from checker.store.vectors import TRAIN_SEED, IndexConfig, VectorIndex
 from checker.types import Hit
 
 SEARCH_CHUNK = 1024  # query vectors per FAISS call: bounds the hits held at once
-# Candidates an approximate index returns per hit wanted, all re-scored exactly. Recall@20 of
-# unseen ABC sentences on 200k grown ABC vectors (IVF512): with nprobe 32, 0.958 with one
-# candidate a hit, 0.970 with two; with nprobe 64, 0.972 and 0.983.
-RERANK_CANDIDATES = 2
+# Re-scored candidates read as hits per hit fetched: SQ8's two candidates a hit are all read,
+# as before PQ; of PQ's ten, the best two are.
+HITS_PER_FETCH = 2
 _SQL_VARIABLES = 500  # keys per IN (...) query, under SQLite's variable limit
 
 
@@ -95,25 +97,46 @@ def _candidates(
     vectors: np.ndarray,
     fetch: int,
 ) -> list[list[Hit]]:
-    """Up to `fetch` hits a row (more from an approximate index), most similar first."""
-    exact = index.exact
+    """Up to `fetch` hits a row, most similar first."""
     with lock:
-        sims, keys = index.search(vectors, fetch if exact else RERANK_CANDIDATES * fetch)
+        sims, keys = index.search(vectors, fetch * index.rerank)
+    if not index.exact:
+        sims, keys = _rescored(conn, vectors, keys, fetch)
     found = db.hits_by_key(conn, keys.ravel())
-    stored = {} if exact else vectors_by_key(conn, found)
     rows = []
-    for query, row_sims, row_keys in zip(vectors, sims, keys, strict=True):
+    for row_sims, row_keys in zip(sims, keys, strict=True):
         hits = []
         for sim, key in zip(row_sims, row_keys, strict=True):
             hit = found.get(int(key))
             if hit is None:  # no result (-1), or deleted since this worker loaded its vectors
                 continue
-            similarity = float(sim) if exact else float(np.dot(stored[int(key)], query))
-            hits.append(dataclasses.replace(hit, similarity=similarity))
-        if not exact:
-            hits.sort(key=lambda hit: -hit.similarity)
+            hits.append(dataclasses.replace(hit, similarity=float(sim)))
         rows.append(hits)
     return rows
+
+
+def _rescored(
+    conn: sqlite3.Connection, vectors: np.ndarray, keys: np.ndarray, fetch: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's candidate `keys` by exact cosine with their stored float32 vectors, most
+    similar first, the best HITS_PER_FETCH * `fetch` of them; a key SQLite no longer holds
+    is dropped (key -1)."""
+    stored = vectors_by_key(conn, keys.ravel())
+    known = sorted(stored)
+    if not known:
+        return np.full(keys.shape, -np.inf, dtype=np.float32), np.full_like(keys, -1)
+    matrix = np.stack([stored[key] for key in known])
+    position = np.searchsorted(known, keys)  # where each candidate's vector is, if it is
+    held = (position < len(known)) & (
+        np.asarray(known)[np.minimum(position, len(known) - 1)] == keys
+    )
+    position = np.where(held, position, 0)
+    sims = np.einsum("rcd,rd->rc", matrix[position], vectors).astype(np.float32)
+    sims[~held] = -np.inf
+    order = np.argsort(-sims, axis=1, kind="stable")[:, : HITS_PER_FETCH * fetch]
+    best_sims = np.take_along_axis(sims, order, axis=1)
+    best_keys = np.where(np.isfinite(best_sims), np.take_along_axis(keys, order, axis=1), -1)
+    return best_sims, best_keys
 
 
 def vectors_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, np.ndarray]:

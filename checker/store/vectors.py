@@ -1,6 +1,6 @@
 """The FAISS side of the store: normalised vectors keyed by sentence key (an int64).
 
-Two kinds of index, chosen by size whenever the index is built or saved (`factory_for`):
+Three kinds of index, chosen by size whenever the index is built or saved (`factory_for`):
 
 - below `ann_min_sentences`: `IDMap2,Flat`, exact inner-product search over every vector;
 - from there on: `IVF{nlist},SQ8`, an inverted file over `nlist` k-means cells of the stored
@@ -8,7 +8,14 @@ Two kinds of index, chosen by size whenever the index is built or saved (`factor
   `nprobe` cells nearest to it instead of every vector, and a vector takes a quarter of the
   memory. The store re-scores the candidates against their float32 vectors in SQLite
   (nearest.py), so similarities stay exact; only a neighbour in an unvisited cell can be
-  missed (recall@20 is measured by `python -m bench.speed`, not assumed).
+  missed (recall@20 is measured by `python -m bench.speed`, not assumed);
+- from `pq_min_sentences`: `IVF{nlist},PQ{m}`, the same inverted file holding product-quantised
+  codes of m bytes a vector (m = 64 for 384-d MiniLM: 6 dimensions a byte), so 100M sentences
+  take about 7 GB instead of 38 GB. The codes are coarser than SQ8's, so more candidates are
+  re-scored exactly (`rerank`), and its cells are searched `pq_nprobe` at a time. OPQ (a
+  learned rotation before PQ) was measured and left out: on 300k grown ABC vectors it trained
+  eight times longer (462 s against 57 s) for no better recall once candidates are re-scored
+  (`python -m bench.ivfpq` measures this kind at 10M).
 
 Both keep the sentence keys as their ids, so a deletion removes exactly a document's vectors.
 (HNSW was not chosen: FAISS cannot remove vectors from it, so every retraction would mean a
@@ -41,9 +48,17 @@ if TYPE_CHECKING:
 
 FLAT = "IDMap2,Flat"
 FACTORY = FLAT  # what a new, empty index starts as
-_IVF = re.compile(r"^IVF(\d+),SQ8$")
+_IVF = re.compile(r"^IVF(\d+),(SQ8|PQ\d+)$")
 TRAIN_SEED = 4
 TRAIN_POINTS_PER_CELL = 64  # k-means sample per cell
+PQ_BYTES = 64  # bytes a vector in the product-quantised index (for a dimension it divides)
+PQ_MIN_DIMENSIONS = 4
+PQ_TRAIN_POINTS = 65_536  # PQ's 256 centroids a sub-quantiser want 256 points each
+# Candidates an approximate index returns per hit wanted, all re-scored exactly (nearest.py).
+# SQ8: recall@20 of unseen ABC sentences on 200k grown ABC vectors (IVF512), with nprobe 64,
+# 0.972 with one candidate a hit, 0.983 with two. PQ64: on 300k (IVF512, nprobe 64), 0.862
+# with two, 0.954 with five, 0.975 with ten.
+RERANK = {"SQ8": 2, "PQ": 10}
 MIN_POINTS_PER_CELL = 39  # FAISS's own floor for a useful k-means
 MAX_CELLS = 65_536
 
@@ -55,10 +70,18 @@ class IndexConfig:
     ann_min_sentences: int = 200_000
     nprobe: int = 64
     threads: int = 0  # OpenMP threads per search; 0: one for a single query, all for batches
+    pq_min_sentences: int = 2_000_000
+    pq_nprobe: int = 64
 
     @classmethod
     def from_settings(cls, settings: Settings) -> IndexConfig:
-        return cls(settings.ann_min_sentences, settings.ann_nprobe, settings.faiss_threads)
+        return cls(
+            settings.ann_min_sentences,
+            settings.ann_nprobe,
+            settings.faiss_threads,
+            settings.pq_min_sentences,
+            settings.pq_nprobe,
+        )
 
 
 def cells_for(count: int) -> int:
@@ -68,21 +91,32 @@ def cells_for(count: int) -> int:
     return int(max(1, min(ideal, MAX_CELLS, count // MIN_POINTS_PER_CELL)))
 
 
-def factory_for(count: int, config: IndexConfig, current: str | None = None) -> str:
-    """The index type `count` vectors call for; `current` is kept while it still fits.
+def pq_bytes(dimension: int) -> int:
+    """Bytes (sub-quantisers) a vector takes in the PQ index: PQ_BYTES, or the largest number
+    under it that divides `dimension` (FAISS needs equal sub-vectors) and leaves each byte
+    at least PQ_MIN_DIMENSIONS (a byte a dimension would be SQ8's size, less accurate)."""
+    fits = [m for m in range(1, PQ_BYTES + 1) if dimension % m == 0]
+    return max([m for m in fits if dimension // m >= PQ_MIN_DIMENSIONS] or [1])
+
+
+def factory_for(
+    count: int, config: IndexConfig, current: str | None = None, dimension: int = 384
+) -> str:
+    """The index type `count` vectors of `dimension` call for; `current` is kept while it fits.
 
     An IVF index keeps its cells until the ideal number is more than 2^0.75 (about 1.7) times
     off, so a growing index is retrained about every 2.8-fold growth, not at each save.
     """
     if count < max(1, config.ann_min_sentences):
         return FLAT
+    codes = "SQ8" if count < max(1, config.pq_min_sentences) else f"PQ{pq_bytes(dimension)}"
     match = _IVF.match(current or "")
-    if match:
+    if match and match.group(2) == codes:
         have = int(match.group(1))
         ideal = math.log2(math.sqrt(count))
         if abs(ideal - math.log2(have)) <= 0.75 or have == cells_for(count):
-            return f"IVF{have},SQ8"
-    return f"IVF{cells_for(count)},SQ8"
+            return f"IVF{have},{codes}"
+    return f"IVF{cells_for(count)},{codes}"
 
 
 def _threads(config: IndexConfig, queries: int) -> int:
@@ -97,10 +131,11 @@ def _factory_of(index: faiss.Index, path: Path) -> str:
         faiss.downcast_index(index.index), faiss.IndexFlatIP
     ):
         return FLAT
-    if isinstance(index, faiss.IndexIVFScalarQuantizer) and index.metric_type == (
-        faiss.METRIC_INNER_PRODUCT
-    ):
+    inner_product = index.metric_type == faiss.METRIC_INNER_PRODUCT
+    if isinstance(index, faiss.IndexIVFScalarQuantizer) and inner_product:
         return f"IVF{index.nlist},SQ8"
+    if isinstance(index, faiss.IndexIVFPQ) and inner_product and index.pq.nbits == 8:
+        return f"IVF{index.nlist},PQ{index.pq.M}"
     raise IndexUnavailable(f"{path} holds a FAISS index of a type this checker does not build")
 
 
@@ -139,6 +174,11 @@ class VectorIndex:
             ivf = faiss.extract_index_ivf(index)
             ivf.cp.seed = TRAIN_SEED
             ivf.cp.max_points_per_centroid = TRAIN_POINTS_PER_CELL
+            product = faiss.downcast_index(ivf)
+            if isinstance(product, faiss.IndexIVFPQ):
+                # FAISS's default for IVF-PQ: permutes codes for Hamming pre-filtering, which
+                # this search does not use, and takes minutes (85 s for 3,000 32-d vectors).
+                product.do_polysemous_training = False  # type: ignore[attr-defined]
             index.train(np.ascontiguousarray(sample, dtype=np.float32))
         built = cls(dimension, index, factory, config)
         for keys, vectors in batches:
@@ -149,7 +189,12 @@ class VectorIndex:
     def training_sample_size(factory: str, count: int) -> int:
         """How many stored vectors `build` should be given to train `factory` (0: none)."""
         match = _IVF.match(factory)
-        return min(count, int(match.group(1)) * TRAIN_POINTS_PER_CELL) if match else 0
+        if not match:
+            return 0
+        wanted = int(match.group(1)) * TRAIN_POINTS_PER_CELL
+        if match.group(2) != "SQ8":  # the PQ codebooks learn from the same sample
+            wanted = max(wanted, PQ_TRAIN_POINTS)
+        return min(count, wanted)
 
     @classmethod
     def load(cls, path: Path, dimension: int, config: IndexConfig | None = None) -> VectorIndex:
@@ -178,6 +223,13 @@ class VectorIndex:
         """Whether search compares the query with every stored vector, unquantised."""
         return self.factory == FLAT
 
+    @property
+    def rerank(self) -> int:
+        """Candidates to ask FAISS for per hit wanted, to be re-scored exactly (1: exact)."""
+        if self.exact:
+            return 1
+        return RERANK["SQ8"] if self.factory.endswith(",SQ8") else RERANK["PQ"]
+
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         self._check_writable()
         if len(keys):
@@ -204,7 +256,8 @@ class VectorIndex:
         if self.exact:
             return self._index.search(queries, k)
         params = faiss.SearchParametersIVF()
-        params.nprobe = max(1, self.config.nprobe)
+        nprobe = self.config.nprobe if self.factory.endswith(",SQ8") else self.config.pq_nprobe
+        params.nprobe = max(1, nprobe)
         return self._index.search(queries, k, params=params)
 
     def save(self, path: Path) -> None:

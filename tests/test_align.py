@@ -361,6 +361,16 @@ def test_denials_on_both_sides_or_only_mentioned_are_no_conflict(
         assert result.verdict is not Verdict.CONTRADICTS, (x, y, result)
 
 
+def test_none_of_a_subject_denies_its_clause(analyser: Analyser) -> None:
+    """ "No ferries were cancelled" denies the cancelling that "Eleven ferries were cancelled"
+    asserts, not merely ferries."""
+    denied = "No ferries were cancelled in the harbour town on Friday."
+    counted = "Eleven ferries were cancelled in the harbour town on Friday, the port said."
+    first, _ = pair(analyser, denied, counted)
+    assert "cancel" in first.unasserted
+    assert judged(analyser, denied, counted).verdict is Verdict.CONTRADICTS
+
+
 def test_a_denial_still_contradicts_what_the_other_asserts_beside_a_denial(
     analyser: Analyser,
 ) -> None:
@@ -428,3 +438,32 @@ def test_a_quoted_web_address_states_no_fact(analyser: Analyser) -> None:
     denial = "A bird did not land on the mayor during his speech, the paper said."
     result = judged(analyser, slug, denial, extra=(nli(Verdict.CONTRADICTS, 0.9),))
     assert result.verdict is Verdict.RELATED, result
+
+
+def test_a_bracketed_conversion_is_not_a_figure_of_the_story(analyser: Analyser) -> None:
+    """Two outlets convert one reward at their own rates: '1 million pesos ($75,000)' /
+    '1m pesos (£47,000)' state one reward, and '1m' is a million."""
+    dollars = "Marchers carried a banner offering a 1 million peso ($75,000) reward for news."
+    pounds = "Marchers carried a banner offering a 1m peso (£47,000) reward for news."
+    first, second = pair(analyser, dollars, pounds)
+    assert [v.norm for v in first.values] == [v.norm for v in second.values] == ["1e+06"]
+    result = judged(analyser, dollars, pounds, extra=(nli(Verdict.CONTRADICTS, 0.6),))
+    assert result.verdict is not Verdict.CONTRADICTS, result
+
+
+def test_a_quote_given_at_more_length_is_a_copy(analyser: Analyser) -> None:
+    short = (
+        '"At least 10 smugglers have been caught crossing the river near the town," Smith added.'
+    )
+    longer = (
+        'Smith said "at least 10 smugglers have been caught crossing the river near the town" '
+        'and there are "dozens more that did not get caught by the patrols."'
+    )
+    result = judged(analyser, short, longer, extra=(nli(Verdict.CONTRADICTS, 0.6),))
+    assert [r.kind for r in result.reasons] == ["copy"], result
+    debunked = (
+        "The claim that at least 10 smugglers have been caught crossing the river near the "
+        "town is false, police said."
+    )
+    first, second = pair(analyser, short, debunked)
+    assert not is_copy(short, debunked, first, second, align(first, second))

@@ -68,11 +68,15 @@ def unasserted(doc: Any) -> set[str]:
 
 def _denials(doc: Any) -> list[tuple[Any, Any]]:
     """(denying word, head of what it denies) for each denial: the denied noun phrase ("no
-    doctors that ...") or the denied clause ("did not defecate on Putin", "unable to verify")."""
+    doctors that ...", "traded no beef"), the clause whose subject is denied ("no ferries
+    were cancelled" denies the cancelling), or the denied clause ("did not defecate on
+    Putin", "unable to verify")."""
     found = []
     for token in doc:
         if token.lower_ in _DENIERS and token.dep_ == "det":
-            found.append((token, token.head))
+            noun = token.head
+            subject = noun.dep_ in ("nsubj", "nsubjpass") and noun.head.pos_ in ("VERB", "AUX")
+            found.append((token, noun.head if subject else noun))
         elif (
             token.dep_ == "neg"
             or token.lower_ in _DENIERS

@@ -51,7 +51,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
     values = tuple(
         value
         for ent in doc.ents
-        if not attributed.intersection(range(ent.start, ent.end))
+        if not attributed.intersection(range(ent.start, ent.end)) and not _conversion(ent)
         for value in [_value(ent, published)]
         if value is not None
     )
@@ -85,7 +85,7 @@ def _value(ent: Any, published: str | None) -> Value | None:
     label = ent.label_
     span = (ent.start_char - ent.sent.start_char, ent.end_char - ent.sent.start_char)
     if label in NUMBER_LABELS:
-        number = parse_number(ent.text)
+        number = parse_number(ent.text + _glued_scale(ent))
         if number is None:
             return None
         norm = _plain(number) + ("+" if _partial(ent) else "")
@@ -98,6 +98,27 @@ def _value(ent: Any, published: str | None) -> Value | None:
         norm = re.sub(r"^the\s+", "", ent.text.casefold()).strip()
         return Value("entity", label, ent.text, span, norm, _governor(ent.root))
     return None
+
+
+def _conversion(ent: Any) -> bool:
+    """A figure in brackets right after another one restates it in other units or money:
+    "1 million pesos ($75,000)" / "1m pesos (£47,000)", "105 miles (170 kilometres)". Outlets
+    convert at their own rates, so it is not a figure of the story."""
+    doc = ent.doc
+    opening = next(
+        (t for t in doc[max(ent.start - 2, 0) : ent.start] if t.text == "("), None
+    )  # "(170 km)" or "(£47,000)"
+    if ent.label_ not in NUMBER_LABELS or opening is None:
+        return False
+    before = doc[max(opening.i - 3, 0) : opening.i]
+    return any(t.ent_type_ in NUMBER_LABELS or t.like_num for t in before)
+
+
+def _glued_scale(ent: Any) -> str:
+    """The scale the tokenizer split off a figure: "1m" is "1" and "m"."""
+    after = ent.doc[ent.end : ent.end + 1]
+    glued = ent.doc[ent.end - 1].whitespace_ == "" and len(after) == 1
+    return f" {after[0].lower_}" if glued and after[0].lower_ in _SCALES else ""
 
 
 def parse_number(text: str) -> float | None:

@@ -372,14 +372,45 @@ def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Align
     """One sentence reprinted (see the module docstring); `alignment` is `align(a, b)`."""
     if _heading_glued_on(a_text, b_text):
         return True
-    if _numbers_clash(a, b) or denies_what_other_says(a, b) or alignment.differing:
+    if _numbers_clash(a, b) or alignment.differing:
         return False
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
     if not wa or not wb:
         return False
+    if _quoted_at_more_length(wa, wb):
+        return True
+    if denies_what_other_says(a, b):
+        return False
     # Characters, not words: "coloured"/"colored" or "Kobane"/"Kobani" is one letter apart.
     matcher = SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
     return matcher.ratio() >= COPY_MIN_RATIO
+
+
+# A sentence this long found word for word inside another is a quotation of it, not a
+# sentence that happens to share words.
+_QUOTED_MIN_WORDS = 8
+
+
+def _quoted_at_more_length(wa: list[str], wb: list[str]) -> bool:
+    """One sentence whole inside the other: the same quote given at two lengths ("'At least
+    10 fighters were caught,' he said" / "He said 'at least 10 fighters were caught' and
+    that ...")."""
+    short, long = sorted((wa, wb), key=len)
+    if len(short) < _QUOTED_MIN_WORDS or len(short) == len(long):
+        return False
+    matcher = SequenceMatcher(None, short, long, autojunk=False)
+    run = matcher.find_longest_match(0, len(short), 0, len(long))
+    if run.size != len(short):
+        return False
+    # "The claim that <the other sentence> is false" quotes it to deny it.
+    rest = " ".join(long[: run.b] + long[run.b + run.size :])
+    return _DEBUNKED.search(rest) is None
+
+
+_DEBUNKED = re.compile(
+    r"\b(?:false|untrue|hoax|fake|wrong|debunked|baseless|unfounded|den(?:y|ied|ies)|"
+    r"not true|n't true|not the case|no truth)\b"
+)
 
 
 # A section heading that a page's layout glued onto the sentence after it: two or more words

@@ -467,3 +467,18 @@ def test_a_quote_given_at_more_length_is_a_copy(analyser: Analyser) -> None:
     )
     first, second = pair(analyser, short, debunked)
     assert not is_copy(short, debunked, first, second, align(first, second))
+
+
+@pytest.mark.parametrize(
+    ("attended", "contradicts"),
+    [
+        ("The mayor attended the harvest parade in the capital last year.", False),
+        ("The mayor attended the harvest parade in the capital.", True),
+    ],
+)
+def test_what_the_other_dates_in_the_past_is_another_occasion(
+    analyser: Analyser, attended: str, contradicts: bool
+) -> None:
+    skipped = "The mayor did not attend the harvest parade in the capital, for the first time."
+    result = judged(analyser, skipped, attended)
+    assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result

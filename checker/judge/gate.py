@@ -16,6 +16,7 @@ sentences' stored analyses and:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -166,7 +167,8 @@ class Gate:
         if reason.kind == "negation":
             # What one side denies the other speaks of: that is the shared fact, whatever
             # verbs frame it ("the withdrawal of remaining forces" / "there are no forces").
-            return bar.shares(alignment) and denies_what_other_says(a, b)
+            met = bar.shares(alignment) and denies_what_other_says(a, b)
+            return met and not (_said_of_the_past(a, b) or _said_of_the_past(b, a))
         if reason.kind == "entity":
             # The one thing that differs, in a statement otherwise the same.
             whole = alignment.same_subject and alignment.same_predicate
@@ -226,6 +228,24 @@ def _hearsay(analysis: Analysis) -> bool:
     if who is None or not who.verb.casefold().startswith(_CLAIMING):
         return False
     return any(word in _DOCUMENTS for word in who.speaker.casefold().split())
+
+
+# A date that places what a sentence says before the time it is told at.
+_PAST = re.compile(r"\b(?:last|previous|earlier|ago|yesterday|in (?:19|20)\d\d)\b|^(?:19|20)\d\d$")
+
+
+def _said_of_the_past(asserter: Analysis, denier: Analysis) -> bool:
+    """`asserter` dates what `denier` denies in the past ("Kim attended the event last year"
+    / "the first time in three years Kim has not attended"): two occasions, both true."""
+    denied = set(denier.negated)
+    denier_dates = {v.norm for v in denier.values if v.kind == "date"}
+    return any(
+        v.kind == "date"
+        and v.head in denied
+        and v.norm not in denier_dates
+        and _PAST.search(v.text.casefold()) is not None
+        for v in asserter.values
+    )
 
 
 def _something_differs(a: Analysis, b: Analysis, alignment: Alignment) -> bool:

@@ -482,3 +482,16 @@ def test_what_the_other_dates_in_the_past_is_another_occasion(
     skipped = "The mayor did not attend the harvest parade in the capital, for the first time."
     result = judged(analyser, skipped, attended)
     assert (result.verdict is Verdict.CONTRADICTS) is contradicts, result
+
+
+def test_a_fact_about_him_is_not_the_named_persons_fact(analyser: Analyser) -> None:
+    """ "A reward for the smuggler Carlos Mendes's capture" names whose reward; "a reward for
+    information on his whereabouts" does not, so their sums are not rival figures."""
+    named = (
+        "The government offers a $10 million reward for information leading to Carlos "
+        "Mendes's capture."
+    )
+    his = "The government has offered a $7 million reward for information on his whereabouts."
+    assert judged(analyser, named, his).verdict is not Verdict.CONTRADICTS
+    both = "The government has offered a $7 million reward for information on Carlos Mendes."
+    assert judged(analyser, named, both).verdict is Verdict.CONTRADICTS

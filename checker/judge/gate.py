@@ -136,7 +136,7 @@ class Gate:
             found.append(extra)
         kept: list[Reason] = []
         dissent: list[Reason] = []
-        two_subjects = subjects_swapped(sides.a_text, sides.b_text)
+        two_subjects = subjects_swapped(sides.a_text, sides.b_text) or _whose_unsaid(sides)
         for reason in found:
             stands = self._stands(reason, alignment, a, b) and not (
                 two_subjects and reason.verdict is not Verdict.RELATED and reason.kind != "negation"
@@ -245,6 +245,24 @@ def _said_of_the_past(asserter: Analysis, denier: Analysis) -> bool:
         and v.norm not in denier_dates
         and _PAST.search(v.text.casefold()) is not None
         for v in asserter.values
+    )
+
+
+_POSSESSIVE = re.compile(r"\b(?:his|her|their)\b", re.IGNORECASE)
+
+
+def _whose_unsaid(sides: Sides) -> bool:
+    """One side names the person a fact is about ("a reward for al-Baghdadi's capture") and
+    the other only says "his" ("a reward for information on his whereabouts"): whose reward,
+    the second sentence alone does not say."""
+    people = [
+        {v.norm for v in side.values if v.kind == "entity" and v.label == "PERSON"}
+        for side in (sides.a, sides.b)
+    ]
+    texts = (sides.a_text, sides.b_text)
+    return any(
+        people[i] and not people[1 - i] and _POSSESSIVE.search(texts[1 - i]) is not None
+        for i in (0, 1)
     )
 
 

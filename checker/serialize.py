@@ -97,13 +97,16 @@ def reason(r: Reason, claim: str, passage: str) -> dict[str, Any]:
 
 
 def _judged(hit: Hit, judgement: Judgement, claim: str) -> dict[str, Any]:
-    return {
+    judged = {
         **_sentence(hit),
         "similarity": round(hit.similarity, 4),
         "verdict": judgement.verdict.value,
         "confidence": round(judgement.confidence, 4),
         "reasons": [reason(r, claim, hit.sentence.text) for r in judgement.reasons],
     }
+    if hit.index is not None:  # a check of several indexes: which one it came from
+        judged["index"] = hit.index
+    return judged
 
 
 # A passage's neighbours in its document, by sentence id: (before, after), None at an end.

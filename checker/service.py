@@ -7,9 +7,10 @@ index. Views and commands only parse input, call these methods and format the re
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,7 @@ from checker.settings import Settings
 from checker.store import Store, document_hash
 from checker.store.database import now
 from checker.store.manifest import read_manifest
+from checker.store.nearest import merge_nearest
 from checker.store.vectors import IndexConfig
 from checker.types import (
     DISMISS_REASONS,
@@ -369,11 +371,34 @@ class Checker:
         self.store.refresh()
         if vector is None:
             vector = self.claim_vectors([claim])
-        hits = [
-            hit
-            for hit in self.store.search(vector, k, accept=filters.accept)[0]
-            if hit.similarity >= self.settings.check_min_similarity
-        ]
+        return self._answer(claim, self.store.search(vector, k, accept=filters.accept)[0], started)
+
+    def check_indexes(
+        self,
+        indexes: Mapping[str, Checker],
+        claim: str,
+        k: int | None = None,
+        filters: CheckFilters | None = None,
+    ) -> CheckResult:
+        """The claim searched in each of `indexes` (siblings by name, such as one index a month,
+        sharing this checker's embedding model), their top k merged by similarity into one top
+        k, judged here once; each passage's hit names its index."""
+        self.load_models()
+        started = time.perf_counter()
+        claim = self._valid_claim(claim)
+        k = self._valid_k(k)
+        filters = filters or CheckFilters()
+        vector = self.claim_vectors([claim])
+        found = []
+        for name, checker in indexes.items():
+            checker.store.refresh()
+            hits = checker.store.search(vector, k, accept=filters.accept)[0]
+            found.append([dataclasses.replace(hit, index=name) for hit in hits])
+        return self._answer(claim, merge_nearest(found, k), started)
+
+    def _answer(self, claim: str, hits: Sequence[Hit], started: float) -> CheckResult:
+        """The claim's nearest `hits` judged and sorted into buckets by verdict."""
+        hits = [hit for hit in hits if hit.similarity >= self.settings.check_min_similarity]
         [claim_analysis] = self.analyser.analyse([claim])
         judgements = self._judge_pairs(
             [(claim, claim_analysis, hit.sentence.text, self._analysis(hit)) for hit in hits]

@@ -179,12 +179,14 @@ class Analysis:
 @dataclass(frozen=True)
 class Hit:
     """A sentence found near a query vector, with the document it belongs to and, where it
-    has been analysed, its stored `analysis`."""
+    has been analysed, its stored `analysis`. `index`: the sibling index it was found in, when
+    a check searched several (None: the one index searched)."""
 
     sentence: Sentence
     document: DocumentInfo
     similarity: float
     analysis: Analysis | None = None
+    index: str | None = None
 
 
 @dataclass(frozen=True)

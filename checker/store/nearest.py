@@ -16,6 +16,8 @@ SQLite (the source of truth), training it on a seeded sample when it needs train
 from __future__ import annotations
 
 import dataclasses
+import heapq
+import itertools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -137,6 +139,13 @@ def _rescored(
     best_sims = np.take_along_axis(sims, order, axis=1)
     best_keys = np.where(np.isfinite(best_sims), np.take_along_axis(keys, order, axis=1), -1)
     return best_sims, best_keys
+
+
+def merge_nearest(rows: Sequence[Sequence[Hit]], k: int) -> list[Hit]:
+    """The k most similar of several searches' hits (each most similar first), most similar
+    first; equal similarities keep the order of `rows`."""
+    merged = heapq.merge(*rows, key=lambda hit: -hit.similarity)
+    return list(itertools.islice(merged, k))
 
 
 def vectors_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, np.ndarray]:

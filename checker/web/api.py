@@ -110,16 +110,34 @@ _INDEX_404 = (404, "`index` names no index.")
     "than `exclude_document`, from `sources`, published in the date range) and judges each: "
     "the answer sorts them into `supporting`, `contradicting`, `changed` and `related`, most "
     "confident first.\n\n"
+    "With `indexes` (indexes split by time, such as one a month), each is searched for its "
+    "`k` nearest, and the `k` nearest of them all are judged.\n\n"
     "`changed` holds passages that state the same fact with another value at another moment "
     "(a count revised the next morning): a change over time, worth knowing, not a "
     "contradiction. Two passages are told apart by their `anchor` dates.",
-    responses={200: out.CheckResult, **problems(400, _INDEX_404, 413, 422)},
+    responses={
+        200: out.CheckResult,
+        **problems(400, (404, "`index`, or one of `indexes`, names no index."), 413, 422),
+    },
 )
 @needs("read")
 def check(body: CheckRequest) -> Response:
+    if body.indexes is not None:
+        return _check_indexes(body, body.indexes)
     checker = _checker(body.index)
     result = checker.check(body.claim, body.k, _filters(body))
     contexts = checker.store.neighbours(serialize.passages_of([result]))
+    return jsonify(serialize.check_result(result, contexts))
+
+
+def _check_indexes(body: CheckRequest, names: list[str]) -> Response:
+    """The claim against several sibling indexes, their top k merged (Checker.check_indexes)."""
+    indexes = {name: _indexes().get(name, "indexes") for name in names}
+    result = _indexes().default.check_indexes(indexes, body.claim, body.k, _filters(body))
+    hits = serialize.passages_of([result])
+    contexts: serialize.Contexts = {}
+    for name, checker in indexes.items():
+        contexts |= checker.store.neighbours(h for h in hits if h.index == name)
     return jsonify(serialize.check_result(result, contexts))
 
 

@@ -1,8 +1,9 @@
 """Which index a request means: the configured one, or a sibling directory named by `index`.
 
 A request may say `"index": "wire"` to search `<parent of CHECKER_INDEX>/wire`; the
-embedding model is shared, each other index opens on first use. A name that is not an
-existing index is a 404, never a new empty index.
+embedding model is shared, each other index opens on first use. `/v1/check` may name several
+(`"indexes": ["2023-08", "2023-09"]`: an index a month, split by time) and merge their top k.
+A name that is not an existing index is a 404, never a new empty index.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ class Indexes:
         self._others: dict[str, Checker] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str | None) -> Checker:
+    def get(self, name: str | None, field: str = "index") -> Checker:
+        """`field`: the request member that named it, for the error."""
         if name is None or name == self.default.settings.index.name:
             return self.default
         if not isinstance(name, str) or not _NAME.match(name) or name.startswith(".."):
-            raise InvalidInput(f"index must be a plain directory name, got {name!r}", "index")
+            raise InvalidInput(f"{field} must be a plain directory name, got {name!r}", field)
         with self._lock:
             if name not in self._others:
                 self._others[name] = self._open(name)

@@ -151,6 +151,13 @@ class Passage(Sentence):
         json_schema_extra=_absent,
     )
 
+    index: str | None = Field(
+        None,  # absent where one index was searched
+        description="Checks of several `indexes` only: the index the passage was found in. "
+        "Absent when one index was searched.",
+        json_schema_extra=_absent,
+    )
+
 
 class FindingRef(BaseModel):
     """A stored finding that a passage of a draft's answer makes with the story's own sentence."""

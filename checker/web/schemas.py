@@ -25,7 +25,9 @@ from pydantic import (
     ConfigDict,
     Field,
     SkipValidation,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -115,6 +117,7 @@ Switch = Annotated[
         {"type": "string", "enum": ["1", "0", "true", "false", "yes", "no"], "default": "0"}
     ),
 ]
+MAX_INDEXES = 60  # five years of monthly indexes in one check
 IndexName = Annotated[
     str,
     Field(
@@ -193,6 +196,28 @@ class CheckRequest(_CheckOptions):
         "empty or blank claim is refused with one message.",
         json_schema_extra=_TEXT,
     )
+    indexes: list[IndexName] | None = Field(
+        None,
+        description="Search several sibling indexes of `CHECKER_INDEX` by name (an index a "
+        'month or a quarter: `["2023-08", "2023-09"]`) and merge their nearest '
+        f"sentences into one top `k`; each passage then names its `index`. At most "
+        f"{MAX_INDEXES}, each once; not with `index`. An unknown name is a 404.",
+        min_length=1,
+        max_length=MAX_INDEXES,
+        json_schema_extra=_published(),
+    )
+
+    @field_validator("indexes")
+    @classmethod
+    def _each_index_once(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value is not None and info.data.get("index") is not None:
+            raise PydanticCustomError("indexes", "give `index` or `indexes`, not both")
+        twice = sorted({name for name in value or () if value and value.count(name) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "indexes", "names each index once; {names} more than once", {"names": twice}
+            )
+        return value
 
 
 class DraftRequest(_CheckOptions):

@@ -495,3 +495,16 @@ def test_a_fact_about_him_is_not_the_named_persons_fact(analyser: Analyser) -> N
     assert judged(analyser, named, his).verdict is not Verdict.CONTRADICTS
     both = "The government has offered a $7 million reward for information on Carlos Mendes."
     assert judged(analyser, named, both).verdict is Verdict.CONTRADICTS
+
+
+def test_a_unit_written_onto_a_figure_is_a_unit_and_money_a_scale(analyser: Analyser) -> None:
+    """ "12m wide" is twelve metres, "a 1m peso reward" a million pesos; "40-feet" is a
+    measure too, so "12m (40ft) wide and 5m deep" / "40-feet wide and 16-feet deep" agree."""
+    metres = "The blast left a crater 12m (40ft) wide and 5m deep, residents said."
+    feet = "The blast left a crater that measured 40-feet wide and 16-feet deep, residents said."
+    first, _ = pair(analyser, metres, "A 1m peso reward was offered.")
+    assert [(v.text, v.norm) for v in first.values] == [("12m", "12"), ("5m", "5")]
+    _, pesos = pair(analyser, metres, "A 1m peso reward was offered.")
+    assert [(v.text, v.norm) for v in pesos.values] == [("1m", "1e+06")]
+    result = judged(analyser, metres, feet, extra=(nli(Verdict.CONTRADICTS, 0.8),))
+    assert result.verdict is not Verdict.CONTRADICTS, result

@@ -85,11 +85,16 @@ def _value(ent: Any, published: str | None) -> Value | None:
     label = ent.label_
     span = (ent.start_char - ent.sent.start_char, ent.end_char - ent.sent.start_char)
     if label in NUMBER_LABELS:
-        number = parse_number(ent.text + _glued_scale(ent))
+        suffix = _glued_suffix(ent)
+        money = label == "MONEY" or _currency_follows(ent, suffix)
+        scale = f" {suffix}" if money and suffix in _SCALES else ""
+        number = parse_number(ent.text + scale)
         if number is None:
             return None
         norm = _plain(number) + ("+" if _partial(ent) else "")
-        return Value("number", label, ent.text, span, norm, _counted(ent), _verb_of(ent))
+        text = ent.text + suffix  # "12m": the unit (or scale) the tokenizer split off
+        span = (span[0], span[1] + len(suffix))
+        return Value("number", label, text, span, norm, _counted(ent), _verb_of(ent))
     if label in DATE_LABELS:
         day = resolve_day(ent.text, published)
         norm = day or ent.text.casefold()
@@ -114,11 +119,23 @@ def _conversion(ent: Any) -> bool:
     return any(t.ent_type_ in NUMBER_LABELS or t.like_num for t in before)
 
 
-def _glued_scale(ent: Any) -> str:
-    """The scale the tokenizer split off a figure: "1m" is "1" and "m"."""
+def _glued_suffix(ent: Any) -> str:
+    """Letters the tokenizer split off a figure it was written onto: "1m" is "1" and "m"."""
     after = ent.doc[ent.end : ent.end + 1]
-    glued = ent.doc[ent.end - 1].whitespace_ == "" and len(after) == 1
-    return f" {after[0].lower_}" if glued and after[0].lower_ in _SCALES else ""
+    glued = ent.doc[ent.end - 1].whitespace_ == "" and len(after) == 1 and after[0].is_alpha
+    return after[0].lower_ if glued and len(after[0]) <= 3 else ""
+
+
+# Money named after a figure: "1m pesos" is a million pesos, where "12m wide" is metres.
+_CURRENCIES = frozenset(
+    {"peso", "dollar", "euro", "pound", "yen", "yuan", "rupee", "rand", "franc", "rouble",
+     "ruble", "krone", "krona", "won", "lira", "dinar", "shekel", "baht", "ringgit", "real"}
+)  # fmt: skip
+
+
+def _currency_follows(ent: Any, suffix: str) -> bool:
+    following = ent.doc[ent.end + (1 if suffix else 0) : ent.end + 3]
+    return any(t.lemma_.casefold() in _CURRENCIES for t in following)
 
 
 def parse_number(text: str) -> float | None:

@@ -129,12 +129,13 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
     a_words, b_words = _name_words(a), _name_words(b)
     pairs = []
     for va in a.values:
-        if va.norm in b_norms or _named(va, b_words):
+        if va.norm in b_norms or _named(va, b_words) or _measured(va, b):
             continue
         for vb in b.values:
             if (
                 vb.norm not in a_norms
                 and not _named(vb, a_words)
+                and not _measured(vb, a)
                 and vb.kind == va.kind
                 and _same_class(va, vb)
                 and va.head
@@ -149,6 +150,14 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
                 pairs.append((va, vb))
                 break
     return tuple(pairs)
+
+
+def _measured(value: Value, other: Analysis) -> bool:
+    """The other sentence gives this measure in other units ("12m" / "40 feet"): accounted
+    for, whichever slot the parse hung either on."""
+    return value.kind == "number" and any(
+        v.kind == "number" and _same_measure(value, v) for v in other.values
+    )
 
 
 def _other_verbs(va: Value, vb: Value, a: Analysis, b: Analysis) -> bool:
@@ -215,7 +224,7 @@ _ROLES = frozenset(
 
 # Reporters round a converted measure ("16 feet (5 metres)"): within this, one measure.
 _MEASURE_TOLERANCE = 0.05
-_MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*([^\W\d_][^\d]*?)\s*$")
+_MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*-?\s*([^\W\d_][^\d]*?)\s*$")
 
 
 def _same_measure(va: Value, vb: Value) -> bool:

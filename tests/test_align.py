@@ -508,3 +508,14 @@ def test_a_unit_written_onto_a_figure_is_a_unit_and_money_a_scale(analyser: Anal
     assert [(v.text, v.norm) for v in pesos.values] == [("1m", "1e+06")]
     result = judged(analyser, metres, feet, extra=(nli(Verdict.CONTRADICTS, 0.8),))
     assert result.verdict is not Verdict.CONTRADICTS, result
+
+
+def test_a_hyphenated_figure_that_is_no_measure_is_judged_without_error(
+    analyser: Analyser,
+) -> None:
+    """pint reads a unit as an expression: "12-year-old" once reached it as "year-old" (a
+    year minus "old") and stopped a nightly scan with a TypeError."""
+    a = "The 12-year-old girl from the village won the national spelling contest on Sunday."
+    b = "The 14-year-old girl from the village won the national spelling contest on Sunday."
+    result = judged(analyser, a, b)
+    assert result.verdict in (Verdict.CONTRADICTS, Verdict.RELATED), result

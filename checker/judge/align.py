@@ -224,7 +224,9 @@ _ROLES = frozenset(
 
 # Reporters round a converted measure ("16 feet (5 metres)"): within this, one measure.
 _MEASURE_TOLERANCE = 0.05
-_MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*-?\s*([^\W\d_][^\d]*?)\s*$")
+# A figure and a unit in words ("16 feet", "40-feet", "12m", "110 km/h"); no other signs, as
+# pint reads a unit as an expression ("year-old" would be a year minus "old").
+_MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*-?\s*([a-zA-Z][a-zA-Z./ ]*?)\s*$")
 
 
 def _same_measure(va: Value, vb: Value) -> bool:
@@ -249,7 +251,7 @@ def _measure(value: Value) -> pint.Quantity | None:
             continue
         try:
             units = _units().parse_units(found.group(2).strip().casefold())
-        except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError):
+        except (pint.errors.PintError, ValueError, TypeError):
             continue
         if not units.dimensionless:
             return _units().Quantity(float(found.group(1).replace(",", "")), units)
@@ -381,7 +383,7 @@ def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Align
     """One sentence reprinted (see the module docstring); `alignment` is `align(a, b)`."""
     if _heading_glued_on(a_text, b_text):
         return True
-    if _numbers_clash(a, b) or alignment.differing:
+    if _numbers_clash(a, b) or _digits_clash(a_text, b_text) or alignment.differing:
         return False
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
     if not wa or not wb:
@@ -472,6 +474,16 @@ def _numbers_clash(a: Analysis, b: Analysis) -> bool:
     na = {v.norm for v in a.values if v.kind == "number"}
     nb = {v.norm for v in b.values if v.kind == "number"}
     return bool(na - nb) and bool(nb - na)
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _digits_clash(a_text: str, b_text: str) -> bool:
+    """Figures the parse does not count ("a 12-year-old" / "a 14-year-old") changed: each
+    side writes digits the other does not."""
+    da, db = set(_DIGITS.findall(a_text)), set(_DIGITS.findall(b_text))
+    return bool(da - db) and bool(db - da)
 
 
 def _copy_words(text: str, analysis: Analysis) -> list[str]:

@@ -113,8 +113,9 @@ class Settings:
     )
     pq_nprobe: int = _setting(
         64,
-        "IVF cells searched per query in a product-quantised index (chosen from recall@20 "
-        "measured at 10M by `python -m bench.ivfpq`).",
+        "IVF cells searched per query in a product-quantised index. 64 measured at 10M "
+        "(`python -m bench.ivfpq`): 0.92 of the exact top 20's distinct sentences found, "
+        "5.7 ms p50 with the re-scoring; 128 finds 0.94 in twice the time.",
     )
     faiss_threads: int = _setting(
         0, "OpenMP threads per FAISS search; 0: one for a single query, every core for batches."

@@ -139,3 +139,35 @@ def test_the_pq_factory_follows_the_size_and_the_dimension() -> None:
     assert VectorIndex.training_sample_size("IVF4096,PQ64", 10_000_000) == 4096 * 64
     assert VectorIndex.training_sample_size("IVF64,PQ8", 3_000) == 3_000
     assert VectorIndex.training_sample_size("IVF1024,PQ64", 2_000_000) == 65_536
+
+
+def test_the_10m_bench_runs_its_passes_on_a_tiny_index(tmp_path: Path) -> None:
+    """bench.ivfpq's own passes (vectors made in chunks, exact truth, build, recall) on 3,000
+    vectors; the figures at 10M come from `python -m bench.ivfpq`, not from here."""
+    from bench import ivfpq
+
+    bases = clustered(400, seed=21)
+    queries = clustered(10, seed=22)
+    truth = ivfpq.first_pass(bases, queries, 3_000, 3_000, tmp_path / "vectors.f32")
+    assert truth["truth"].shape == (10, ivfpq.K) and len(truth["sample"]) == 3_000
+    index, timing = ivfpq.build(bases, 3_000, "IVF32,PQ8", truth["sample"], PQ)
+    assert index.size == 3_000 and set(timing) == {"train", "add", "generate"}
+    stored = np.memmap(tmp_path / "vectors.f32", dtype=np.float32, mode="r", shape=(3_000, DIM))
+    _, again = ivfpq.chunk(bases, 0, 3_000)
+    assert np.array_equal(stored, again)  # the same vectors on every pass
+    # the chunkwise exact pass agrees with brute force over every vector
+    exact = np.argsort(-(queries @ np.asarray(stored).T), axis=1)[:, : ivfpq.K]
+    assert np.array_equal(np.sort(exact, axis=1), np.sort(truth["truth"], axis=1))
+    row = ivfpq.measure(index, queries, truth["truth"], truth["picks"], stored, nprobe=32)
+    assert row["recall_at_20"] > 0.9 and row["rerank"] == 10  # every cell searched
+    assert row["p95_ms"] >= row["p50_ms"] > 0
+
+
+def test_the_sizing_table_is_made_from_the_measured_files() -> None:
+    from bench import sizing
+
+    rates = sizing.rates()
+    table = sizing.table(rates).splitlines()
+    assert len(table) == 2 + len(sizing.SIZES) and "1,000,000,000" in table[-1]
+    nightly = sizing.nightly(rates)
+    assert nightly["scan_workers_for_1h"] >= 1 and nightly["ingest_workers_for_1h"] >= 1

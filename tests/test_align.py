@@ -12,13 +12,13 @@ from collections.abc import Callable
 import pytest
 
 from checker.analyse import Analyser, load_analyser
-from checker.judge.align import align, is_copy
+from checker.judge.align import _measure, align, is_copy
 from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate, Sides
 from checker.judge.rules import RuleJudge
 from checker.service import Checker
-from checker.types import Analysis, Judgement, Reason, Verdict
+from checker.types import Analysis, Judgement, Reason, Value, Verdict
 from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
 
 CLAIM = "Armenian forces are present in Karabakh"
@@ -515,6 +515,8 @@ def test_a_hyphenated_figure_that_is_no_measure_is_judged_without_error(
 ) -> None:
     """pint reads a unit as an expression: "12-year-old" once reached it as "year-old" (a
     year minus "old") and stopped a nightly scan with a TypeError."""
+    for odd in ("year-old", "m.", "a", "km/h/s", "sq. ft", "per cent", "x*y", "(m)"):
+        _measure(Value("number", "QUANTITY", f"12 {odd}", (0, 1), "12", ""))  # must not raise
     a = "The 12-year-old girl from the village won the national spelling contest on Sunday."
     b = "The 14-year-old girl from the village won the national spelling contest on Sunday."
     result = judged(analyser, a, b)

@@ -224,8 +224,7 @@ _ROLES = frozenset(
 
 # Reporters round a converted measure ("16 feet (5 metres)"): within this, one measure.
 _MEASURE_TOLERANCE = 0.05
-# A figure and a unit in words ("16 feet", "40-feet", "12m", "110 km/h"); no other signs, as
-# pint reads a unit as an expression ("year-old" would be a year minus "old").
+# A figure and a unit in words ("16 feet", "40-feet", "12m", "110 km/h").
 _MEASURE = re.compile(r"^\s*(\d[\d,]*(?:\.\d+)?)\s*-?\s*([a-zA-Z][a-zA-Z./ ]*?)\s*$")
 
 
@@ -249,13 +248,29 @@ def _measure(value: Value) -> pint.Quantity | None:
         found = _MEASURE.match(text)
         if found is None:
             continue
-        try:
-            units = _units().parse_units(found.group(2).strip().casefold())
-        except (pint.errors.PintError, ValueError, TypeError):
-            continue
-        if not units.dimensionless:
+        units = _unit(found.group(2))
+        if units is not None and not units.dimensionless:
             return _units().Quantity(float(found.group(1).replace(",", "")), units)
     return None
+
+
+# Words pint knows as units that in news text are not ("a" is an annum to pint).
+_NOT_UNITS = frozenset({"a", "an", "at", "in", "per"})
+
+
+def _unit(text: str) -> pint.Unit | None:
+    """A unit named in words ("feet", "metres", "km/h"), or None. Each part is looked up by
+    name, never parsed as an expression: pint's expression parser raises on much of what
+    follows a figure in news ("year-old", "m."), which once stopped a nightly scan."""
+    parts = [p.strip() for p in text.casefold().split("/")]
+    if not 1 <= len(parts) <= 2 or not all(p.isalpha() and p not in _NOT_UNITS for p in parts):
+        return None
+    try:
+        names = [_units().get_name(part) for part in parts]
+    except pint.errors.UndefinedUnitError:
+        return None
+    unit = _units().Unit(names[0])
+    return unit / _units().Unit(names[1]) if len(names) == 2 else unit
 
 
 @functools.cache

@@ -90,7 +90,8 @@ def abc_vectors() -> tuple[list[str], np.ndarray]:
     ]
     digest = hashlib.sha256("\n".join(texts).encode())
     digest.update(f"{settings.embedding_model}/{settings.embedding_runtime}".encode())
-    path = CACHE / f"abc-vectors-{digest.hexdigest()[:16]}.npy"
+    # not "abc-*": bench.indexes drops every "abc-*" entry when it caches a new ABC index
+    path = CACHE / f"vectors-abc-{digest.hexdigest()[:16]}.npy"
     if path.exists():
         return texts, np.load(path)
     vectors = load_embedder(settings).encode(texts)

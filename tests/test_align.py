@@ -521,3 +521,13 @@ def test_a_hyphenated_figure_that_is_no_measure_is_judged_without_error(
     b = "The 14-year-old girl from the village won the national spelling contest on Sunday."
     result = judged(analyser, a, b)
     assert result.verdict in (Verdict.CONTRADICTS, Verdict.RELATED), result
+
+
+def test_one_countrys_two_names_are_one_place(analyser: Analyser) -> None:
+    """A caption quoted as placing "America" on a slippery slope, and "United States" in
+    another outlet's copy: one place, not the entity rule's different one."""
+    a = "The video says the strikes place America on a slippery slope towards a new war."
+    b = "The video says the strikes place United States on a slippery slope towards a new war."
+    c = "The video says the strikes place France on a slippery slope towards a new war."
+    assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+    assert judged(analyser, a, c).verdict is Verdict.CONTRADICTS

@@ -373,10 +373,21 @@ def _days_apart(a: Value, b: Value) -> bool:
     return a.norm != b.norm and not (y.startswith(x) or x in y)
 
 
+# Country names that share no letters with their other names, as news writes them.
+_COUNTRY_NAMES = (
+    frozenset({"america", "united states", "united states of america", "us", "u.s.", "usa",
+               "u.s.a.", "the states"}),
+    frozenset({"britain", "great britain", "united kingdom", "uk", "u.k."}),
+)  # fmt: skip
+
+
 def _same_name(a: Value, b: Value) -> bool:
-    """Two spellings of one name ("Mohammed" / "Mohammad") or a name and its initials
-    ("Agence France Presse" / "AFP")."""
+    """Two spellings of one name ("Mohammed" / "Mohammad"), a name and its initials
+    ("Agence France Presse" / "AFP"), or one country's two names ("America" / "United
+    States")."""
     if SequenceMatcher(None, a.norm, b.norm).ratio() >= 0.8:
+        return True
+    if any(a.norm in names and b.norm in names for names in _COUNTRY_NAMES):
         return True
     short, long = sorted((a.norm, b.norm), key=len)
     initials = "".join(w[0] for w in _WORD.findall(long))

@@ -1,25 +1,36 @@
 """Ingest and the nightly scan on a local two-node Ray cluster against the single-process path,
-in the same session: `python -m bench.ray_speed [--quick] [--sentences N]` (or
-`python -m bench.speed --ray ...`).
+in the same session, and whether they store the same: `python -m bench.ray_speed [--quick]
+[--sentences N]` (or `python -m bench.speed --ray ...`).
 
 Both paths run in this process on the same ABC stories (rural and science, as bench/speed.py
-takes them): first the single-process path (`Checker.ingest`, `Checker.scan`), then the same
-through `checker.cluster` on a `LocalCluster` of a head and a worker node on loopback, one
-CPU each, so two model workers. Each figure is wall time from the call to its return, model
-loading included (the single path loads its models on first use, each Ray worker once per
-window). Both run without the NLI reading cache (CHECKER_NLI_CACHE_PAIRS=0): then each scan
-search batch's pairs are read together on either path and the findings can be compared
-exactly; they are, and so are the sentences, analyses and vectors (the largest difference is
-reported). On a 2-core machine the cluster has no more cores than the single process: expect
-overhead, not speed-up. Writes bench/results/ray_speed.json (or ray_speed_quick.json).
+takes them; the whole corpus unless limited): first the single-process path (`Checker.ingest`,
+`Checker.scan`), then the same through `checker.cluster` on a `LocalCluster` of a head and a
+worker node on loopback, one CPU each, so two model workers. Each figure is wall time from the
+call to its return, model loading included (the single path loads its embedder on first use,
+each Ray worker its models once per window).
+
+The timed scans run without the NLI reading cache (CHECKER_NLI_CACHE_PAIRS=0): then each scan
+search batch's pairs are read together on either path, and the two indexes are compared
+exactly: the sentence ids in order with their texts and analyses, the stored vectors (largest
+absolute difference, how many bit-identical, and a tolerance of VECTOR_TOLERANCE), the FAISS
+file, and the findings (the same pairs, each with the same verdict, confidence, similarity and
+reasons; what differs is listed). Each ingested index is then copied and scanned once more
+with the default settings (the reading cache on), on both paths, and those findings are
+compared the same way: with the cache, which pairs the shipped int8 NLI model reads together
+depends on what each process read before (see the README's "Same results"), so a reading can
+move in the third decimal there. On a 2-core machine the cluster has no more cores than the
+single process: expect overhead, not speed-up. Writes bench/results/ray_speed.json (or
+ray_speed_quick.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,11 +42,20 @@ import numpy as np
 
 from bench.common import provenance, write_result
 from bench.speed import abc_records
+from checker.cluster import RayCluster
 from checker.errors import CheckerError
 from checker.ingest import document_from_record
 from checker.service import Checker
 from checker.settings import Settings
+from checker.store import VECTORS_NAME
 from checker.types import Document
+
+# Largest absolute difference of one component of two unit vectors that counts as equal:
+# float32 sums taken in another order differ in the last bits (about 1e-7 a component);
+# the same batches through the same ONNX graph are expected to give identical bits.
+VECTOR_TOLERANCE = 1e-6
+# Differing sentences or findings listed by name in the result (all are counted).
+LISTED = 20
 
 
 def cpu_model() -> str:
@@ -62,30 +82,63 @@ def documents(records: list[dict[str, str]], settings: Settings) -> list[Documen
     return found
 
 
-def run(checker: Checker, docs: list[Document]) -> dict[str, Any]:
-    """Ingest then scan, each timed; what they did."""
-    started = time.perf_counter()
-    ingested = checker.ingest(docs)
-    ingest_s = time.perf_counter() - started
-    reads = checker.model_reads
-    started = time.perf_counter()
-    scanned = checker.scan()
-    scan_s = time.perf_counter() - started
+def ingest(settings: Settings, docs: list[Document], cluster: RayCluster | None) -> dict[str, Any]:
+    """Ingest into `settings.index`, timed; what it stored."""
+    checker = Checker.from_settings(settings, cluster=cluster)
+    try:
+        started = time.perf_counter()
+        ingested = checker.ingest(docs)
+        seconds = time.perf_counter() - started
+    finally:
+        checker.close()
     return {
         "documents": len(ingested.added),
         "sentences": ingested.sentences,
-        "ingest_seconds": round(ingest_s, 1),
-        "ingest_sentences_per_s": round(ingested.sentences / ingest_s, 1),
+        "ingest_seconds": round(seconds, 1),
+        "ingest_sentences_per_s": round(ingested.sentences / seconds, 1),
+    }
+
+
+def scan(settings: Settings, cluster: RayCluster | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The nightly scan of `settings.index`, timed: what it did, and the index's contents."""
+    checker = Checker.from_settings(settings, cluster=cluster)
+    try:
+        reads = checker.model_reads
+        started = time.perf_counter()
+        scanned = checker.scan()
+        seconds = time.perf_counter() - started
+        contents = index_contents(checker)
+    finally:
+        checker.close()
+    return {
         "pairs_judged": scanned.pairs,
         "pairs_read_by_model": reads.model,
         "new_findings": scanned.new_findings,
         "new_changes": scanned.new_changes,
-        "scan_seconds": round(scan_s, 1),
-        "scan_pairs_per_s": round(scanned.pairs / scan_s, 1),
-    }
+        "scan_seconds": round(seconds, 1),
+        "scan_pairs_per_s": round(scanned.pairs / seconds, 1),
+    }, contents
+
+
+def both_ways(
+    settings: Settings, docs: list[Document], cluster: RayCluster | None
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Ingest, then the exact scan (no reading cache) timed; the ingested index copied first
+    and scanned with the default cache too. (figures, contents, default-cache figures,
+    default-cache contents)."""
+    exact = dataclasses.replace(settings, nli_cache_pairs=0)
+    figures = ingest(exact, docs, cluster)
+    copy = settings.index.with_name(settings.index.name + "-default-cache")
+    shutil.copytree(settings.index, copy)
+    scanned, contents = scan(exact, cluster)
+    figures.update(scanned)
+    default, default_contents = scan(dataclasses.replace(settings, index=copy), cluster)
+    return figures, contents, default, default_contents
 
 
 def index_contents(checker: Checker) -> dict[str, Any]:
+    """Sentences (id -> text, analysis, vector) in document and sentence order, the FAISS
+    file's digest, and the findings keyed by their pair."""
     store = checker.store
     ids = [row[0] for row in store.conn.execute("SELECT id FROM documents ORDER BY id")]
     sentences: dict[str, Any] = {}
@@ -94,27 +147,65 @@ def index_contents(checker: Checker) -> dict[str, Any]:
         for hit, vector in zip(hits, vectors, strict=True):
             sentences[hit.sentence.id] = (hit.sentence.text, hit.analysis, vector)
     found, _ = store.findings(limit=10_000_000)
-    findings = sorted(
-        (f.a.sentence.id, f.b.sentence.id, f.judgement.verdict.value, f.judgement.confidence)
+    findings = {
+        (f.a.sentence.id, f.b.sentence.id): (
+            f.judgement.verdict.value,
+            f.judgement.confidence,
+            f.similarity,
+            tuple(r.kind for r in f.judgement.reasons),
+        )
         for f in found
-    )
-    return {"sentences": sentences, "findings": findings}
+    }
+    vectors_file = store.directory / VECTORS_NAME
+    digest = hashlib.sha256(vectors_file.read_bytes()).hexdigest() if vectors_file.exists() else ""
+    return {"sentences": sentences, "findings": findings, "faiss_sha256": digest}
 
 
-def compare(single: dict[str, Any], distributed: dict[str, Any]) -> dict[str, Any]:
+def compare_sentences(single: dict[str, Any], distributed: dict[str, Any]) -> dict[str, Any]:
+    """Sentence ids (in order), texts, analyses and vectors of the two indexes."""
     a, b = single["sentences"], distributed["sentences"]
-    same_sentences = a.keys() == b.keys() and all(a[k][:2] == b[k][:2] for k in a)
-    worst = max((float(np.abs(a[k][2] - b[k][2]).max()) for k in a if k in b), default=0.0)
-    pairs_a = [f[:3] for f in single["findings"]]
-    pairs_b = [f[:3] for f in distributed["findings"]]
-    matched = zip(single["findings"], distributed["findings"], strict=False)
-    confidence = max((abs(x[3] - y[3]) for x, y in matched), default=0.0)
+    shared_ids = [k for k in a if k in b]
+    texts = [k for k in shared_ids if a[k][0] != b[k][0]]
+    analyses = [k for k in shared_ids if a[k][1] != b[k][1]]
+    gaps = {k: float(np.abs(a[k][2] - b[k][2]).max()) for k in shared_ids}
+    worst = max(gaps.values(), default=0.0)
     return {
-        "same_sentences_and_analyses": same_sentences,
+        "sentences": [len(a), len(b)],
+        "same_ids_in_order": list(a) == list(b),
+        "ids_only_single": sorted(a.keys() - b.keys())[:LISTED],
+        "ids_only_ray": sorted(b.keys() - a.keys())[:LISTED],
+        "texts_differing": len(texts),
+        "analyses_differing": len(analyses),
+        "analyses_differing_ids": analyses[:LISTED],
         "max_abs_vector_difference": worst,
-        "same_findings": pairs_a == pairs_b,
-        "findings": [len(pairs_a), len(pairs_b)],
-        "max_confidence_difference": confidence,
+        "vectors_bit_identical": sum(bool(np.array_equal(a[k][2], b[k][2])) for k in shared_ids),
+        "vector_tolerance": VECTOR_TOLERANCE,
+        "vectors_beyond_tolerance": sum(gap > VECTOR_TOLERANCE for gap in gaps.values()),
+        "same_faiss_file": single["faiss_sha256"] == distributed["faiss_sha256"],
+        "equal": list(a) == list(b) and not texts and not analyses and worst <= VECTOR_TOLERANCE,
+    }
+
+
+def compare_findings(single: dict[str, Any], distributed: dict[str, Any]) -> dict[str, Any]:
+    """Findings keyed by their pair: the same pairs, verdicts, reasons; confidences and
+    similarities to the largest difference. Each differing finding is listed (up to LISTED)."""
+    a, b = single["findings"], distributed["findings"]
+    both = sorted(a.keys() & b.keys())
+    verdicts = [k for k in both if a[k][0] != b[k][0]]
+    reasons = [k for k in both if a[k][3] != b[k][3]]
+    differing = [
+        {"pair": list(k), "single": list(a.get(k, ())), "ray": list(b.get(k, ()))}
+        for k in sorted(a.keys() ^ b.keys()) + [k for k in both if a[k] != b[k]]
+    ]
+    return {
+        "findings": [len(a), len(b)],
+        "same_pairs": a.keys() == b.keys(),
+        "same_verdicts": not verdicts and a.keys() == b.keys(),
+        "same_reasons": not reasons,
+        "max_confidence_difference": max((abs(a[k][1] - b[k][1]) for k in both), default=0.0),
+        "max_similarity_difference": max((abs(a[k][2] - b[k][2]) for k in both), default=0.0),
+        "differing": differing[:LISTED],
+        "equal": a == b,
     }
 
 
@@ -125,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     limit = 2_000 if args.quick else args.sentences
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    settings = dataclasses.replace(Settings.from_env(), nli_cache_pairs=0, ray_actor_cpus=1)
+    settings = dataclasses.replace(Settings.from_env(), ray_actor_cpus=1)
     records = abc_records(limit)
     docs = documents(records, settings)
     results: dict[str, Any] = {
@@ -134,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
         "cores": os.cpu_count(),
         "corpus": f"ABC rural + science, {len(docs)} stories"
         + (f" (about {limit} sentences)" if limit else " (all)"),
-        "settings": {"nli_cache_pairs": 0, "embedding_runtime": settings.embedding_runtime},
+        "settings": {
+            "nli_cache_pairs": f"0 (timed scans); {settings.nli_cache_pairs} (default-cache scans)",
+            "embedding_runtime": settings.embedding_runtime,
+            "nli_runtime": settings.nli_runtime,
+        },
         "cluster": "LocalCluster: head 127.0.0.2 + worker 127.0.0.3, 1 CPU each, 1 CPU per "
         "model worker (2 model workers)",
         "load_average_at_start": os.getloadavg(),
@@ -143,13 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     from checker.cluster.local import LocalCluster
 
     with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
-        single = Checker.from_settings(dataclasses.replace(settings, index=Path(tmp) / "single"))
-        try:
-            results["single_process"] = run(single, docs)
-            print("single process:", json.dumps(results["single_process"]), file=sys.stderr)
-            single_contents = index_contents(single)
-        finally:
-            single.close()
+        single = dataclasses.replace(settings, index=Path(tmp) / "single")
+        results["single_process"], one, default_single, one_default = both_ways(single, docs, None)
+        print("single process:", json.dumps(results["single_process"]), file=sys.stderr)
         started = time.perf_counter()
         with LocalCluster(workers=1, cpus=1) as cluster:
             results["cluster_start_seconds"] = round(time.perf_counter() - started, 1)
@@ -158,14 +249,23 @@ def main(argv: list[str] | None = None) -> int:
                 settings, index=Path(tmp) / "ray", ray_address=cluster.address
             )
             joined = connect(on_ray)
-            checker = Checker.from_settings(on_ray, cluster=joined)
             try:
-                results["ray_2_nodes"] = run(checker, docs)
-                print("ray, 2 nodes:", json.dumps(results["ray_2_nodes"]), file=sys.stderr)
-                results["equal"] = compare(single_contents, index_contents(checker))
+                results["ray_2_nodes"], two, default_ray, two_default = both_ways(
+                    on_ray, docs, joined
+                )
             finally:
-                checker.close()
                 joined.close()
+        print("ray, 2 nodes:", json.dumps(results["ray_2_nodes"]), file=sys.stderr)
+    results["equal"] = {
+        "sentences_and_vectors": compare_sentences(one, two),
+        "findings": compare_findings(one, two),
+    }
+    results["default_cache"] = {
+        "single_process": default_single,
+        "ray_2_nodes": default_ray,
+        "findings": compare_findings(one_default, two_default),
+        "single_exact_vs_single_default": compare_findings(one, one_default),
+    }
     one, two = results["single_process"], results["ray_2_nodes"]
     results["ray_over_single"] = {
         "ingest": round(two["ingest_seconds"] / one["ingest_seconds"], 2),
@@ -175,11 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     path = write_result("ray_speed_quick" if args.quick else "ray_speed", results)
     print(table(results))
     print(f"written to {path}")
-    return 0
+    equal = results["equal"]
+    return 0 if equal["sentences_and_vectors"]["equal"] and equal["findings"]["equal"] else 1
 
 
 def table(r: dict[str, Any]) -> str:
-    one, two, same = r["single_process"], r["ray_2_nodes"], r["equal"]
+    one, two = r["single_process"], r["ray_2_nodes"]
+    same, found = r["equal"]["sentences_and_vectors"], r["equal"]["findings"]
+    cached = r["default_cache"]["findings"]
     lines = [
         f"{r['corpus']}; {one['sentences']} sentences, {one['pairs_judged']} pairs; "
         f"CPU {r['cpu']}, {r['cores']} cores",
@@ -188,9 +291,19 @@ def table(r: dict[str, Any]) -> str:
         f"  {one['scan_seconds']:>6}  {one['scan_pairs_per_s']:>7}",
         f"Ray, 2 nodes      {two['ingest_seconds']:>8}  {two['ingest_sentences_per_s']:>11}"
         f"  {two['scan_seconds']:>6}  {two['scan_pairs_per_s']:>7}",
-        f"same findings: {same['same_findings']} ({same['findings'][0]}); same sentences and "
-        f"analyses: {same['same_sentences_and_analyses']}; largest vector difference "
-        f"{same['max_abs_vector_difference']:.2e}",
+        f"sentences equal: {same['equal']} ({same['sentences'][0]} / {same['sentences'][1]}; "
+        f"ids in order {same['same_ids_in_order']}, texts differing {same['texts_differing']}, "
+        f"analyses differing {same['analyses_differing']}); vectors: largest difference "
+        f"{same['max_abs_vector_difference']:.2e}, {same['vectors_bit_identical']} "
+        f"bit-identical, same FAISS file {same['same_faiss_file']}",
+        f"findings equal (no reading cache): {found['equal']} ({found['findings'][0]} / "
+        f"{found['findings'][1]}; same pairs {found['same_pairs']}, same verdicts "
+        f"{found['same_verdicts']}, largest confidence difference "
+        f"{found['max_confidence_difference']:.2g})",
+        f"findings equal (default reading cache): {cached['equal']} ({cached['findings'][0]} / "
+        f"{cached['findings'][1]}; same pairs {cached['same_pairs']}, same verdicts "
+        f"{cached['same_verdicts']}, largest confidence difference "
+        f"{cached['max_confidence_difference']:.2g})",
     ]
     return "\n".join(lines)
 

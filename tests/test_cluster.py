@@ -303,6 +303,39 @@ def test_a_malformed_address_is_bad_input() -> None:
     )
 
 
+def test_the_bench_names_each_difference_between_the_two_paths() -> None:
+    """`bench.ray_speed` (the whole ABC corpus both ways) counts equal only what is: sentence
+    ids in order, texts, analyses, vectors within its tolerance, and findings pair by pair."""
+    from bench.ray_speed import VECTOR_TOLERANCE, compare_findings, compare_sentences
+
+    unit = np.eye(3, dtype=np.float32)
+    single = {
+        "sentences": {"d#0": ("A.", None, unit[0]), "d#1": ("B.", None, unit[1])},
+        "findings": {("d#0", "e#0"): ("contradicts", 0.9, 0.7, ("nli",))},
+        "faiss_sha256": "x",
+    }
+    same = compare_sentences(single, single)
+    assert same["equal"] and same["vectors_bit_identical"] == 2 and same["same_faiss_file"]
+    assert compare_findings(single, single)["equal"]
+    near = unit[1] + np.float32(VECTOR_TOLERANCE / 2)
+    moved = {
+        "sentences": {"d#1": ("B.", None, near), "d#0": ("A.", None, unit[0])},
+        "findings": {
+            ("d#0", "e#0"): ("contradicts", 0.9004, 0.7, ("nli",)),
+            ("d#1", "e#0"): ("changed", 0.8, 0.6, ("date",)),
+        },
+        "faiss_sha256": "y",
+    }
+    sentences = compare_sentences(single, moved)
+    assert not sentences["equal"] and not sentences["same_ids_in_order"]  # the order counts
+    assert sentences["vectors_beyond_tolerance"] == 0 and sentences["vectors_bit_identical"] == 1
+    assert not sentences["same_faiss_file"]
+    findings = compare_findings(single, moved)
+    assert not findings["equal"] and not findings["same_pairs"]
+    assert findings["max_confidence_difference"] == pytest.approx(0.0004)
+    assert [d["pair"] for d in findings["differing"]] == [["d#1", "e#0"], ["d#0", "e#0"]]
+
+
 # -- on the local two-node cluster -------------------------------------------------------------
 
 

@@ -8,11 +8,12 @@ test_nli_model.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from difflib import SequenceMatcher
 
 import pytest
 
 from checker.analyse import Analyser, load_analyser
-from checker.judge.align import _measure, align, is_copy
+from checker.judge.align import COPY_MIN_RATIO, _copy_words, _measure, align, is_copy
 from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate, Sides
@@ -118,6 +119,29 @@ def test_copies_support_and_never_contradict(analyser: Analyser, a: str, b: str)
     result = judged(analyser, a, b, extra=(nli(Verdict.CONTRADICTS, 0.98),))
     assert result.verdict is Verdict.SUPPORTS
     assert [r.kind for r in result.reasons] == ["copy"]
+
+
+@pytest.mark.parametrize(
+    ("b", "copy"),
+    [
+        ("The council approved the new library plan after a lengthy debate.", True),
+        # settled by the lengths alone
+        ("The council approved the new library plan, which had been delayed for years over "
+         "its cost, after a long debate.", False),
+        # by the letters the two share
+        ("Farmers across the region welcomed rain after a very dry winter season.", False),
+        # only by the full matching: the same words in another order
+        ("After a long debate the new library plan approved the council.", False),
+    ],
+)  # fmt: skip
+def test_the_copy_tests_shortcuts_give_the_full_ratios_answer(
+    analyser: Analyser, b: str, copy: bool
+) -> None:
+    a = "The council approved the new library plan after a long debate."
+    first, second = pair(analyser, a, b)
+    x, y = (" ".join(_copy_words(t, s)) for t, s in ((a, first), (b, second)))
+    full = SequenceMatcher(None, x, y, autojunk=False).ratio() >= COPY_MIN_RATIO
+    assert is_copy(a, b, first, second, align(first, second)) is full is copy
 
 
 def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:

@@ -127,15 +127,18 @@ def _differing(a: Analysis, b: Analysis) -> tuple[tuple[Value, Value], ...]:
     a_norms = {v.norm for v in a.values}
     b_norms = {v.norm for v in b.values}
     a_words, b_words = _name_words(a), _name_words(b)
+    b_measured: dict[int, bool] = {}  # _measured(vb, a) depends on vb alone: once per value
     pairs = []
     for va in a.values:
         if va.norm in b_norms or _named(va, b_words) or _measured(va, b):
             continue
-        for vb in b.values:
+        for j, vb in enumerate(b.values):
+            if vb.norm in a_norms or _named(vb, a_words):
+                continue
+            if j not in b_measured:
+                b_measured[j] = _measured(vb, a)
             if (
-                vb.norm not in a_norms
-                and not _named(vb, a_words)
-                and not _measured(vb, a)
+                not b_measured[j]
                 and vb.kind == va.kind
                 and _same_class(va, vb)
                 and va.head
@@ -258,10 +261,13 @@ def _measure(value: Value) -> pint.Quantity | None:
 _NOT_UNITS = frozenset({"a", "an", "at", "in", "per"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _unit(text: str) -> pint.Unit | None:
     """A unit named in words ("feet", "metres", "km/h"), or None. Each part is looked up by
     name, never parsed as an expression: pint's expression parser raises on much of what
-    follows a figure in news ("year-old", "m."), which once stopped a nightly scan."""
+    follows a figure in news ("year-old", "m."), which once stopped a nightly scan. Cached:
+    pint's look-up by name is the dearest step of aligning two sentences, and news writes few
+    distinct units."""
     parts = [p.strip() for p in text.casefold().split("/")]
     if not 1 <= len(parts) <= 2 or not all(p.isalpha() and p not in _NOT_UNITS for p in parts):
         return None
@@ -346,8 +352,10 @@ def _swap_kind(words: list[str], start: int, end: int) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def is_furniture(text: str) -> bool:
-    """A line of the page rather than a statement of the story."""
+    """A line of the page rather than a statement of the story (cached: a scan asks it of
+    each sentence once per neighbour)."""
     return bool(_FURNITURE.search(text))
 
 
@@ -419,8 +427,14 @@ def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Align
     if denies_what_other_says(a, b):
         return False
     # Characters, not words: "coloured"/"colored" or "Kobane"/"Kobani" is one letter apart.
-    matcher = SequenceMatcher(None, " ".join(wa), " ".join(wb), autojunk=False)
-    return matcher.ratio() >= COPY_MIN_RATIO
+    x, y = " ".join(wa), " ".join(wb)
+    # ratio() <= quick_ratio() <= real_quick_ratio(), the last from the lengths alone (one
+    # denominator, fewer matches each): the cheap bounds settle most pairs, which are no copy,
+    # before the matcher indexes a side and matches them quadratically.
+    if 2.0 * min(len(x), len(y)) / (len(x) + len(y)) < COPY_MIN_RATIO:
+        return False
+    matcher = SequenceMatcher(None, x, y, autojunk=False)
+    return matcher.quick_ratio() >= COPY_MIN_RATIO and matcher.ratio() >= COPY_MIN_RATIO
 
 
 # A sentence this long found word for word inside another is a quotation of it, not a
@@ -435,6 +449,8 @@ def _quoted_at_more_length(wa: list[str], wb: list[str]) -> bool:
     short, long = sorted((wa, wb), key=len)
     if len(short) < _QUOTED_MIN_WORDS or len(short) == len(long):
         return False
+    if not set(short) <= set(long):
+        return False  # a word of one missing from the other: no run can hold it whole
     matcher = SequenceMatcher(None, short, long, autojunk=False)
     run = matcher.find_longest_match(0, len(short), 0, len(long))
     if run.size != len(short):

@@ -102,6 +102,12 @@ class Sides:
     def furniture(self) -> bool:
         return is_furniture(self.a_text) or is_furniture(self.b_text)
 
+    @cached_property
+    def two_subjects(self) -> bool:
+        """One template filled for two subjects, or a fact whose owner one side leaves unsaid:
+        worked out only for a reason it could set aside (most pairs have none)."""
+        return subjects_swapped(self.a_text, self.b_text) or _whose_unsaid(self)
+
 
 class Gate:
     def __init__(
@@ -136,10 +142,11 @@ class Gate:
             found.append(extra)
         kept: list[Reason] = []
         dissent: list[Reason] = []
-        two_subjects = subjects_swapped(sides.a_text, sides.b_text) or _whose_unsaid(sides)
         for reason in found:
             stands = self._stands(reason, alignment, a, b) and not (
-                two_subjects and reason.verdict is not Verdict.RELATED and reason.kind != "negation"
+                reason.verdict is not Verdict.RELATED
+                and reason.kind != "negation"
+                and sides.two_subjects
             )
             (kept if stands else dissent).append(reason)
         decided = combine(kept, self.min_confidence)

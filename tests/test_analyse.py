@@ -17,6 +17,7 @@ from checker.analyse import (
     load_analyser,
 )
 from checker.analyse.anchor import resolve_day
+from checker.analyse.denials import denied_and_unasserted, negated, unasserted
 from checker.analyse.parse import parse_number
 from checker.service import Checker
 from checker.types import Analysis, Document, Sentence
@@ -166,3 +167,18 @@ def test_a_fully_analysed_index_says_so_and_sentences_stored_without_analyses_un
     assert not checker.store.analyses_current()
     assert checker.store.unanalysed_count() == 1
     assert checker.upgrade_analyses() == 1 and checker.store.analyses_current()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "There are no guarantees the bank will not raise rates.",
+        "The club responded to allegations that Woods is serving a ban, saying he is not.",
+        "The panel will have judges instead of arbitrators, and no appeal.",
+        "Officials were unable to verify the report and declined to comment.",
+        NO_FORCES_SENTENCE,
+    ],
+)
+def test_denials_walked_once_give_what_each_reading_gives(analyser: Analyser, text: str) -> None:
+    doc = analyser.nlp(text)
+    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc))

@@ -20,8 +20,19 @@ _DENIERS = frozenset({"no", "never", "none", "nobody", "nothing", "neither", "no
 _IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
 
 
+def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str]]:
+    """(`negated(doc)`, `unasserted(doc)`) with the sentence's denials and their scopes
+    walked once for both."""
+    scopes = _denial_scopes(doc)
+    return _negated(doc, scopes), _unasserted(doc, scopes)
+
+
 def negated(doc: Any) -> set[str]:
-    embedded = _inside_other_denials(doc)
+    return _negated(doc, _denial_scopes(doc))
+
+
+def _negated(doc: Any, scopes: list[tuple[Any, Any, list[Any]]]) -> set[str]:
+    embedded = _inside_other_denials(scopes)
     denied = set()
     for token in doc:
         if token.i in embedded:
@@ -55,15 +66,23 @@ def unasserted(doc: Any) -> set[str]:
     doctors [in Mosul that can diagnose Ebola]", "facilities in Mosul do not have [the
     capabilities]") or inside a claim it mentions ("responded to allegations [that Woods is
     serving a ban]"). Another sentence's denial of them is no conflict."""
+    return _unasserted(doc, _denial_scopes(doc))
+
+
+def _unasserted(doc: Any, scopes: list[tuple[Any, Any, list[Any]]]) -> set[str]:
     claims = [t for t in doc if t.pos_ == "NOUN" and t.lemma_.casefold() in _CLAIM_NOUNS]
+    clauses = [clause for _, _, clause in scopes] + [_clause_tokens(top) for top in claims]
     scope: set[str] = set()
-    for top in [top for _, top in _denials(doc)] + claims:
+    for clause in clauses:
         scope.update(
-            str(t.lemma_.casefold())
-            for t in _clause_tokens(top)
-            if t.pos_ in CONTENT_POS and not t.is_stop
+            str(t.lemma_.casefold()) for t in clause if t.pos_ in CONTENT_POS and not t.is_stop
         )
     return scope
+
+
+def _denial_scopes(doc: Any) -> list[tuple[Any, Any, list[Any]]]:
+    """(denying word, head of what it denies, that head's clause tokens) for each denial."""
+    return [(word, top, _clause_tokens(top)) for word, top in _denials(doc)]
 
 
 def _denials(doc: Any) -> list[tuple[Any, Any]]:
@@ -86,20 +105,23 @@ def _denials(doc: Any) -> list[tuple[Any, Any]]:
     return found
 
 
-def _inside_other_denials(doc: Any) -> set[int]:
+def _inside_other_denials(scopes: list[tuple[Any, Any, list[Any]]]) -> set[int]:
     """Indices of denying words that sit inside another denial's scope (a double negation:
     "there are no guarantees the bank will not raise rates")."""
     inside: set[int] = set()
-    for word, top in _denials(doc):
-        inside.update(t.i for t in _clause_tokens(top) if t.i not in (word.i, top.i))
+    for word, top, clause in scopes:
+        inside.update(t.i for t in clause if t.i not in (word.i, top.i))
     return inside
 
 
 def _contrasted(token: Any) -> str | None:
     """The word a contrast denies: "judges instead of arbitrators", "judges rather than
     arbitrators", "judges, not arbitrators" all deny the arbitrators."""
-    after = token.doc[token.i + 1 : token.i + 2].text.casefold()
-    if token.lower_ == "instead" or (token.lower_ == "rather" and after == "than"):
+    # The cheap tests first: this runs on every token, and slicing the Doc is not cheap.
+    lower = token.lower_
+    if lower == "instead" or (
+        lower == "rather" and token.doc[token.i + 1 : token.i + 2].text.casefold() == "than"
+    ):
         following = token.doc[token.i + 1 : token.i + 6]
     elif token.dep_ == "neg" and token.head.pos_ in ("NOUN", "PROPN") and token.head.i < token.i:
         following = token.doc[token.i + 1 : token.i + 5]

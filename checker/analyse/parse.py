@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.analyse.anchor import resolve_day
-from checker.analyse.denials import CONTENT_POS, negated, unasserted
+from checker.analyse.denials import CONTENT_POS, denied_and_unasserted
 from checker.types import Value
 
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})
@@ -68,13 +68,14 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         and not t.like_num
     )
     clause = _main_clause(doc, attributed)
+    negated, unasserted = denied_and_unasserted(doc)
     return Parts(
         lemmas=lemmas,
         values=values,
         predicate=clause.lemma_.casefold() if clause is not None else None,
         subject=_subject_of(clause),
-        negated=tuple(sorted(negated(doc))),
-        unasserted=tuple(sorted(unasserted(doc))),
+        negated=tuple(sorted(negated)),
+        unasserted=tuple(sorted(unasserted)),
     )
 
 

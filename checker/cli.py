@@ -458,6 +458,19 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
     "Breaking NLI 0.5).",
 )
 @click.option(
+    "--repeat",
+    "repeats",
+    multiple=True,
+    metavar="FILE=N",
+    help="Read a training file N times an epoch (a genre the pool holds little of).",
+)
+@click.option(
+    "--holdout",
+    multiple=True,
+    metavar="FILE=FRACTION",
+    help="Keep that share of a training file's premises apart as a dev split of its own.",
+)
+@click.option(
     "--first-files", is_flag=True, help="Only the first model's ~95k pairs (issue 3's run)."
 )
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
@@ -488,13 +501,11 @@ def train_nli(out: Path, resume: bool, onnx: Path | None, **flags: Any) -> None:
     if flags.pop("first_files"):
         flags["files"] = FIRST_FILES
     if flags["weights"]:
-        try:
-            pairs = [item.split("=", 1) for item in flags["weights"]]
-            flags["weights"] = tuple((name, float(weight)) for name, weight in pairs)
-        except ValueError:
-            raise click.BadParameter("give FILE=WEIGHT", param_hint="--weight") from None
+        flags["weights"] = _file_values(flags["weights"], float, "--weight")
     else:
         del flags["weights"]
+    flags["repeats"] = _file_values(flags["repeats"], int, "--repeat")
+    flags["holdout"] = _file_values(flags["holdout"], float, "--holdout")
     try:
         train(TrainConfig(out=out, **flags), resume=resume)
     except (FileNotFoundError, ValueError) as exc:  # missing data, a stale checkpoint
@@ -503,6 +514,17 @@ def train_nli(out: Path, resume: bool, onnx: Path | None, **flags: Any) -> None:
         from checker.train.export import export_onnx
 
         click.echo(f"int8 ONNX model written to {export_onnx(out, onnx)}", err=True)
+
+
+def _file_values(
+    items: tuple[str, ...], kind: Callable[[str], Any], option: str
+) -> tuple[tuple[str, Any], ...]:
+    """`FILE=VALUE` options as (file, value) pairs; a malformed one is a usage error."""
+    try:
+        pairs = [item.split("=", 1) for item in items]
+        return tuple((name, kind(value)) for name, value in pairs)
+    except ValueError:
+        raise click.BadParameter(f"give FILE=VALUE, not {items}", param_hint=option) from None
 
 
 # `checker keys ...` and `checker audit` live in their own module, imported last because it

@@ -8,6 +8,7 @@ files and the real ABC corpus skip, saying why, where ../shared is absent.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import random
@@ -34,9 +35,17 @@ from checker.train.data import (
     load_pairs,
     normalise_label,
     read_jsonl,
+    repeated,
+    split_held_out,
     with_both_orders,
 )
-from checker.train.device import pack_base, read_pieces, unpack_base, write_pieces
+from checker.train.device import (
+    pack_base,
+    read_pieces,
+    sweep_runs,
+    unpack_base,
+    write_pieces,
+)
 from checker.train.export import export_onnx
 from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, epoch_batches, train
 
@@ -393,6 +402,9 @@ def test_the_command_documents_the_long_run_and_fails_clearly_without_data(
     assert result.exit_code == 1
     assert "training file" in result.output and "missing" in result.output
 
+    bad = runner.invoke(main, ["train-nli", "--out", str(tmp_path / "m"), "--repeat", "a.jsonl"])
+    assert bad.exit_code == 2 and "--repeat" in bad.output and "FILE=VALUE" in bad.output
+
 
 @pytest.mark.slow
 def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: Path) -> None:
@@ -593,3 +605,66 @@ def torch_equal(a: Any, b: Any) -> bool:
     import torch
 
     return bool(torch.equal(a, b))
+
+
+def test_a_held_out_share_is_chosen_by_premise_and_repeats_multiply_a_file() -> None:
+    pairs = [
+        Pair(f"Premise number {i} about the harbour.", f"Hypothesis {j}.", "neutral", "genre")
+        for i in range(1000)
+        for j in range(2)
+    ] + [Pair("Another file's premise.", "Its hypothesis.", "entailment", "other")] * 3
+    train_pairs, kept = split_held_out(pairs, [("genre", 0.2)])
+
+    assert 300 <= len(kept["genre"]) <= 500  # about a fifth of 2,000
+    assert len(train_pairs) + len(kept["genre"]) == len(pairs)
+    kept_premises = {pair.premise for pair in kept["genre"]}
+    # Both hypotheses of a premise land on the same side: no premise is trained on and measured.
+    assert not kept_premises & {pair.premise for pair in train_pairs}
+    assert all(pair.source == "genre" for pair in kept["genre"])
+    assert split_held_out(pairs, [("genre", 0.2)])[1] == kept  # the same split every time
+
+    more = repeated(train_pairs, [("genre", 3)])
+    assert len(more) == 3 * (len(train_pairs) - 3) + 3
+    assert Counter(more)[train_pairs[0]] == 3 and Counter(more)[pairs[-1]] == 3
+
+
+def test_a_run_measures_the_held_out_share_it_never_trains_on(tmp_path: Path) -> None:
+    config = _tiny_config(
+        tmp_path,
+        "holdout",
+        holdout=(("train.jsonl", 0.5),),
+        repeats=(("train.jsonl", 2),),
+        synthetic_pairs=0,
+        evals_per_epoch=1,
+        max_steps=None,
+        epochs=1,
+        checkpoint_every=1000,
+    )
+    result = train(config)
+
+    held = sum(1 for p, _, label in TINY_PAIRS if label != "-" and held_out_of(p, 0.5))
+    assert 0 < held < 6  # the tiny file splits both ways under this fraction
+    record = json.loads((config.out / CONFIG_NAME).read_text())
+    assert record["data"]["examples"] == 2 * (6 - held)
+    dev = json.loads((config.out / "dev_metrics.jsonl").read_text().splitlines()[-1])
+    assert set(dev["sets"]) == {"holdout:train.jsonl"}
+    assert result.steps > 0
+
+
+def held_out_of(premise: str, fraction: float) -> bool:
+    from checker.train.data import held_out
+
+    return held_out(Pair(premise, "h", "neutral", "train.jsonl"), fraction)
+
+
+def test_a_sweep_runs_each_learning_rate_and_each_named_variant(tmp_path: Path) -> None:
+    variants = tmp_path / "variants.json"
+    variants.write_text(json.dumps({"more-mnli": {"repeats": [["a.jsonl", 4]], "seed": 14}}))
+    args = argparse.Namespace(learning_rates=[1e-4], variants=variants)
+
+    assert sweep_runs(args) == {
+        "lr0.0001": {"learning_rate": 1e-4},
+        "more-mnli": {"repeats": [["a.jsonl", 4]], "seed": 14},
+    }
+    with pytest.raises(SystemExit, match="--variants"):
+        sweep_runs(argparse.Namespace(learning_rates=[], variants=None))

@@ -8,6 +8,7 @@ gzipped (`name.gz` beside or instead of `name`), as the device copy of the data 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -154,6 +155,36 @@ def load_pairs(
             raise FileNotFoundError(f"training file {path} is missing (see {root}/README.md)")
         pairs += read_jsonl(path, name, counts, weight_of.get(name, 1.0))
     return pairs, dict(sorted(counts.items()))
+
+
+def held_out(pair: Pair, fraction: float) -> bool:
+    """True for the `fraction` of a file's pairs kept as a dev split, chosen by premise: every
+    pair of one premise falls on the same side, so no premise is both trained on and measured."""
+    digest = hashlib.sha256(pair.premise.encode()).digest()
+    return int.from_bytes(digest[:4], "big") < fraction * 2**32
+
+
+def split_held_out(
+    pairs: Sequence[Pair], holdout: Sequence[tuple[str, float]]
+) -> tuple[list[Pair], dict[str, list[Pair]]]:
+    """The pairs to train on, and per file of `holdout` the pairs kept apart as its dev split."""
+    fraction_of = dict(holdout)
+    train: list[Pair] = []
+    kept: dict[str, list[Pair]] = {name: [] for name in fraction_of}
+    for pair in pairs:
+        fraction = fraction_of.get(pair.source)
+        if fraction is not None and held_out(pair, fraction):
+            kept[pair.source].append(pair)
+        else:
+            train.append(pair)
+    return train, kept
+
+
+def repeated(pairs: Sequence[Pair], repeats: Sequence[tuple[str, int]]) -> list[Pair]:
+    """The pairs, those of each file named in `repeats` that many times over (a file the
+    pool holds little of, read more often; each copy lands in its own place in an epoch)."""
+    times = dict(repeats)
+    return [copy for pair in pairs for copy in [pair] * times.get(pair.source, 1)]
 
 
 def with_both_orders(pairs: Iterable[Pair]) -> list[Pair]:

@@ -8,9 +8,10 @@ travels is capped (64 MiB with the working tree), as is what comes back (files o
   folder from it. The rounding (at most half a step of 1/127 of a row's largest weight) is far
   below what fine-tuning moves, and the run records the packed file's hash as its base model.
 - `pack_data` copies the training and dev files gzipped (the loader reads `name.gz`).
-- `sweep` trains one run per learning rate, side by side on the one GPU (a MiniLM step is too
-  small to fill it), keeps each run's best dev weights, and writes the best run's weights as
-  fp16 in pieces under 16 MiB with every run's logs and records.
+- `sweep` trains one run per learning rate or named variant (`--variants`), side by side on
+  the one GPU (a MiniLM step is too small to fill it), keeps each run's best dev weights, and
+  writes the best run's weights as fp16 in pieces under 16 MiB with every run's logs and
+  records.
 
 Nothing here imports the checker's service code: the GPU machine has only torch, transformers
 and sentence-transformers. `python -m checker.train.device --help` lists the commands.
@@ -171,11 +172,27 @@ def run_one(config_json: str) -> None:
             values[key] = tuple(values[key])
     if "weights" in values:
         values["weights"] = tuple((name, float(w)) for name, w in values["weights"])
+    if "repeats" in values:
+        values["repeats"] = tuple((name, int(n)) for name, n in values["repeats"])
+    if "holdout" in values:
+        values["holdout"] = tuple((name, float(f)) for name, f in values["holdout"])
     train(TrainConfig(**values))
 
 
+def sweep_runs(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The sweep's runs: one per learning rate ("lr1e-4") and one per named variant."""
+    runs: dict[str, dict[str, Any]] = {
+        f"lr{rate:g}": {"learning_rate": rate} for rate in args.learning_rates
+    }
+    if args.variants is not None:
+        runs.update(json.loads(Path(args.variants).read_text()))
+    if not runs:
+        raise SystemExit("sweep: give --learning-rates or --variants")
+    return runs
+
+
 def sweep(args: argparse.Namespace) -> int:
-    """Runs one training per learning rate side by side; brings back the best by dev score."""
+    """Runs the sweep's trainings side by side; brings back the best by dev score."""
     began = time.monotonic()
     work, out = Path(args.work), Path(args.results)
     out.mkdir(parents=True, exist_ok=True)
@@ -183,40 +200,40 @@ def sweep(args: argparse.Namespace) -> int:
     common = json.loads(Path(args.config).read_text())
     common["base_model"] = str(base)
     children = []
-    for rate in args.learning_rates:
-        run = dict(common, learning_rate=rate, out=str(work / f"lr{rate:g}"))
-        log = (out / f"train-lr{rate:g}.log").open("w")
+    for name, changes in sweep_runs(args).items():
+        run = dict(common, **changes, out=str(work / name))
+        log = (out / f"train-{name}.log").open("w")
         child = subprocess.Popen(
             [sys.executable, "-m", "checker.train.device", "one", json.dumps(run)],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        children.append((rate, Path(run["out"]), child))
+        children.append((name, Path(run["out"]), child))
     results: dict[str, Any] = {}
     bundle = work / "records"
     bundle.mkdir(parents=True, exist_ok=True)
-    for rate, run_out, child in children:
+    for name, run_out, child in children:
         code = child.wait()
         record_path = run_out / "train_config.json"
         record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-        results[f"{rate:g}"] = {"exit": code, "best": record.get("best"), "run": record.get("run")}
-        for name in ("train_config.json", "metrics.jsonl", "dev_metrics.jsonl", "config.json"):
-            if (run_out / name).is_file():
-                shutil.copy2(run_out / name, bundle / f"lr{rate:g}-{name}")
+        results[name] = {"exit": code, "best": record.get("best"), "run": record.get("run")}
+        for kept in ("train_config.json", "metrics.jsonl", "dev_metrics.jsonl", "config.json"):
+            if (run_out / kept).is_file():
+                shutil.copy2(run_out / kept, bundle / f"{name}-{kept}")
     for log_file in out.glob("train-*.log"):
         shutil.move(str(log_file), bundle / log_file.name)
     # Few files come back (8 at most): the records travel as one archive.
     shutil.make_archive(str(out / "records"), "gztar", root_dir=bundle)
     scored = [
-        (r["best"]["score"], rate) for rate, r in results.items() if r["exit"] == 0 and r["best"]
+        (r["best"]["score"], name) for name, r in results.items() if r["exit"] == 0 and r["best"]
     ]
     summary: dict[str, Any] = {"runs": results, "seconds": round(time.monotonic() - began, 1)}
     if scored:
-        _, rate = max(scored)
+        _, best = max(scored)
         from safetensors.torch import load_file
 
-        chosen = work / f"lr{rate}" / "model.safetensors"
-        summary["chosen"] = rate
+        chosen = work / best / "model.safetensors"
+        summary["chosen"] = best
         summary["pieces"] = [p.name for p in write_pieces(load_file(str(chosen)), out, "best")]
     (out / "sweep.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
@@ -235,12 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     packed.add_argument("files", nargs="+")
     one = commands.add_parser("one", help="one run from a JSON TrainConfig")
     one.add_argument("config_json")
-    runs = commands.add_parser("sweep", help="one run per learning rate, side by side")
+    runs = commands.add_parser("sweep", help="one run per learning rate or variant, side by side")
     runs.add_argument("--config", required=True, help="JSON file of TrainConfig fields")
     runs.add_argument("--base", required=True, help="folder written by pack-base")
     runs.add_argument("--work", required=True)
     runs.add_argument("--results", required=True)
-    runs.add_argument("--learning-rates", type=float, nargs="+", required=True)
+    runs.add_argument("--learning-rates", type=float, nargs="+", default=[])
+    runs.add_argument(
+        "--variants", type=Path, help="JSON object: run name -> TrainConfig fields it changes"
+    )
     pieces = commands.add_parser("unpieces", help="fp16 pieces back into a CrossEncoder folder")
     pieces.add_argument("pieces", type=Path)
     pieces.add_argument("template", type=Path, help="a model folder of the same architecture")

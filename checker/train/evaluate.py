@@ -1,7 +1,8 @@
 """Measuring a run while it trains: dev splits only, and the best checkpoint kept.
 
-Dev sets are the held-apart dev files of ../shared/nli-train (`data.DEV_FILES`) and, where the
-run trains on mined pairs, the mined dev split (stories never trained on). The run's score is
+Dev sets are the held-apart dev files of ../shared/nli-train (`data.DEV_FILES`), the share of a
+train file kept apart by `TrainConfig.holdout` (premises never trained on) and, where the run
+trains on mined pairs, the mined dev split (stories never trained on). The run's score is
 the mean 3-way accuracy over those sets; the weights with the best score are kept in
 `<out>/best/` and become the run's model at the end (issue 12: MultiNLI peaked mid-epoch and
 fell back, so the last step is not the model to ship). No test set and nothing from
@@ -46,6 +47,10 @@ def dev_sets(config: TrainConfig) -> list[DevSet]:
             data.stored(config.data / name), name, Counter(), for_training=False
         )
         sets.append(DevSet(name, *_cut(pairs, [""] * len(pairs), config)))
+    for name, fraction in config.holdout:
+        pairs = data.read_jsonl(data.stored(config.data / name), name, Counter())
+        kept = [pair for pair in pairs if data.held_out(pair, fraction)]
+        sets.append(DevSet(f"holdout:{name}", *_cut(kept, [""] * len(kept), config)))
     if config.mined_dev is not None:
         pairs, kinds = read_mined(config.mined_dev)
         sets.append(DevSet("mined_dev", *_cut(pairs, kinds, config)))

@@ -62,6 +62,11 @@ class TrainConfig:
     files: tuple[str, ...] = TRAIN_FILES
     # (file, loss weight) for files trained at less than full weight (templated sets).
     weights: tuple[tuple[str, float], ...] = SOURCE_WEIGHTS
+    # (file, times): files read that many times an epoch (few pairs of a genre the pool lacks).
+    repeats: tuple[tuple[str, int], ...] = ()
+    # (file, fraction): that share of a train file's premises kept apart as a dev split of its
+    # own ("holdout:<file>"), never trained on; measured like `dev_files`.
+    holdout: tuple[tuple[str, float], ...] = ()
     # Mined pairs (`python -m checker.train.mined`): train on `mined`, measure on `mined_dev`.
     mined: Path | None = None
     mined_dev: Path | None = None
@@ -104,6 +109,8 @@ def stderr_log(message: str) -> None:
 def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]]:
     """The training pairs in a fixed order, and counts of where they came from."""
     pairs, by_file = data.load_pairs(config.data, config.files, config.weights)
+    pairs, _ = data.split_held_out(pairs, config.holdout)
+    pairs = data.repeated(pairs, config.repeats)
     if config.mined is not None:
         found = data.stored(config.mined)
         if not found.is_file():
@@ -225,7 +232,8 @@ def train(
     if resume and found is None:
         log(f"no checkpoint in {config.out}: starting from step 0")
 
-    sets = evaluate.dev_sets(config) if config.dev_files or config.mined_dev else []
+    measured = config.dev_files or config.mined_dev or config.holdout
+    sets = evaluate.dev_sets(config) if measured else []
     model = new_model(config.base_model, config.device)
     network = model.model
     assert network is not None

@@ -660,11 +660,19 @@ def held_out_of(premise: str, fraction: float) -> bool:
 def test_a_sweep_runs_each_learning_rate_and_each_named_variant(tmp_path: Path) -> None:
     variants = tmp_path / "variants.json"
     variants.write_text(json.dumps({"more-mnli": {"repeats": [["a.jsonl", 4]], "seed": 14}}))
-    args = argparse.Namespace(learning_rates=[1e-4], variants=variants)
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"learning_rate": 1e-4, "epochs": 3}))
+    args = argparse.Namespace(learning_rates=[1e-4], variants=variants, config=config)
 
     assert sweep_runs(args) == {
         "lr0.0001": {"learning_rate": 1e-4},
         "more-mnli": {"repeats": [["a.jsonl", 4]], "seed": 14},
     }
     with pytest.raises(SystemExit, match="--variants"):
-        sweep_runs(argparse.Namespace(learning_rates=[], variants=None))
+        sweep_runs(argparse.Namespace(learning_rates=[], variants=None, config=None))
+    # A variant without a learning rate would train at TrainConfig's CPU default: refused.
+    with pytest.raises(SystemExit, match="more-mnli"):
+        sweep_runs(argparse.Namespace(learning_rates=[], variants=variants, config=None))
+    assert "more-mnli" in sweep_runs(
+        argparse.Namespace(learning_rates=[], variants=variants, config=config)
+    )

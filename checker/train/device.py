@@ -188,6 +188,10 @@ def sweep_runs(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         runs.update(json.loads(Path(args.variants).read_text()))
     if not runs:
         raise SystemExit("sweep: give --learning-rates or --variants")
+    common = json.loads(Path(args.config).read_text()) if args.config else {}
+    unset = [name for name, run in runs.items() if "learning_rate" not in {**common, **run}]
+    if unset:  # TrainConfig's default (3e-5) is a CPU fine-tuning rate, not a sweep's
+        raise SystemExit(f"sweep: no learning_rate in --config or variants {unset}")
     return runs
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import flags, floor, fnc1, quality, speed
+from bench import cost, flags, floor, fnc1, quality, speed
 from bench import grow as grow_module
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
@@ -152,6 +152,24 @@ def test_fnc1_parts_run_on_tiny_inputs_and_reuse_the_cached_index(
     assert again["sentences"] == first["sentences"] and again["fnc"] == first["fnc"]
     table = quality.summary_table({"fnc1_scan": scan, "fnc1_stances": first})
     assert "FNC-1 bodies" in table and "FNC score" in table
+
+
+@needs_shared
+def test_cost_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> None:
+    """30-odd ABC sentences analysed, their scan's pairs judged, and the scan itself."""
+    settings = Settings(index=tmp_path / "unused", nli_model="none")
+    texts = cost.sentences(30, settings)
+    pairs = cost.scan_pairs(30, settings, tmp_path / "abc", embedder)
+    assert len(texts) >= 30 and pairs
+    analysis = cost.time_analysis(texts)
+    assert analysis["analysis_sentences_per_s"] > 0 and analysis["spacy_alone_seconds"] > 0
+    assert analysis["beyond_spacy_ms_per_sentence"] > 0
+    judged = cost.time_judging(pairs, settings, "none")
+    assert judged["pairs_per_s"] > 0 and "model_fraction" not in judged
+    scanned = cost.time_scan(tmp_path / "abc", settings, embedder)
+    assert scanned["pairs"] == len(pairs)  # the pairs the scan judges, found as it finds them
+    # the kept index is never scanned itself, so a second run finds the same pairs
+    assert cost.scan_pairs(30, settings, tmp_path / "abc", embedder) == pairs
 
 
 @needs_shared

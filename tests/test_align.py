@@ -555,3 +555,28 @@ def test_one_countrys_two_names_are_one_place(analyser: Analyser) -> None:
     c = "The video says the strikes place France on a slippery slope towards a new war."
     assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
     assert judged(analyser, a, c).verdict is Verdict.CONTRADICTS
+
+
+def test_a_denial_without_a_place_does_not_reach_an_assertion_about_one(
+    analyser: Analyser,
+) -> None:
+    """Judged FNC-1 flag: "the national threat level has not been raised" against "the threat
+    level in Canada was raised" (another country). Naming the place in the denial still
+    contradicts."""
+    lifted = "The flood warning in Victoria was lifted on Tuesday, the bureau said."
+    unplaced = "The national flood warning has not been lifted, the bureau said."
+    placed = "The flood warning in Victoria has not been lifted, the bureau said."
+    assert judged(analyser, unplaced, lifted).verdict is not Verdict.CONTRADICTS
+    assert judged(analyser, placed, lifted).verdict is Verdict.CONTRADICTS
+
+
+def test_a_denial_over_a_span_leaves_an_earlier_dated_event_open(analyser: Analyser) -> None:
+    """Judged FNC-1 flag (minor): "Castro hasn't been seen in public in a year" against "the
+    last time Castro was seen in public was Jan. 9, 2014": both true. Without the span the
+    denial still contradicts the dated sighting."""
+    dated = "The last time the minister was seen in public was March 3, 2021, officials said."
+    spanned = "The minister hasn't been seen in public in a year, officials said."
+    plain = "The minister has never been seen in public, officials said."
+    for x, y in ((spanned, dated), (dated, spanned)):
+        assert judged(analyser, x, y).verdict is not Verdict.CONTRADICTS
+    assert judged(analyser, plain, dated).verdict is Verdict.CONTRADICTS

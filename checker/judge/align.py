@@ -501,7 +501,40 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
     said_words = {w for item in said for w in _WORD.findall(item)}
     around = {w for w in denier.unasserted if w not in denied} & said_words
-    return len(around) >= _DENIAL_CONTEXT
+    if len(around) < _DENIAL_CONTEXT:
+        return False
+    return not (_placed_elsewhere(denier, other) or _dated_before_the_window(denier, other))
+
+
+def _placed_elsewhere(denier: Analysis, other: Analysis) -> bool:
+    """The assertion is made of a place the denial does not name: "the national threat level
+    has not been raised" is not answered by "the threat level in Canada was raised" (the
+    denier's own country goes unsaid). A denial naming a place is judged as before."""
+    has_place = [any(v.label in _GEO for v in x.values) for x in (denier, other)]
+    return has_place == [False, True]
+
+
+# A span of time counted back from the report ("in a year", "for the past two weeks"), not a
+# day: a denial bounded by it leaves the time before it open.
+_DURATION = re.compile(
+    r"^(?:(?:the\s+)?(?:past|last)\s+)?(?:a|an|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|several|many|few|\d+)?\s*(?:year|month|week|day|decade)s?$",
+    re.IGNORECASE,
+)
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$|\b(?:1[89]|20)\d\d\b")
+
+
+def _dated_before_the_window(denier: Analysis, other: Analysis) -> bool:
+    """A denial over a span ("hasn't been seen in public in a year") and an assertion dated to
+    a day or year ("the last time he was seen was Jan. 9, 2014"): the dated event can fall
+    before the span, so both can be true. Two dates ("not seen since September 3" / "seen
+    for the first time since September 3") are judged as before."""
+    spans = [v for v in denier.values if v.kind == "date"]
+    return (
+        bool(spans)
+        and all(_DURATION.match(v.text.strip()) for v in spans)
+        and any(v.kind == "date" and _DAY.search(v.norm) for v in other.values)
+    )
 
 
 def asserted(analysis: Analysis) -> frozenset[str]:

@@ -13,14 +13,15 @@ The timed scans run without the NLI reading cache (CHECKER_NLI_CACHE_PAIRS=0): t
 search batch's pairs are read together on either path, and the two indexes are compared
 exactly: the sentence ids in order with their texts and analyses, the stored vectors (largest
 absolute difference, how many bit-identical, and a tolerance of VECTOR_TOLERANCE), the FAISS
-file, and the findings (the same pairs, each with the same verdict, confidence, similarity and
-reasons; what differs is listed). Each ingested index is then copied and scanned once more
-with the default settings (the reading cache on), on both paths, and those findings are
-compared the same way: with the cache, which pairs the shipped int8 NLI model reads together
-depends on what each process read before (see the README's "Same results"), so a reading can
-move in the third decimal there. On a 2-core machine the cluster has no more cores than the
-single process: expect overhead, not speed-up. Writes bench/results/ray_speed.json (or
-ray_speed_quick.json).
+file, the findings (the same pairs, each with the same verdict, confidence, similarity and
+reasons), and every pair the scan judged, found or not (the same verdict and confidence; a
+`RecordingChecker` keeps them); what differs is listed. Each ingested index is then copied
+and scanned once more with the default settings (the reading cache on), on both paths, and
+those findings and judgements are compared the same way: with the cache, which pairs the
+shipped int8 NLI model reads together depends on what each process read before (see the
+README's "Same results"), so a reading may move in the third decimal there. On a 2-core
+machine the cluster has no more cores than the single process: expect overhead, not
+speed-up. Writes bench/results/ray_speed.json (or ray_speed_quick.json).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +50,7 @@ from checker.ingest import document_from_record
 from checker.service import Checker
 from checker.settings import Settings
 from checker.store import VECTORS_NAME
-from checker.types import Document
+from checker.types import Document, Hit, Judgement
 
 # Largest absolute difference of one component of two unit vectors that counts as equal:
 # float32 sums taken in another order differ in the last bits (about 1e-7 a component);
@@ -82,6 +84,25 @@ def documents(records: list[dict[str, str]], settings: Settings) -> list[Documen
     return found
 
 
+class RecordingChecker(Checker):
+    """A Checker that keeps every judged pair's verdict and confidence, where the scan stores
+    only the disagreeing ones: the paths are compared on each of the scan's pairs. It wraps
+    the one method that hands each search batch's judgements, from either path, to the scan."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.judgements: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def _judged(
+        self, found: Iterable[tuple[int, list[tuple[Hit, Hit]]]]
+    ) -> Iterator[tuple[int, list[tuple[Hit, Hit]], list[Judgement]]]:
+        for documents, pairs, judgements in super()._judged(found):
+            for (a, b), judgement in zip(pairs, judgements, strict=True):
+                key = (a.sentence.id, b.sentence.id)
+                self.judgements[key] = (judgement.verdict.value, judgement.confidence)
+            yield documents, pairs, judgements
+
+
 def ingest(settings: Settings, docs: list[Document], cluster: RayCluster | None) -> dict[str, Any]:
     """Ingest into `settings.index`, timed; what it stored."""
     checker = Checker.from_settings(settings, cluster=cluster)
@@ -101,13 +122,15 @@ def ingest(settings: Settings, docs: list[Document], cluster: RayCluster | None)
 
 def scan(settings: Settings, cluster: RayCluster | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The nightly scan of `settings.index`, timed: what it did, and the index's contents."""
-    checker = Checker.from_settings(settings, cluster=cluster)
+    checker = RecordingChecker.from_settings(settings, cluster=cluster)
+    assert isinstance(checker, RecordingChecker)
     try:
         reads = checker.model_reads
         started = time.perf_counter()
         scanned = checker.scan()
         seconds = time.perf_counter() - started
         contents = index_contents(checker)
+        contents["judgements"] = checker.judgements
     finally:
         checker.close()
     return {
@@ -209,6 +232,27 @@ def compare_findings(single: dict[str, Any], distributed: dict[str, Any]) -> dic
     }
 
 
+def compare_judgements(single: dict[str, Any], distributed: dict[str, Any]) -> dict[str, Any]:
+    """Every pair the scans judged, found or not: the same pairs, each with the same verdict
+    and confidence (the largest difference and the pairs that differ, up to LISTED)."""
+    a, b = single["judgements"], distributed["judgements"]
+    both = a.keys() & b.keys()
+    verdicts = sorted(k for k in both if a[k][0] != b[k][0])
+    confidences = sorted(k for k in both if a[k][1] != b[k][1])
+    return {
+        "pairs": [len(a), len(b)],
+        "same_pairs": a.keys() == b.keys(),
+        "verdicts_differing": len(verdicts),
+        "confidences_differing": len(confidences),
+        "max_confidence_difference": max((abs(a[k][1] - b[k][1]) for k in both), default=0.0),
+        "differing": [
+            {"pair": list(k), "single": list(a[k]), "ray": list(b[k])}
+            for k in (verdicts + [k for k in confidences if k not in set(verdicts)])[:LISTED]
+        ],
+        "equal": a == b,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ray_speed", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="about 2,000 sentences")
@@ -259,12 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     results["equal"] = {
         "sentences_and_vectors": compare_sentences(one, two),
         "findings": compare_findings(one, two),
+        "judgements": compare_judgements(one, two),
     }
     results["default_cache"] = {
         "single_process": default_single,
         "ray_2_nodes": default_ray,
         "findings": compare_findings(one_default, two_default),
+        "judgements": compare_judgements(one_default, two_default),
         "single_exact_vs_single_default": compare_findings(one, one_default),
+        "single_exact_vs_single_default_judgements": compare_judgements(one, one_default),
     }
     one, two = results["single_process"], results["ray_2_nodes"]
     results["ray_over_single"] = {
@@ -276,13 +323,14 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     print(f"written to {path}")
     equal = results["equal"]
-    return 0 if equal["sentences_and_vectors"]["equal"] and equal["findings"]["equal"] else 1
+    return 0 if all(part["equal"] for part in equal.values()) else 1
 
 
 def table(r: dict[str, Any]) -> str:
     one, two = r["single_process"], r["ray_2_nodes"]
     same, found = r["equal"]["sentences_and_vectors"], r["equal"]["findings"]
     cached = r["default_cache"]["findings"]
+    every, every_cached = r["equal"]["judgements"], r["default_cache"]["judgements"]
     lines = [
         f"{r['corpus']}; {one['sentences']} sentences, {one['pairs_judged']} pairs; "
         f"CPU {r['cpu']}, {r['cores']} cores",
@@ -304,6 +352,10 @@ def table(r: dict[str, Any]) -> str:
         f"{cached['findings'][1]}; same pairs {cached['same_pairs']}, same verdicts "
         f"{cached['same_verdicts']}, largest confidence difference "
         f"{cached['max_confidence_difference']:.2g})",
+        f"every judged pair equal (no cache / default cache): {every['equal']} / "
+        f"{every_cached['equal']} ({every['pairs'][0]} pairs; verdicts differing "
+        f"{every['verdicts_differing']} / {every_cached['verdicts_differing']}, confidences "
+        f"differing {every['confidences_differing']} / {every_cached['confidences_differing']})",
     ]
     return "\n".join(lines)
 

@@ -306,7 +306,12 @@ def test_a_malformed_address_is_bad_input() -> None:
 def test_the_bench_names_each_difference_between_the_two_paths() -> None:
     """`bench.ray_speed` (the whole ABC corpus both ways) counts equal only what is: sentence
     ids in order, texts, analyses, vectors within its tolerance, and findings pair by pair."""
-    from bench.ray_speed import VECTOR_TOLERANCE, compare_findings, compare_sentences
+    from bench.ray_speed import (
+        VECTOR_TOLERANCE,
+        compare_findings,
+        compare_judgements,
+        compare_sentences,
+    )
 
     unit = np.eye(3, dtype=np.float32)
     single = {
@@ -334,6 +339,14 @@ def test_the_bench_names_each_difference_between_the_two_paths() -> None:
     assert not findings["equal"] and not findings["same_pairs"]
     assert findings["max_confidence_difference"] == pytest.approx(0.0004)
     assert [d["pair"] for d in findings["differing"]] == [["d#1", "e#0"], ["d#0", "e#0"]]
+    judged = {("d#0", "e#0"): ("contradicts", 0.9), ("d#1", "e#1"): ("related", 0.6)}
+    assert compare_judgements({"judgements": judged}, {"judgements": dict(judged)})["equal"]
+    flipped = {**judged, ("d#1", "e#1"): ("supports", 0.6)}
+    every = compare_judgements({"judgements": judged}, {"judgements": flipped})
+    assert (every["verdicts_differing"], every["confidences_differing"]) == (1, 0)
+    assert every["differing"] == [
+        {"pair": ["d#1", "e#1"], "single": ["related", 0.6], "ray": ["supports", 0.6]}
+    ]
 
 
 # -- on the local two-node cluster -------------------------------------------------------------

@@ -13,7 +13,14 @@ from difflib import SequenceMatcher
 import pytest
 
 from checker.analyse import Analyser, load_analyser
-from checker.judge.align import COPY_MIN_RATIO, _copy_words, _measure, align, is_copy
+from checker.judge.align import (
+    COPY_MIN_RATIO,
+    _copy_words,
+    _measure,
+    align,
+    denies_what_other_says,
+    is_copy,
+)
 from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate, Sides
@@ -580,3 +587,22 @@ def test_a_denial_over_a_span_leaves_an_earlier_dated_event_open(analyser: Analy
     for x, y in ((spanned, dated), (dated, spanned)):
         assert judged(analyser, x, y).verdict is not Verdict.CONTRADICTS
     assert judged(analyser, plain, dated).verdict is Verdict.CONTRADICTS
+
+
+def test_a_denial_is_met_only_by_its_words_said_together(analyser: Analyser) -> None:
+    """Judged ABC flag: "there was no difference in weight or fat loss between those two
+    studies" against "eight weeks after starting the study, the scientists noticed a
+    difference between the two high-calorie groups" (another study). The denial's other words
+    must stand near the word the other side asserts, not anywhere in its sentence."""
+    denied = (
+        '"The two diets were the same, there was no difference in weight or fat loss between '
+        'those two studies," says the lead author.'
+    )
+    apart = (
+        "Eight weeks after starting the study, the scientists noticed a difference between "
+        "the two high-calorie groups."
+    )
+    together = "The scientists noticed a difference in fat loss between the two diets."
+    first, second, third = analyser.analyse([denied, apart, together], [None, None, None])
+    assert not denies_what_other_says(first, second)
+    assert denies_what_other_says(first, third)

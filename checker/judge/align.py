@@ -499,7 +499,7 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     if not denied:
         return False
     # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
-    said_words = {w for item in said for w in _WORD.findall(item)}
+    said_words = {w for item in said for w in _WORD.findall(item)} & _near(other, denied)
     around = {w for w in denier.unasserted if w not in denied} & said_words
     if len(around) < _DENIAL_CONTEXT:
         return False
@@ -535,6 +535,23 @@ def _dated_before_the_window(denier: Analysis, other: Analysis) -> bool:
         and all(_DURATION.match(v.text.strip()) for v in spans)
         and any(v.kind == "date" and _DAY.search(v.norm) for v in other.values)
     )
+
+
+# How many content words away from the asserted word the denial's other words may stand: "a
+# difference between the two groups" is not "no difference between those two studies" because
+# "study" turns up elsewhere in the sentence ("after starting the study").
+_NEAR = 2
+
+
+def _near(analysis: Analysis, words: set[str]) -> set[str]:
+    """The sentence's names, and its content lemmas within `_NEAR` places of `words` (all of
+    them where none of `words` is a lemma of it)."""
+    names = {w for v in analysis.values if v.kind == "entity" for w in _WORD.findall(v.norm)}
+    spots = [i for i, w in enumerate(analysis.lemmas) if w in words]
+    if not spots:
+        return names | set(analysis.lemmas)
+    close = {w for i, w in enumerate(analysis.lemmas) if any(abs(i - j) <= _NEAR for j in spots)}
+    return names | close
 
 
 def asserted(analysis: Analysis) -> frozenset[str]:

@@ -646,6 +646,7 @@ def test_a_run_measures_the_held_out_share_it_never_trains_on(tmp_path: Path) ->
     assert 0 < held < 6  # the tiny file splits both ways under this fraction
     record = json.loads((config.out / CONFIG_NAME).read_text())
     assert record["data"]["examples"] == 2 * (6 - held)
+    assert record["data"]["held_out"] == {"train.jsonl": held}
     dev = json.loads((config.out / "dev_metrics.jsonl").read_text().splitlines()[-1])
     assert set(dev["sets"]) == {"holdout:train.jsonl"}
     assert result.steps > 0

@@ -109,7 +109,7 @@ def stderr_log(message: str) -> None:
 def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]]:
     """The training pairs in a fixed order, and counts of where they came from."""
     pairs, by_file = data.load_pairs(config.data, config.files, config.weights)
-    pairs, _ = data.split_held_out(pairs, config.holdout)
+    pairs, held = data.split_held_out(pairs, config.holdout)
     pairs = data.repeated(pairs, config.repeats)
     if config.mined is not None:
         found = data.stored(config.mined)
@@ -136,6 +136,7 @@ def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]
         "files": by_file,
         "nli_pairs": len(pairs),
         "synthetic_pairs": _tally(p.source for p in made),
+        "held_out": {name: len(kept) for name, kept in held.items()},  # dev splits, not trained
         "examples": len(examples),
         "examples_by_label": data.label_counts(examples),
         "fingerprint": _fingerprint(examples),

@@ -42,6 +42,7 @@ from checker.judge.gate import Gate
 from checker.segment import segment
 from checker.service import Checker, ModelReads, build_judge, judge_analysed
 from checker.settings import Settings
+from checker.store.manifest import read_manifest
 from checker.types import Analysis
 
 Pair = tuple[str, Analysis, str, Analysis]
@@ -61,7 +62,8 @@ def scan_pairs(
 ) -> list[Pair]:
     """The pairs `Checker.scan()` would judge on an index of those stories, analysed; the
     index is built first unless `index` holds one already (never scanned: scans run on copies)."""
-    built = (index / "manifest.json").exists()
+    manifest = read_manifest(index)  # written as a store opens: count what it holds
+    built = manifest is not None and manifest.sentences > 0
     checker = Checker.from_settings(
         dataclasses.replace(settings, index=index, nli_model="none"), embedder=embedder
     )

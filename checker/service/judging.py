@@ -1,0 +1,100 @@
+"""Building the judge, and judging analysed pairs as every path does (the check, the
+scan, and a Ray worker of the scan: `checker.cluster.work`); `ModelReads` counts what
+reached the NLI model."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from checker.analyse import Analyser
+from checker.errors import InvalidInput
+from checker.judge.base import CombinedJudge, Judge
+from checker.judge.gate import Gate, Sides
+from checker.judge.nli import resolve_nli_model
+from checker.judge.rules import RuleJudge
+from checker.settings import Settings
+from checker.types import Analysis, Judgement
+
+
+@dataclass
+class ModelReads:
+    """How many judged pairs reached the NLI model, of all judged (since the Checker was
+    built): the cascade's effect, reported by the benchmarks."""
+
+    model: int = 0
+    judged: int = 0
+
+    def add(self, model: int, judged: int) -> None:
+        self.model += model
+        self.judged += judged
+
+    @property
+    def fraction(self) -> float:
+        return self.model / self.judged if self.judged else 0.0
+
+
+def judge_texts(
+    judge: Judge,
+    gate: Gate,
+    analyser: Analyser,
+    pairs: Sequence[tuple[str, str]],
+    reads: ModelReads | None = None,
+) -> list[Judgement]:
+    """(claim, passage) texts judged as a check judges them: both analysed, the text judges,
+    then the alignment gate (for benchmarks and tools that bring their own pairs)."""
+    texts = [text for pair in pairs for text in pair]
+    analyses = analyser.analyse(texts)
+    return judge_analysed(
+        judge,
+        gate,
+        [(a, analyses[2 * i], b, analyses[2 * i + 1]) for i, (a, b) in enumerate(pairs)],
+        reads,
+    )
+
+
+def judge_analysed(
+    judge: Judge,
+    gate: Gate,
+    pairs: Sequence[tuple[str, Analysis, str, Analysis]],
+    reads: ModelReads | None = None,
+) -> list[Judgement]:
+    """The text judges, then the alignment gate on both sentences' analyses. The NLI model
+    reads only the pairs whose verdict its reading could change."""
+    texts = [(a, b) for a, _, b, _ in pairs]
+    sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in pairs]
+    if isinstance(judge, CombinedJudge):
+        worth = [gate.model_can_matter(pair) for pair in sides]
+        if reads is not None:
+            reads.add(sum(worth), len(pairs))
+        judgements = judge.judge(texts, worth=worth)
+    else:
+        judgements = judge.judge(texts)
+    return [gate.decide(j, pair) for pair, j in zip(sides, judgements, strict=True)]
+
+
+def build_judge(settings: Settings) -> Judge:
+    """The rules always; the NLI model too unless the setting turns it off."""
+    judges: list[Judge] = [RuleJudge(min_confidence=settings.min_confidence)]
+    model = resolve_nli_model(settings.nli_model)
+    if model is not None:
+        judges.append(
+            _nli_judge(
+                model, settings.nli_batch_size, settings.nli_cache_pairs, settings.nli_runtime
+            )
+        )
+    return CombinedJudge(judges, min_confidence=settings.min_confidence, costly=["nli"])
+
+
+@functools.cache
+def _nli_judge(model: Path, batch_size: int, cache_pairs: int, runtime: str) -> Judge:
+    """One loaded NLI model per process and path: building it takes a second or more, and
+    the judge keeps no state between calls but its (thread-safe) cache of readings, so every
+    Checker (and thread) can share it."""
+    from checker.judge.nli import NLIJudge
+
+    if cache_pairs < 0:
+        raise InvalidInput(f"CHECKER_NLI_CACHE_PAIRS must be 0 or more, not {cache_pairs}")
+    return NLIJudge(model, batch_size=batch_size, cache_size=cache_pairs, runtime=runtime)

@@ -275,3 +275,21 @@ def test_rejudge_reads_each_judged_pair_once(tmp_path: Path) -> None:
     second.write_text(flag("y", "x", "false") + "\n" + flag("m", "n", "minor") + "\n", "utf-8")
     pairs = judged_pairs([first, second])
     assert [(p["a"]["text"], p["label"]) for p in pairs] == [("x", "real"), ("m", "minor")]
+
+
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "fnc1_train").is_dir(),
+    reason=f"FNC-1 development set not found at {SHARED}/corpora/fnc1_train",
+)
+def test_the_refutation_probe_counts_every_related_pair_once() -> None:
+    from bench.refutation_probe import REFUTATION, probe
+
+    assert REFUTATION.search("Police said the video was a hoax.")
+    assert not REFUTATION.search("Police said the video was genuine.")
+    result = probe([0.2, 0.9], limit=300)
+    loose, strict = result["results"]
+    for row in (loose, strict):
+        assert row["tp"] + row["fp"] + row["fn"] + row["tn"] == result["pairs"]
+    # A stricter overlap flags a subset: never more bodies than the looser one.
+    assert strict["tp"] + strict["fp"] <= loose["tp"] + loose["fp"]
+    assert strict["tp"] + strict["fn"] == loose["tp"] + loose["fn"]  # the disagree pairs

@@ -21,7 +21,8 @@ from checker.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-SHARED = REPO.parent / "shared"
+# The shared data, where bench.common looks for it too (CHECKER_SHARED, else ../shared).
+SHARED = Path(os.environ.get("CHECKER_SHARED", REPO.parent / "shared"))
 
 # The canonical contradiction of the seeds.
 WITHDRAWAL = "withdrawal of remaining Armenian forces"

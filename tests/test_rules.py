@@ -26,11 +26,11 @@ from checker.judge.rules.numbers import NumberRule, find_quantities
 from checker.judge.rules.text import MAX_CHARS, clip
 from checker.types import Judgement, Reason, Verdict
 from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
+from tests.conftest import SHARED
 from tests.conftest import WITHDRAWAL_SENTENCE as WITHDRAWAL
 
 ROOT = Path(__file__).parents[1]
 SEEDS = ROOT / "seeds"
-SHARED = Path(__file__).parents[1].parent / "shared"
 ABC_RURAL = SHARED / "corpora" / "abc" / "rural.txt"
 
 HALT_000 = (

@@ -11,9 +11,10 @@ import pytest
 from checker.ingest import read_file
 from checker.segment import _MAX_BLOCK_CHARS, _bounded, segment
 from checker.types import Document, Sentence
+from tests.conftest import SHARED
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-ABC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "abc"
+ABC = SHARED / "corpora" / "abc"
 
 
 def assert_well_formed(document: Document, sentences: list[Sentence]) -> None:

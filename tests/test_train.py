@@ -48,8 +48,8 @@ from checker.train.device import (
 )
 from checker.train.export import export_onnx
 from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, epoch_batches, train
+from tests.conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 NLI_TRAIN = SHARED / "nli-train"
 ABC = SHARED / "corpora" / "abc"
 needs_nli_train = pytest.mark.skipif(

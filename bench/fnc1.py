@@ -8,7 +8,6 @@ passage `discuss`, and none `unrelated`. Scored with per-class F1 and FNC-1's we
 
 from __future__ import annotations
 
-import dataclasses
 import statistics
 import time
 from collections import Counter
@@ -18,7 +17,7 @@ from typing import Any
 
 from bench import data
 from bench.common import per_class_f1
-from bench.indexes import indexed
+from bench.indexes import api_client, indexed
 from checker.embed import Embedder
 from checker.settings import Settings
 
@@ -93,8 +92,6 @@ def fnc1_stances(
     With a limit, only the chosen rows' bodies are indexed (fewer distractors than the full
     run: the figures are for smoke tests, not for comparison).
     """
-    from checker.web import create_app
-
     bodies, rows = data.fnc1_bodies(), data.fnc1_stances()
     if headline_limit or rows_per_headline:
         rows = _subset(rows, headline_limit, rows_per_headline)
@@ -103,9 +100,7 @@ def fnc1_stances(
     checker, info = indexed("fnc1", bodies, embedder, settings, workdir / "fnc1-stances", cache)
     k = settings.max_k
     try:
-        # The bench asks far more than an editor would; the rate limit is not what is measured.
-        unlimited = dataclasses.replace(settings, rate_limit_per_minute=0)
-        client = create_app(unlimited, checker=checker).test_client()
+        client = api_client(checker, settings)
         stances: dict[str, dict[str, str]] = {}
         took = []
         started = time.perf_counter()

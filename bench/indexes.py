@@ -45,6 +45,15 @@ def open_checker(directory: Path, embedder: Embedder, settings: Settings) -> Che
     return Checker.from_settings(dataclasses.replace(settings, index=directory), embedder=embedder)
 
 
+def api_client(checker: Checker, settings: Settings) -> Any:
+    """A Flask test client of the API over `checker`, without the rate limit: a bench asks far
+    more than an editor would, and the limit is not what it measures."""
+    from checker.web import create_app
+
+    unlimited = dataclasses.replace(settings, rate_limit_per_minute=0)
+    return create_app(unlimited, checker=checker).test_client()
+
+
 def code_version() -> str:
     """A hash of the checker package's own files (code, word lists; not the bundled model
     weights): any change to ingest, segmenting or analysis gives a new one."""

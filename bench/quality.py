@@ -28,7 +28,7 @@ from typing import Any
 
 from bench import data, flags, fnc1
 from bench.common import RESULTS, MissingData, per_class_f1, percent, provenance, write_result
-from bench.indexes import CACHE, as_items, open_checker
+from bench.indexes import CACHE, api_client, as_items, open_checker
 from checker.analyse import load_analyser
 from checker.embed import Embedder, load_embedder
 from checker.ingest import discover, read_file
@@ -121,8 +121,6 @@ def climate_fever(
 
     `gold_corpus_only` shrinks the corpus to the evidence of the chosen claims (smoke tests).
     """
-    from checker.web import create_app
-
     sentences, claims, pairs = data.climate_fever()
     if gold_corpus_only and claim_limit:
         chosen = {c["claim_id"] for c in claims[:claim_limit]}
@@ -131,9 +129,7 @@ def climate_fever(
     checker = open_checker(workdir / "climate", embedder, settings)
     records, spans = _climate_documents(sentences)
     ingested = checker.ingest(as_items(records, settings))
-    # The bench asks far more than an editor would; the rate limit is not what is measured.
-    unlimited = dataclasses.replace(settings, rate_limit_per_minute=0)
-    client = create_app(unlimited, checker=checker).test_client()
+    client = api_client(checker, settings)
     if claim_limit:
         claims = claims[:claim_limit]
     wanted = {c["claim_id"] for c in claims}

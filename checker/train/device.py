@@ -170,12 +170,10 @@ def run_one(config_json: str) -> None:
     for key in ("files", "dev_files"):
         if key in values:
             values[key] = tuple(values[key])
-    if "weights" in values:
-        values["weights"] = tuple((name, float(w)) for name, w in values["weights"])
-    if "repeats" in values:
-        values["repeats"] = tuple((name, int(n)) for name, n in values["repeats"])
-    if "holdout" in values:
-        values["holdout"] = tuple((name, float(f)) for name, f in values["holdout"])
+    # (file, value) pairs arrive as JSON lists.
+    for key, kind in (("weights", float), ("repeats", int), ("holdout", float)):
+        if key in values:
+            values[key] = tuple((name, kind(value)) for name, value in values[key])
     train(TrainConfig(**values))
 
 

@@ -50,7 +50,7 @@ def dev_sets(config: TrainConfig) -> list[DevSet]:
         sets.append(DevSet(name, *_cut(pairs, [""] * len(pairs), config)))
     for name, fraction in config.holdout:
         pairs = data.read_jsonl(data.stored(config.data / name), name, Counter())
-        kept = [pair for pair in pairs if data.held_out(pair, fraction)]
+        kept = data.split_held_out(pairs, [(name, fraction)])[1][name]
         sets.append(DevSet(f"holdout:{name}", *_cut(kept, [""] * len(kept), config)))
     if config.mined_dev is not None:
         pairs, kinds = read_mined(config.mined_dev)

@@ -361,8 +361,14 @@ def is_furniture(text: str) -> bool:
 
 def _name_words(analysis: Analysis) -> frozenset[str]:
     """Every word of the sentence's names and content lemmas."""
-    words = {w for v in analysis.values if v.kind == "entity" for w in _WORD.findall(v.norm)}
-    return frozenset(words | set(analysis.lemmas))
+    return _names(analysis) | frozenset(analysis.lemmas)
+
+
+def _names(analysis: Analysis) -> frozenset[str]:
+    """Every word of the sentence's names ("christian bale" gives two)."""
+    return frozenset(
+        w for v in analysis.values if v.kind == "entity" for w in _WORD.findall(v.norm)
+    )
 
 
 def _named(value: Value, other_words: frozenset[str]) -> bool:
@@ -543,15 +549,14 @@ def _dated_before_the_window(denier: Analysis, other: Analysis) -> bool:
 _NEAR = 2
 
 
-def _near(analysis: Analysis, words: set[str]) -> set[str]:
+def _near(analysis: Analysis, words: set[str]) -> frozenset[str]:
     """The sentence's names, and its content lemmas within `_NEAR` places of `words` (all of
     them where none of `words` is a lemma of it)."""
-    names = {w for v in analysis.values if v.kind == "entity" for w in _WORD.findall(v.norm)}
     spots = [i for i, w in enumerate(analysis.lemmas) if w in words]
     if not spots:
-        return names | set(analysis.lemmas)
+        return _name_words(analysis)
     close = {w for i, w in enumerate(analysis.lemmas) if any(abs(i - j) <= _NEAR for j in spots)}
-    return names | close
+    return _names(analysis) | close
 
 
 def asserted(analysis: Analysis) -> frozenset[str]:

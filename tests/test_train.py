@@ -39,15 +39,10 @@ from checker.train.data import (
     split_held_out,
     with_both_orders,
 )
-from checker.train.device import (
-    pack_base,
-    read_pieces,
-    sweep_runs,
-    unpack_base,
-    write_pieces,
-)
+from checker.train.device import pack_base, read_pieces, unpack_base, write_pieces
 from checker.train.export import export_onnx
 from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, epoch_batches, train
+from checker.train.sweep import sweep_runs
 from tests.conftest import SHARED
 
 NLI_TRAIN = SHARED / "nli-train"

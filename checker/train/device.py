@@ -1,4 +1,4 @@
-"""A training run on a lent GPU machine: what travels there, the sweep it runs, what comes back.
+"""What travels to a lent GPU machine for a training run, and what comes back.
 
 Such a machine (see issue 12) has torch but neither the base weights nor the data, and what
 travels is capped (64 MiB with the working tree), as is what comes back (files of 16 MiB). So:
@@ -8,10 +8,11 @@ travels is capped (64 MiB with the working tree), as is what comes back (files o
   folder from it. The rounding (at most half a step of 1/127 of a row's largest weight) is far
   below what fine-tuning moves, and the run records the packed file's hash as its base model.
 - `pack_data` copies the training and dev files gzipped (the loader reads `name.gz`).
-- `sweep` trains one run per learning rate or named variant (`--variants`), side by side on
-  the one GPU (a MiniLM step is too small to fill it), keeps each run's best dev weights, and
-  writes the best run's weights as fp16 in pieces under 16 MiB with every run's logs and
-  records.
+- `sweep` (`checker.train.sweep`) trains one run per learning rate or named variant
+  (`--variants`) side by side on the one GPU, keeps each run's best dev weights, optionally
+  averages them into a weight soup (`--soup`), and writes the best by dev score (a run's, or
+  the soup's where it beats every run) as fp16 in pieces under 16 MiB (`write_pieces`) with
+  every run's logs and records; `unpieces` rebuilds a CrossEncoder folder from those pieces.
 
 Nothing here imports the checker's service code: the GPU machine has only torch, transformers
 and sentence-transformers. `python -m checker.train.device --help` lists the commands.
@@ -22,11 +23,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import hashlib
-import json
 import shutil
-import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -159,89 +157,6 @@ def read_pieces(folder: Path, stem: str) -> dict[str, Any]:
     return state
 
 
-def run_one(config_json: str) -> None:
-    """One training run from a JSON object of `TrainConfig` fields (paths as strings)."""
-    from checker.train.loop import TrainConfig, train
-
-    values = json.loads(config_json)
-    for key in ("out", "data", "corpus", "mined", "mined_dev"):
-        if values.get(key) is not None:
-            values[key] = Path(values[key])
-    for key in ("files", "dev_files"):
-        if key in values:
-            values[key] = tuple(values[key])
-    # (file, value) pairs arrive as JSON lists.
-    for key, kind in (("weights", float), ("repeats", int), ("holdout", float)):
-        if key in values:
-            values[key] = tuple((name, kind(value)) for name, value in values[key])
-    train(TrainConfig(**values))
-
-
-def sweep_runs(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """The sweep's runs: one per learning rate ("lr1e-4") and one per named variant."""
-    runs: dict[str, dict[str, Any]] = {
-        f"lr{rate:g}": {"learning_rate": rate} for rate in args.learning_rates
-    }
-    if args.variants is not None:
-        runs.update(json.loads(Path(args.variants).read_text()))
-    if not runs:
-        raise SystemExit("sweep: give --learning-rates or --variants")
-    common = json.loads(Path(args.config).read_text()) if args.config else {}
-    unset = [name for name, run in runs.items() if "learning_rate" not in {**common, **run}]
-    if unset:  # TrainConfig's default (3e-5) is a CPU fine-tuning rate, not a sweep's
-        raise SystemExit(f"sweep: no learning_rate in --config or variants {unset}")
-    return runs
-
-
-def sweep(args: argparse.Namespace) -> int:
-    """Runs the sweep's trainings side by side; brings back the best by dev score."""
-    began = time.monotonic()
-    work, out = Path(args.work), Path(args.results)
-    out.mkdir(parents=True, exist_ok=True)
-    base = unpack_base(Path(args.base), work / "base")
-    common = json.loads(Path(args.config).read_text())
-    common["base_model"] = str(base)
-    children = []
-    for name, changes in sweep_runs(args).items():
-        run = dict(common, **changes, out=str(work / name))
-        log = (out / f"train-{name}.log").open("w")
-        child = subprocess.Popen(
-            [sys.executable, "-m", "checker.train.device", "one", json.dumps(run)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        children.append((name, Path(run["out"]), child))
-    results: dict[str, Any] = {}
-    bundle = work / "records"
-    bundle.mkdir(parents=True, exist_ok=True)
-    for name, run_out, child in children:
-        code = child.wait()
-        record_path = run_out / "train_config.json"
-        record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-        results[name] = {"exit": code, "best": record.get("best"), "run": record.get("run")}
-        for kept in ("train_config.json", "metrics.jsonl", "dev_metrics.jsonl", "config.json"):
-            if (run_out / kept).is_file():
-                shutil.copy2(run_out / kept, bundle / f"{name}-{kept}")
-    for log_file in out.glob("train-*.log"):
-        shutil.move(str(log_file), bundle / log_file.name)
-    # Few files come back (8 at most): the records travel as one archive.
-    shutil.make_archive(str(out / "records"), "gztar", root_dir=bundle)
-    scored = [
-        (r["best"]["score"], name) for name, r in results.items() if r["exit"] == 0 and r["best"]
-    ]
-    summary: dict[str, Any] = {"runs": results, "seconds": round(time.monotonic() - began, 1)}
-    if scored:
-        _, best = max(scored)
-        from safetensors.torch import load_file
-
-        chosen = work / best / "model.safetensors"
-        summary["chosen"] = best
-        summary["pieces"] = [p.name for p in write_pieces(load_file(str(chosen)), out, "best")]
-    (out / "sweep.json").write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
-    return 0 if scored else 1
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     runs.add_argument(
         "--variants", type=Path, help="JSON object: run name -> TrainConfig fields it changes"
     )
+    runs.add_argument(
+        "--soup",
+        action="store_true",
+        help="also average the runs' best weights, measure that on the same dev sets, and "
+        "bring it back instead of the best run where it scores above every run",
+    )
     pieces = commands.add_parser("unpieces", help="fp16 pieces back into a CrossEncoder folder")
     pieces.add_argument("pieces", type=Path)
     pieces.add_argument("template", type=Path, help="a model folder of the same architecture")
@@ -273,8 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "pack-data":
         print(len(pack_data(args.data, args.files, args.out)), "files")
     elif args.command == "one":
+        from checker.train.sweep import run_one
+
         run_one(args.config_json)
     elif args.command == "sweep":
+        from checker.train.sweep import sweep
+
         return sweep(args)
     elif args.command == "unpieces":
         restore_pieces(args.pieces, args.template, args.out)
@@ -283,15 +208,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def restore_pieces(pieces: Path, template: Path, out: Path) -> Path:
     """A CrossEncoder folder: `template`'s config and tokenizer, the pieces' weights (fp32)."""
-    from safetensors.torch import save_file
+    from checker.train.model import write_model
 
-    out.mkdir(parents=True, exist_ok=True)
-    for path in template.iterdir():
-        if path.is_file() and path.suffix in {".json", ".txt"}:
-            shutil.copy2(path, out / path.name)
-    state = read_pieces(pieces, "best")
-    save_file({k: v.contiguous() for k, v in state.items()}, str(out / "model.safetensors"))
-    return out
+    return write_model(read_pieces(pieces, "best"), template, out)
 
 
 if __name__ == "__main__":

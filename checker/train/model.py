@@ -9,7 +9,9 @@ autocast and a GPU where the config asks; each pair's loss is weighted by its so
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from checker.train.loop import TrainConfig
 
 ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
+WEIGHTS = "model.safetensors"  # a saved CrossEncoder's weights
 
 
 def new_model(base_model: str = "", device: str = "cpu") -> CrossEncoder:
@@ -40,6 +43,18 @@ def new_model(base_model: str = "", device: str = "cpu") -> CrossEncoder:
             "label2id": {name: index for index, name in ID2LABEL.items()},
         },
     )
+
+
+def write_model(state: Mapping[str, torch.Tensor], template: Path, out: Path) -> Path:
+    """A CrossEncoder folder in `out`: `template`'s config and tokenizer, `state` as weights."""
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in template.iterdir():
+        if path.is_file() and path.suffix in {".json", ".txt"}:
+            shutil.copy2(path, out / path.name)
+    save_file({name: value.contiguous() for name, value in state.items()}, str(out / WEIGHTS))
+    return out
 
 
 def make_optimizer(network: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:

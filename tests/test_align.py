@@ -606,3 +606,53 @@ def test_a_denial_is_met_only_by_its_words_said_together(analyser: Analyser) -> 
     first, second, third = analyser.analyse([denied, apart, together], [None, None, None])
     assert not denies_what_other_says(first, second)
     assert denies_what_other_says(first, third)
+
+
+def test_a_count_the_recogniser_missed_still_differs_in_its_slot(analyser: Analyser) -> None:
+    """Judged ABC pair (update): the Mary River dam "would involve the resumption of 900
+    properties" / "a smaller dam will be built, with the resumption of 500 properties". The
+    entity recogniser tags no number on the first, so the figures were never compared."""
+    planned = (
+        "The Government is planning to build a 660,000 megalitre dam on the Mary River, which "
+        "would involve the resumption of 900 properties."
+    )
+    smaller = "But he now says a smaller dam will be built, with the resumption of 500 properties."
+    verdict = judged(analyser, planned, smaller, published=(None, None))
+    assert verdict.verdict is Verdict.CONTRADICTS
+    assert [r.kind for r in verdict.reasons][:1] == ["number"]
+
+
+def test_a_rejected_suggestion_is_denied(analyser: Analyser) -> None:
+    """Judged ABC pair (update): the minister "has rejected suggestions the Government could
+    buy water from irrigators" / "the Federal Government will buy back water from Murray River
+    irrigators". Rejecting a thing ("rejected the plan") denies nothing."""
+    rejected = (
+        "Meanwhile Mr McGauran has rejected suggestions the Government could buy water from "
+        "irrigators to improve the health of the Murray River."
+    )
+    buying = (
+        "The Federal Government will buy back water from Murray River irrigators to meet its "
+        "targets for environmental flows."
+    )
+    plan = "Meanwhile Mr McGauran has rejected the plan to buy water from Murray River irrigators."
+    first, second, third = analyser.analyse([rejected, buying, plan], [None, None, None])
+    assert denies_what_other_says(first, second)
+    assert not denies_what_other_says(third, second)
+    verdict = judged(analyser, rejected, buying, published=(None, None))
+    assert verdict.verdict is Verdict.CONTRADICTS
+
+
+def test_a_span_of_time_with_a_figure_is_an_amount(analyser: Analyser) -> None:
+    """ "The man was sentenced to six years in prison" / "... to four years in prison" was
+    judged a copy: the recogniser calls both spans DATE, no two days differ, and no digits
+    do. A span of time with a figure is now compared as numbers are; a span without one ("a
+    year") or a time ("two years ago") stays a date."""
+    six = "The man was sentenced to six years in prison."
+    four = "The man was sentenced to four years in prison."
+    first, second = pair(analyser, six, four)
+    assert not is_copy(six, four, first, second, align(first, second))
+    assert judged(analyser, six, four, extra=(nli(Verdict.CONTRADICTS, 0.99),)).verdict is (
+        Verdict.CONTRADICTS
+    )
+    ago = analyser.analyse(["He was first sentenced two years ago, in a year of trials."], [None])
+    assert {v.kind for v in ago[0].values} == {"date"}

@@ -18,7 +18,7 @@ from checker.analyse import (
 )
 from checker.analyse.anchor import resolve_day
 from checker.analyse.denials import denied_and_unasserted, negated, unasserted
-from checker.analyse.parse import parse_number
+from checker.analyse.parse import parse_number, unlabelled_counts
 from checker.service import Checker
 from checker.types import Analysis, Document, Sentence
 from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
@@ -76,6 +76,46 @@ def test_numbers_know_what_they_count_and_names_where_they_hang(analyser: Analys
     assert plane.predicate == "land" and plane.subject == "plane"
     # Values are masked out of the lemmas alignment compares.
     assert "lyon" not in plane.lemmas and "plane" in plane.lemmas
+
+
+def test_a_count_the_entity_recogniser_misses_is_still_a_value(analyser: Analyser) -> None:
+    # ABC rural: en_core_web_sm tags no entity on "900 properties" in this sentence.
+    dam = one(
+        analyser,
+        "The Government is planning to build a 660,000 megalitre dam on the Mary River, which "
+        "would involve the resumption of 900 properties.",
+    )
+    counts = {(v.norm, v.head) for v in dam.values if v.kind == "number"}
+    assert ("900", "property") in counts and ("660000", "dam") in counts
+    # With every entity taken away, the counts come back, but a year-like figure does not.
+    doc = analyser.nlp("The club finished the 2006 season with 2.5 million fans and nine wins.")
+    doc.ents = []
+    assert [span.text for span in unlabelled_counts(doc)] == ["2.5 million", "nine"]
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        ("The Prime Minister has denied he knew AWB was paying kickbacks to Iraq.", "know"),
+        (
+            "Meanwhile Mr McGauran has rejected suggestions the Government could buy water "
+            "from irrigators.",
+            "buy",
+        ),
+        ("Police dismissed claims that the boy had been kidnapped.", "kidnap"),
+    ],
+)
+def test_a_denying_verb_denies_the_clause_it_rejects(
+    analyser: Analyser, text: str, denied: str
+) -> None:
+    analysis = one(analyser, text)
+    assert denied in analysis.negated and denied in analysis.unasserted
+    doc = analyser.nlp(text)
+    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc))
+
+
+def test_rejecting_a_thing_denies_nothing(analyser: Analyser) -> None:
+    assert one(analyser, "Farmers rejected the plan to build a dam.").negated == ()
 
 
 @pytest.mark.parametrize(

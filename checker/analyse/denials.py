@@ -1,7 +1,8 @@
 """What a sentence denies, and what it speaks of without asserting (pure: a spaCy Doc in).
 
 - `negated`: the lemmas a sentence denies ("did not defecate", "no forces", "unable to
-  verify", "judges instead of arbitrators"), leaving out a denial inside another one ("no
+  verify", "judges instead of arbitrators", "denied he knew", "rejected suggestions the
+  Government could buy water"), leaving out a denial inside another one ("no
   guarantee the bank will not raise rates" denies no rise);
 - `unasserted`: the content lemmas inside its denials and inside a claim it only mentions
   ("responded to allegations that ..."): another sentence's denial of those is no conflict.
@@ -18,6 +19,11 @@ _DENIERS = frozenset({"no", "never", "none", "nobody", "nothing", "neither", "no
 # Negative implicatives: "unable to verify", "declined to comment" deny the verb that follows
 # as "could not verify", "did not comment" do.
 _IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
+
+# Verbs that say a clause is not so: "has denied he knew", "rejected suggestions the Government
+# could buy water", "dismissed claims that the boy had been kidnapped". Rejecting a thing
+# ("rejected the plan") denies nothing, so only a clause or a claim's content counts.
+_DENYING = frozenset({"deny", "reject", "dismiss", "refute", "debunk"})
 
 
 def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str]]:
@@ -46,6 +52,8 @@ def _negated(doc: Any, scopes: list[tuple[Any, Any, list[Any]]]) -> set[str]:
             denied.add(token.lower_)
         elif token.lemma_.casefold() in _IMPLICATIVES:
             denied.update(str(c.lemma_.casefold()) for c in token.children if c.dep_ == "xcomp")
+        elif (clause := _denied_clause(token)) is not None:
+            denied.add(str(clause.lemma_.casefold()))
     return denied
 
 
@@ -59,6 +67,8 @@ _BEYOND_DENIAL = frozenset({"conj", "cc", "advcl", "parataxis", "mark", "punct"}
 _CLAIM_NOUNS = frozenset(
     {"allegation", "claim", "rumour", "rumor", "speculation", "accusation", "suggestion"}
 )
+# What a denying verb can deny the content of: a claim, or a report of one.
+_DENIABLE = _CLAIM_NOUNS | {"report", "story"}
 
 
 def unasserted(doc: Any) -> set[str]:
@@ -102,7 +112,26 @@ def _denials(doc: Any) -> list[tuple[Any, Any]]:
             or (token.lemma_.casefold() in _IMPLICATIVES)
         ):
             found.append((token, token if token.pos_ == "VERB" else token.head))
+        elif (clause := _denied_clause(token)) is not None:
+            found.append((token, clause))
     return found
+
+
+def _denied_clause(token: Any) -> Any | None:
+    """The head of the clause a denying verb says is not so: its complement ("denied [he
+    knew]") or the content of the claim it denies ("rejected suggestions [the Government could
+    buy water]"); None for any other word, or a denial of a thing ("rejected the plan")."""
+    if token.pos_ != "VERB" or token.lemma_.casefold() not in _DENYING:
+        return None
+    for child in token.children:
+        if child.dep_ == "ccomp" and child.pos_ in ("VERB", "AUX"):
+            return child
+        if child.dep_ == "dobj" and child.lemma_.casefold() in _DENIABLE:
+            content = (c for c in child.children if c.dep_ in ("acl", "ccomp"))
+            clause = next((c for c in content if c.pos_ in ("VERB", "AUX")), None)
+            if clause is not None:
+                return clause
+    return None
 
 
 def _inside_other_denials(scopes: list[tuple[Any, Any, list[Any]]]) -> set[int]:

@@ -1,7 +1,8 @@
 """From a parsed sentence to what judging compares (pure: a spaCy Doc in, plain data out).
 
-- values: numbers (CARDINAL, MONEY, QUANTITY, PERCENT), dates (DATE, TIME) and names (GPE,
-  PERSON, ORG, ...) with a comparable `norm` and the lemma they attach to (`head`);
+- values: numbers (CARDINAL, MONEY, QUANTITY, PERCENT, and counts the recogniser missed),
+  dates (DATE, TIME) and names (GPE, PERSON, ORG, ...) with a comparable `norm` and the
+  lemma they attach to (`head`);
 - lemmas: the content words that are none of those and not the attribution: the
   value-masked form that alignment compares;
 - predicate and subject of the main clause (the reported clause when the sentence is
@@ -50,7 +51,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
     not part of the fact the sentence states."""
     values = tuple(
         value
-        for ent in doc.ents
+        for ent in (*doc.ents, *unlabelled_counts(doc))
         if not attributed.intersection(range(ent.start, ent.end)) and not _conversion(ent)
         for value in [_value(ent, published)]
         if value is not None
@@ -96,6 +97,9 @@ def _value(ent: Any, published: str | None) -> Value | None:
         text = ent.text + suffix  # "12m": the unit (or scale) the tokenizer split off
         span = (span[0], span[1] + len(suffix))
         return Value("number", label, text, span, norm, _counted(ent), _verb_of(ent))
+    if label in DATE_LABELS and (length := _duration(ent.text)) is not None:
+        # "sentenced to six years": how long, an amount compared as numbers are.
+        return Value("number", label, ent.text, span, length, _counted(ent), _verb_of(ent))
     if label in DATE_LABELS:
         day = resolve_day(ent.text, published)
         norm = day or ent.text.casefold()
@@ -104,6 +108,52 @@ def _value(ent: Any, published: str | None) -> Value | None:
         norm = re.sub(r"^the\s+", "", ent.text.casefold()).strip()
         return Value("entity", label, ent.text, span, norm, _governor(ent.root))
     return None
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def unlabelled_counts(doc: Any) -> list[Any]:
+    """Counts the entity recogniser missed, as CARDINAL spans: a figure that counts a noun
+    ("the resumption of [900] properties") outside every entity. A bare year-like figure
+    ("the 2006 season") is left out: the recogniser's misses there are dates, not counts."""
+    from spacy.tokens import Span
+
+    spans = []
+    for token in doc:
+        if token.dep_ != "nummod" or token.pos_ != "NUM" or not token.like_num:
+            continue
+        start = token.i
+        while start > 0 and _part_of_figure(doc[start - 1], token):
+            start -= 1  # "2.2 million": the scale word counts, its figure hangs on it
+        figure = doc[start : token.i + 1]
+        if any(t.ent_type_ for t in figure) or _YEAR.fullmatch(figure.text):
+            continue
+        spans.append(Span(doc, start, token.i + 1, label="CARDINAL"))
+    return spans
+
+
+def _part_of_figure(word: Any, number: Any) -> bool:
+    return word.like_num and word.head.i == number.i and word.dep_ in ("compound", "quantmod")
+
+
+# A span of time given with a figure: "six years", "30-day", "more than two weeks". Not "a
+# year" (a span told without a count), nor "two years ago" or "the past six years" (when).
+_SPAN_OF_TIME = re.compile(
+    r"^(?:(?:about|nearly|almost|more than|at least|up to|over|under)\s+)?"
+    r"(?P<count>[\w.,]+)[\s-]+"
+    r"(?P<unit>second|minute|hour|day|week|fortnight|month|year|decade)s?$",
+    re.IGNORECASE,
+)
+
+
+def _duration(text: str) -> str | None:
+    """The norm of a span of time with a figure ("6 year"), else None."""
+    match = _SPAN_OF_TIME.match(text.strip())
+    if match is None or match["count"].casefold() in ("a", "an"):
+        return None
+    number = parse_number(match["count"])
+    return None if number is None else f"{_plain(number)} {match['unit'].casefold()}"
 
 
 def _conversion(ent: Any) -> bool:

@@ -535,7 +535,7 @@ def _dated_before_the_window(denier: Analysis, other: Analysis) -> bool:
     a day or year ("the last time he was seen was Jan. 9, 2014"): the dated event can fall
     before the span, so both can be true. Two dates ("not seen since September 3" / "seen
     for the first time since September 3") are judged as before."""
-    spans = [v for v in denier.values if v.kind == "date"]
+    spans = [v for v in denier.values if v.label in ("DATE", "TIME")]  # "six years": a number
     return (
         bool(spans)
         and all(_DURATION.match(v.text.strip()) for v in spans)

@@ -84,6 +84,11 @@ class Settings:
     scan_min_similarity: float = _setting(
         0.35, "Floor (cosine) for a pair to be judged in the scan; kept modest on purpose."
     )
+    scan_min_story_similarity: float = _setting(
+        0.45,
+        "Floor (cosine of the two documents' mean sentence vectors) for a pair to be judged "
+        "in the scan: sentences of unrelated stories are not compared; 0 turns it off.",
+    )
     min_confidence: float = _setting(
         0.5, "A contradiction or support below this confidence is reported as related."
     )

@@ -13,6 +13,7 @@ from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
 from checker.judge.base import Judge
 from checker.service import Checker, CheckFilters
+from checker.settings import Settings
 from checker.types import Document, Judgement, Verdict
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL, ingest_paths
 
@@ -268,3 +269,47 @@ def test_scans_are_kept_for_the_chart_and_deletions_resolve(seeded: Checker) -> 
     assert seeded.finding(findings[0].id) == findings[0]
     seeded.delete(SEED_000)
     assert [r.resolution for r in seeded.resolved()] == ["document deleted"] * len(findings)
+
+
+# Three court reports written for this test: two of one Perth case (six / four years) and one
+# of a Bali drugs appeal whose sentence has the same template ("The man was sentenced to
+# nine years in prison").
+_COURT_REPORTS = {
+    "bali": (
+        "A Queensland man caught with heroin at Denpasar airport has lost his appeal in Bali. "
+        "The man was sentenced to nine years in prison. His family said they would ask the "
+        "Indonesian president for clemency. Customs officers found the drugs strapped to his "
+        "legs in 2005. Two other Australians arrested with him are still awaiting their appeals."
+    ),
+    "perth": (
+        "A Perth council worker who stole rates payments has been jailed. The man was sentenced "
+        "to six years in prison. Auditors found more than $400,000 missing from the front "
+        "counter over four years. The council has since changed how cash is handled. "
+        "Ratepayers will not have to pay again, the mayor said."
+    ),
+    "perth-again": (
+        "A former Perth council worker has been jailed for stealing ratepayers' money. The man "
+        "was sentenced to four years in prison. More than $400,000 went missing from the "
+        "council's front counter over four years. The mayor said ratepayers would not be asked "
+        "to pay twice."
+    ),
+}
+
+
+@pytest.mark.parametrize(("floor", "expected"), [(0.0, 3), (None, 1)])
+def test_the_scan_compares_sentences_of_one_story_only(
+    make_checker: Callable[..., Checker], floor: float | None, expected: int
+) -> None:
+    """Sentences of unrelated stories that share a template are not judged at all; the
+    same template in two reports of one case still is."""
+    overrides = {} if floor is None else {"scan_min_story_similarity": floor}
+    checker = make_checker(**overrides)
+    checker.ingest(Document(id=name, text=text) for name, text in _COURT_REPORTS.items())
+    stories = service.Stories(checker.store)
+    assert stories.similarity("perth", "perth-again") >= checker.settings.scan_min_story_similarity
+    assert stories.similarity("bali", "perth") < Settings().scan_min_story_similarity
+    checker.scan()
+    findings, _ = checker.findings()
+    pairs = {frozenset((f.a.document.id, f.b.document.id)) for f in findings}
+    assert len(pairs) == expected
+    assert frozenset(("perth", "perth-again")) in pairs

@@ -161,7 +161,8 @@ class Analysis:
     without asserting them (inside its denials, or inside a claim it mentions); `anchor`: the
     ISO date the sentence speaks of (its own date resolved against the document's date, else
     the document's date), with `anchor_source` "sentence" or "published" (None when neither
-    is known).
+    is known); `classifiers`: (noun, the noun that narrows it) pairs, lemmas ("hominid
+    skeleton" -> ("skeleton", "hominid")).
     """
 
     version: int
@@ -174,6 +175,7 @@ class Analysis:
     attribution: Attribution | None = None
     anchor: str | None = None
     anchor_source: str | None = None
+    classifiers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

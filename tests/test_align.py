@@ -656,3 +656,23 @@ def test_a_span_of_time_with_a_figure_is_an_amount(analyser: Analyser) -> None:
     )
     ago = analyser.analyse(["He was first sentenced two years ago, in a year of trials."], [None])
     assert {v.kind for v in ago[0].values} == {"date"}
+
+
+def test_a_denial_is_not_met_by_a_narrower_kind_it_does_not_name(analyser: Analyser) -> None:
+    """Judged ABC flag (false): a pliosaur's "no complete skeleton has been found" against a
+    hominid's "the most complete hominid skeleton ever found". A kind the denier names
+    ("the PGA Tour" / "a Tour suspension") is the same thing; no kind at all still meets it."""
+    denial = (
+        "Fossils of the species are known from several countries, but no complete skeleton "
+        "has been found, the curator says."
+    )
+    narrower = "The museum holds the most complete dinosaur skeleton ever found in the region."
+    plain = "A complete skeleton has been found in a quarry near the town, the curator says."
+    tour = "Woods is not serving a suspension from the PGA Tour, his agent said."
+    secret = "Woods is actually serving a secret Tour suspension for a failed drug test."
+    first, second, third, fourth, fifth = analyser.analyse(
+        [denial, narrower, plain, tour, secret], [None] * 5
+    )
+    assert not denies_what_other_says(first, second)
+    assert denies_what_other_says(first, third)
+    assert denies_what_other_says(fourth, fifth)

@@ -161,6 +161,9 @@ def test_the_stored_form_round_trips(analyser: Analyser) -> None:
     analysis = one(analyser, NO_FORCES_SENTENCE)
     assert analysis.version == ANALYSIS_VERSION
     assert analysis_from_json(analysis_to_json(analysis)) == analysis
+    narrowed = one(analyser, "Woods is serving a secret Tour suspension for a failed drug test.")
+    assert narrowed.classifiers == (("suspension", "tour"), ("test", "drug"))
+    assert analysis_from_json(analysis_to_json(narrowed)) == narrowed
 
 
 def test_ingest_stores_analyses_and_a_search_returns_them(

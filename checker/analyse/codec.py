@@ -22,6 +22,7 @@ def analysis_to_json(analysis: Analysis) -> str:
         "unasserted": list(analysis.unasserted),
         "anchor": analysis.anchor,
         "anchor_source": analysis.anchor_source,
+        "classifiers": [list(pair) for pair in analysis.classifiers],
     }
     if analysis.attribution is not None:
         a = analysis.attribution
@@ -46,4 +47,5 @@ def analysis_from_json(raw: str) -> Analysis:
         attribution=Attribution(who[0], who[1], (who[2], who[3])) if who else None,
         anchor=data["anchor"],
         anchor_source=data["anchor_source"],
+        classifiers=tuple((noun, kind) for noun, kind in data.get("classifiers", ())),
     )

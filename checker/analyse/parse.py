@@ -6,7 +6,8 @@
 - lemmas: the content words that are none of those and not the attribution: the
   value-masked form that alignment compares;
 - predicate and subject of the main clause (the reported clause when the sentence is
-  attributed), and what the sentence denies or only mentions (`checker.analyse.denials`).
+  attributed), and what the sentence denies or only mentions (`checker.analyse.denials`);
+- classifiers: the nouns that narrow a noun ("hominid skeleton").
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Parts:
     subject: str | None
     negated: tuple[str, ...]
     unasserted: tuple[str, ...]
+    classifiers: tuple[tuple[str, str], ...]
 
 
 def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
@@ -77,10 +79,26 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         subject=_subject_of(clause),
         negated=tuple(sorted(negated)),
         unasserted=tuple(sorted(unasserted)),
+        classifiers=_classifiers(doc, attributed),
     )
 
 
 _VALUE_LABELS = NUMBER_LABELS | DATE_LABELS | NAME_LABELS
+_NOUNS = frozenset({"NOUN", "PROPN"})
+
+
+def _classifiers(doc: Any, attributed: frozenset[int]) -> tuple[tuple[str, str], ...]:
+    """(noun, the noun that narrows it) for each noun-noun compound: "hominid skeleton",
+    "Tour suspension", "drug test"."""
+    pairs = {
+        (str(t.head.lemma_.casefold()), str(t.lemma_.casefold()))
+        for t in doc
+        if t.dep_ == "compound"
+        and t.pos_ in _NOUNS
+        and t.head.pos_ in _NOUNS
+        and t.i not in attributed
+    }
+    return tuple(sorted(pairs))
 
 
 def _value(ent: Any, published: str | None) -> Value | None:

@@ -59,6 +59,7 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
         attribution=speaker,
         anchor=anchor,
         anchor_source=source,
+        classifiers=parts.classifiers,
     )
 
 

@@ -502,7 +502,7 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     """`other` asserts what `denier` denies: the denied word and more of the denial's words."""
     said = asserted(other)
     denied = (set(denier.negated) - set(other.negated)) & said
-    if not denied:
+    if not denied or _of_a_narrower_kind(other, denier, denied):
         return False
     # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
     said_words = {w for item in said for w in _WORD.findall(item)} & _near(other, denied)
@@ -510,6 +510,15 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     if len(around) < _DENIAL_CONTEXT:
         return False
     return not (_placed_elsewhere(denier, other) or _dated_before_the_window(denier, other))
+
+
+def _of_a_narrower_kind(other: Analysis, denier: Analysis, denied: set[str]) -> bool:
+    """`other` asserts a kind of the denied thing that the denier does not name: "no complete
+    skeleton has been found" (of pliosaurs) is not answered by "the most complete hominid
+    skeleton ever found". A kind the denier names anywhere ("the PGA Tour" / "a secret Tour
+    suspension") is the same thing."""
+    words = _name_words(denier)
+    return any(noun in denied and kind not in words for noun, kind in other.classifiers)
 
 
 def _placed_elsewhere(denier: Analysis, other: Analysis) -> bool:

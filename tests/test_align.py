@@ -676,3 +676,19 @@ def test_a_denial_is_not_met_by_a_narrower_kind_it_does_not_name(analyser: Analy
     assert not denies_what_other_says(first, second)
     assert denies_what_other_says(first, third)
     assert denies_what_other_says(fourth, fifth)
+
+
+def test_a_denial_naming_no_one_does_not_reach_an_assertion_about_named_people(
+    analyser: Analyser,
+) -> None:
+    """Judged FNC-1 flag (false): "Witnesses don't agree on what happened next" (the Ottawa
+    shooting) against "Many witnesses also agreed on what happened next: Officer Wilson's
+    firearm went off inside the car" (Ferguson). Without the names the denial still meets it."""
+    denial = "Witnesses don't agree on what happened next."
+    named = (
+        "Many witnesses agreed on what happened next: Officer Darren Wilson fired at Michael Brown."
+    )
+    unnamed = "Many witnesses agreed on what happened next: the officer fired twice."
+    first, second, third = analyser.analyse([denial, named, unnamed], [None] * 3)
+    assert not denies_what_other_says(first, second)
+    assert denies_what_other_says(first, third)

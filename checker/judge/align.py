@@ -509,7 +509,11 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     around = {w for w in denier.unasserted if w not in denied} & said_words
     if len(around) < _DENIAL_CONTEXT:
         return False
-    return not (_placed_elsewhere(denier, other) or _dated_before_the_window(denier, other))
+    return not (
+        _placed_elsewhere(denier, other)
+        or _named_elsewhere(denier, other)
+        or _dated_before_the_window(denier, other)
+    )
 
 
 def _of_a_narrower_kind(other: Analysis, denier: Analysis, denied: set[str]) -> bool:
@@ -527,6 +531,14 @@ def _placed_elsewhere(denier: Analysis, other: Analysis) -> bool:
     denier's own country goes unsaid). A denial naming a place is judged as before."""
     has_place = [any(v.label in _GEO for v in x.values) for x in (denier, other)]
     return has_place == [False, True]
+
+
+def _named_elsewhere(denier: Analysis, other: Analysis) -> bool:
+    """The denial names no one and nothing, and the assertion is made of named people or
+    bodies: "witnesses don't agree on what happened next" (Ottawa) is not answered by "many
+    witnesses agreed on what happened next: Officer Wilson's firearm went off" (Ferguson)."""
+    named = [any(v.kind == "entity" for v in x.values) for x in (denier, other)]
+    return named == [False, True]
 
 
 # A span of time counted back from the report ("in a year", "for the past two weeks"), not a

@@ -23,9 +23,19 @@ CONTRADICTED = re.compile(r"\bck-(contradicts|disputed)\b")
 
 
 def box(locator: Locator) -> dict[str, float]:
-    found = locator.bounding_box()
-    assert found is not None, f"{locator} is not laid out"
-    return found
+    """The element's box as the page has it now. The widget draws its marks afresh on every
+    layout (a resize, its position check), replacing the elements: an element found just
+    before a redraw is measured detached, with no box (it happened in CI). So the element is
+    found and measured in one step, again until it is the one on the page."""
+    for _ in range(100):
+        found = locator.evaluate(
+            "e => e.isConnected && e.getClientRects().length"
+            " ? e.getBoundingClientRect().toJSON() : null"
+        )
+        if found is not None:
+            return dict(found)
+        locator.page.wait_for_timeout(20)
+    raise AssertionError(f"{locator} is not laid out")
 
 
 def checked(page: Page, which: int = 0) -> Locator:
@@ -152,9 +162,8 @@ def test_the_marks_follow_the_field_as_it_scrolls(open_page: Callable[..., Page]
         expect(mirror).to_have_js_property("scrollTop", story.evaluate("t => t.scrollTop"))
 
     scroll_to("0")
-    # Below the fold of the field, so clipped by the layer. Read from the page itself: for a
-    # mark that the clipping hides, Playwright may report no box at all (it did, once in CI).
-    hidden = mark.evaluate("m => m.getBoundingClientRect().toJSON()")
+    # Below the fold of the field, so clipped by the layer (read from the page itself).
+    hidden = box(mark)
     assert hidden["y"] > field["y"] + field["height"]
     assert widget.locator(".ck-layer").evaluate("l => getComputedStyle(l).overflow") == "hidden"
     scroll_to("t.scrollHeight")

@@ -277,6 +277,22 @@ def test_rejudge_reads_each_judged_pair_once(tmp_path: Path) -> None:
     assert [(p["a"]["text"], p["label"]) for p in pairs] == [("x", "real"), ("m", "minor")]
 
 
+def test_rejudge_reads_the_markdown_sample_as_judged() -> None:
+    """bench/results/abc_sample.md: 50 pairs judged on 2026-11-22 as 1 real discrepancy, 8
+    the same thing at different times and 41 false alarms (its own header says so)."""
+    from collections import Counter
+
+    from bench.rejudge import judged_pairs
+
+    sample = Path(__file__).resolve().parents[1] / "bench" / "results" / "abc_sample.md"
+    pairs = judged_pairs([sample])
+    assert Counter(p["label"] for p in pairs) == {"real": 1, "update": 8, "false": 41}
+    wool = pairs[3]
+    assert wool["a"]["text"].startswith("The eastern market indicator fell seven cents")
+    assert wool["b"]["text"].startswith("The eastern market indicator fell 19 cents")
+    assert (wool["label"], wool["note"]) == ("update", "wool indicator on two days")
+
+
 @pytest.mark.skipif(
     not (SHARED / "corpora" / "fnc1_train").is_dir(),
     reason=f"FNC-1 development set not found at {SHARED}/corpora/fnc1_train",

@@ -57,6 +57,11 @@ def pair(analyser: Analyser, a: str, b: str) -> tuple[Analysis, Analysis]:
     return first, second
 
 
+def meets(analyser: Analyser, denier: str, other: str) -> bool:
+    """Whether what one sentence denies the other asserts (either way round)."""
+    return denies_what_other_says(*pair(analyser, denier, other))
+
+
 def nli(verdict: Verdict, confidence: float) -> Reason:
     return Reason("nli", verdict, confidence, f"NLI model: {verdict.value} {confidence:.2f}")
 
@@ -603,9 +608,8 @@ def test_a_denial_is_met_only_by_its_words_said_together(analyser: Analyser) -> 
         "the two high-calorie groups."
     )
     together = "The scientists noticed a difference in fat loss between the two diets."
-    first, second, third = analyser.analyse([denied, apart, together], [None, None, None])
-    assert not denies_what_other_says(first, second)
-    assert denies_what_other_says(first, third)
+    assert not meets(analyser, denied, apart)
+    assert meets(analyser, denied, together)
 
 
 def test_a_count_the_recogniser_missed_still_differs_in_its_slot(analyser: Analyser) -> None:
@@ -635,9 +639,8 @@ def test_a_rejected_suggestion_is_denied(analyser: Analyser) -> None:
         "targets for environmental flows."
     )
     plan = "Meanwhile Mr McGauran has rejected the plan to buy water from Murray River irrigators."
-    first, second, third = analyser.analyse([rejected, buying, plan], [None, None, None])
-    assert denies_what_other_says(first, second)
-    assert not denies_what_other_says(third, second)
+    assert meets(analyser, rejected, buying)
+    assert not meets(analyser, plan, buying)
     verdict = judged(analyser, rejected, buying, published=(None, None))
     assert verdict.verdict is Verdict.CONTRADICTS
 
@@ -670,12 +673,9 @@ def test_a_denial_is_not_met_by_a_narrower_kind_it_does_not_name(analyser: Analy
     plain = "A complete skeleton has been found in a quarry near the town, the curator says."
     tour = "Woods is not serving a suspension from the PGA Tour, his agent said."
     secret = "Woods is actually serving a secret Tour suspension for a failed drug test."
-    first, second, third, fourth, fifth = analyser.analyse(
-        [denial, narrower, plain, tour, secret], [None] * 5
-    )
-    assert not denies_what_other_says(first, second)
-    assert denies_what_other_says(first, third)
-    assert denies_what_other_says(fourth, fifth)
+    assert not meets(analyser, denial, narrower)
+    assert meets(analyser, denial, plain)
+    assert meets(analyser, tour, secret)
 
 
 def test_a_denial_naming_no_one_does_not_reach_an_assertion_about_named_people(
@@ -689,6 +689,5 @@ def test_a_denial_naming_no_one_does_not_reach_an_assertion_about_named_people(
         "Many witnesses agreed on what happened next: Officer Darren Wilson fired at Michael Brown."
     )
     unnamed = "Many witnesses agreed on what happened next: the officer fired twice."
-    first, second, third = analyser.analyse([denial, named, unnamed], [None] * 3)
-    assert not denies_what_other_says(first, second)
-    assert denies_what_other_says(first, third)
+    assert not meets(analyser, denial, named)
+    assert meets(analyser, denial, unnamed)

@@ -23,7 +23,7 @@ from difflib import SequenceMatcher
 
 import pint
 
-from checker.analyse.parse import parse_number
+from checker.analyse.parse import DATE_LABELS, NAME_LABELS, parse_number
 from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
@@ -502,7 +502,7 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     """`other` asserts what `denier` denies: the denied word and more of the denial's words."""
     said = asserted(other)
     denied = (set(denier.negated) - set(other.negated)) & said
-    if not denied or _of_a_narrower_kind(other, denier, denied):
+    if not denied or _of_a_narrower_kind(denier, other, denied):
         return False
     # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
     said_words = {w for item in said for w in _WORD.findall(item)} & _near(other, denied)
@@ -510,13 +510,13 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     if len(around) < _DENIAL_CONTEXT:
         return False
     return not (
-        _placed_elsewhere(denier, other)
-        or _named_elsewhere(denier, other)
+        _named_elsewhere(denier, other, _GEO)
+        or _named_elsewhere(denier, other, NAME_LABELS)
         or _dated_before_the_window(denier, other)
     )
 
 
-def _of_a_narrower_kind(other: Analysis, denier: Analysis, denied: set[str]) -> bool:
+def _of_a_narrower_kind(denier: Analysis, other: Analysis, denied: set[str]) -> bool:
     """`other` asserts a kind of the denied thing that the denier does not name: "no complete
     skeleton has been found" (of pliosaurs) is not answered by "the most complete hominid
     skeleton ever found". A kind the denier names anywhere ("the PGA Tour" / "a secret Tour
@@ -525,19 +525,14 @@ def _of_a_narrower_kind(other: Analysis, denier: Analysis, denied: set[str]) -> 
     return any(noun in denied and kind not in words for noun, kind in other.classifiers)
 
 
-def _placed_elsewhere(denier: Analysis, other: Analysis) -> bool:
-    """The assertion is made of a place the denial does not name: "the national threat level
-    has not been raised" is not answered by "the threat level in Canada was raised" (the
-    denier's own country goes unsaid). A denial naming a place is judged as before."""
-    has_place = [any(v.label in _GEO for v in x.values) for x in (denier, other)]
-    return has_place == [False, True]
-
-
-def _named_elsewhere(denier: Analysis, other: Analysis) -> bool:
-    """The denial names no one and nothing, and the assertion is made of named people or
-    bodies: "witnesses don't agree on what happened next" (Ottawa) is not answered by "many
-    witnesses agreed on what happened next: Officer Wilson's firearm went off" (Ferguson)."""
-    named = [any(v.kind == "entity" for v in x.values) for x in (denier, other)]
+def _named_elsewhere(denier: Analysis, other: Analysis, labels: frozenset[str]) -> bool:
+    """The assertion is made of a name of `labels` where the denial names none. Places
+    (`_GEO`): "the national threat level has not been raised" is not answered by "the threat
+    level in Canada was raised" (the denier's own country goes unsaid). Any name
+    (`NAME_LABELS`): "witnesses don't agree on what happened next" (Ottawa) is not answered by
+    "many witnesses agreed on what happened next: Officer Wilson's firearm went off"
+    (Ferguson). A denial naming one is judged as before."""
+    named = [any(v.label in labels for v in x.values) for x in (denier, other)]
     return named == [False, True]
 
 
@@ -556,7 +551,7 @@ def _dated_before_the_window(denier: Analysis, other: Analysis) -> bool:
     a day or year ("the last time he was seen was Jan. 9, 2014"): the dated event can fall
     before the span, so both can be true. Two dates ("not seen since September 3" / "seen
     for the first time since September 3") are judged as before."""
-    spans = [v for v in denier.values if v.label in ("DATE", "TIME")]  # "six years": a number
+    spans = [v for v in denier.values if v.label in DATE_LABELS]  # "six years" is a number
     return (
         bool(spans)
         and all(_DURATION.match(v.text.strip()) for v in spans)

@@ -7,7 +7,7 @@ test_nli_model.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
 
 import pytest
@@ -207,6 +207,49 @@ def test_the_model_reads_only_pairs_whose_verdict_it_can_change(
     everything = Checker(checker.settings, checker.store, every, checker.embedder)
     assert [j.verdict for j in everything.judge_texts(pairs)] == [j.verdict for j in cascaded]
     assert [j.confidence for j in everything.judge_texts(pairs)] == [j.confidence for j in cascaded]
+
+
+class ReadingRules(RuleJudge):
+    """The real rules, noting each pair they are asked about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: list[tuple[str, str]] = []
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        self.read.extend(pairs)
+        return super().judge(pairs)
+
+
+def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(
+    make_checker: Callable[..., Checker],
+) -> None:
+    """The cascade's first step: below the gate's floor only a copy could be kept, so the
+    rules are not asked; every verdict, confidence and reason is the same as reading all."""
+    checker = make_checker(nli_model="none")
+    ingest_paths(checker, SEEDS)
+    claims = [CLAIM, WITHDRAWAL_SENTENCE, "Talks were held in Yevlakh on Thursday."]
+    pairs = [
+        (claim, hit.sentence.text)
+        for claim in claims
+        for hit in checker.store.search(checker.claim_vectors([claim]), 20)[0]
+    ]
+    rules = ReadingRules()
+    cascaded = Checker(checker.settings, checker.store, rules, checker.embedder).judge_texts(pairs)
+    assert 0 < len(rules.read) < len(pairs)
+    gate, floor = checker.gate, checker.gate.settings.floor
+    analyses = checker.analyser.analyse([text for pair in pairs for text in pair])
+    for i, (a, b) in enumerate(pairs):
+        sides = Sides(a, b, analyses[2 * i], analyses[2 * i + 1])
+        everything = gate.decide(RuleJudge().judge([(a, b)])[0], sides)
+        assert (cascaded[i].verdict, cascaded[i].confidence, cascaded[i].reasons) == (
+            everything.verdict,
+            everything.confidence,
+            everything.reasons,
+        )
+        if (a, b) not in rules.read:
+            assert sides.copy or not floor.shares(sides.alignment)
+    assert any(j.verdict is Verdict.CONTRADICTS for j in cascaded)  # the seeds' pair
 
 
 def test_calibration_is_the_judged_share_of_right_flags_per_deciding_kind() -> None:

@@ -12,6 +12,7 @@ from checker import service
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
 from checker.judge.base import Judge
+from checker.judge.gate import Bar, Gate, GateSettings
 from checker.service import Checker, CheckFilters
 from checker.settings import Settings
 from checker.types import Document, Judgement, Verdict
@@ -127,9 +128,13 @@ def test_a_scan_in_many_batches_judges_each_pair_once_and_reports_progress(
     make_checker: Callable[..., Checker], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     whole, batched = (make_checker(index=tmp_path / name) for name in ("whole", "batched"))
+    # A gate whose floor lets every pair reach the judge (by default the judge reads only the
+    # few pairs that share enough for a reason to stand), so that the judge sees each pair.
+    no_floor = replace(GateSettings(), support=Bar(0.0, 0))
     for checker in (whole, batched):
         ingest_paths(checker, SEEDS)
         checker.judge = CountingJudge(checker.judge)
+        checker.gate = Gate(checker.gate.min_confidence, no_floor)
     expected = whole.scan()
     # A few sentences per search: each cross-document pair is found from both of its sides,
     # in different batches.

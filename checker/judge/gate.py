@@ -30,6 +30,7 @@ from checker.judge.align import (
 )
 from checker.judge.base import combine
 from checker.judge.calibration import Calibration, load_calibration
+from checker.judge.rules import same_words
 from checker.judge.rules.entity import entity_reason
 from checker.types import Analysis, Judgement, Reason, Verdict
 
@@ -66,6 +67,12 @@ class GateSettings:
     # A different name is the discrepancy only when all else is the same statement.
     entity: Bar = Bar(0.75, 3)
     support: Bar = Bar(0.5, 2)
+
+    @property
+    def floor(self) -> Bar:
+        """The least any bar asks: a pair sharing less can have no reason kept but a copy's."""
+        bars = (self.nli, self.value, self.date, self.negation, self.entity, self.support)
+        return Bar(min(b.min_overlap for b in bars), min(b.min_shared for b in bars))
 
     def bar(self, reason: Reason) -> Bar:
         if reason.verdict is Verdict.SUPPORTS:
@@ -119,6 +126,15 @@ class Gate:
         self.min_confidence = min_confidence
         self.settings = settings or GateSettings()
         self.calibration = load_calibration() if calibration is None else calibration
+
+    def judges_can_matter(self, sides: Sides) -> bool:
+        """Whether any text judge's reading of the pair could be kept: not a copy or page
+        furniture (decided without them), and sharing enough to pass the lowest bar, or the
+        same words (the rules' "identical", which needs no alignment). Most pairs a check or
+        a scan finds share less (88 % of a check's on ABC), so the rules skip them too."""
+        if sides.copy or sides.furniture:
+            return False
+        return self.settings.floor.shares(sides.alignment) or same_words(sides.a_text, sides.b_text)
 
     def model_can_matter(self, sides: Sides) -> bool:
         """Whether an NLI reading of the pair could be kept: not a copy, and aligned enough

@@ -16,7 +16,7 @@ from checker.judge.gate import Gate, Sides
 from checker.judge.nli import resolve_nli_model
 from checker.judge.rules import RuleJudge
 from checker.settings import Settings
-from checker.types import Analysis, Judgement
+from checker.types import Analysis, Judgement, Verdict
 
 
 @dataclass
@@ -61,18 +61,27 @@ def judge_analysed(
     pairs: Sequence[tuple[str, Analysis, str, Analysis]],
     reads: ModelReads | None = None,
 ) -> list[Judgement]:
-    """The text judges, then the alignment gate on both sentences' analyses. The NLI model
-    reads only the pairs whose verdict its reading could change."""
-    texts = [(a, b) for a, _, b, _ in pairs]
+    """The text judges, then the alignment gate on both sentences' analyses. The cascade:
+    the text judges read only the pairs whose verdict any reading could change (the gate's
+    floor), the NLI model only those its reading could change."""
     sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in pairs]
+    open_ = [i for i, pair in enumerate(sides) if gate.judges_can_matter(pair)]
+    texts = [(sides[i].a_text, sides[i].b_text) for i in open_]
     if isinstance(judge, CombinedJudge):
-        worth = [gate.model_can_matter(pair) for pair in sides]
+        worth = [gate.model_can_matter(sides[i]) for i in open_]
         if reads is not None:
             reads.add(sum(worth), len(pairs))
-        judgements = judge.judge(texts, worth=worth)
+        found = judge.judge(texts, worth=worth) if texts else []
     else:
-        judgements = judge.judge(texts)
+        found = judge.judge(texts) if texts else []
+    judgements = [_UNREAD] * len(pairs)
+    for i, judgement in zip(open_, found, strict=True):
+        judgements[i] = judgement
     return [gate.decide(j, pair) for pair, j in zip(sides, judgements, strict=True)]
+
+
+# A pair no text judge read: the gate decides it alone (a copy, furniture, or related).
+_UNREAD = Judgement(Verdict.RELATED, 0.0, ())
 
 
 def build_judge(settings: Settings) -> Judge:

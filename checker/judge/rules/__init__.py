@@ -37,12 +37,18 @@ __all__ = [
     "RuleJudge",
     "register",
     "registered_rules",
+    "same_words",
     "unregister",
 ]
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.casefold())
+
+
+def same_words(claim: str, passage: str) -> bool:
+    """The same words, whatever the case and punctuation: the passage repeats the claim."""
+    return bool(_words(claim)) and _words(claim) == _words(passage)
 
 
 class RuleJudge:
@@ -69,7 +75,7 @@ class RuleJudge:
         sentence that both presupposes and denies something ("the withdrawal of X ... there are
         no X") would otherwise contradict its own copy.
         """
-        if _words(claim) == _words(passage) and _words(claim):
+        if same_words(claim, passage):
             return [Reason("identical", Verdict.SUPPORTS, 1.0, "the passage repeats the claim")]
         found = (rule.check(claim, passage) for rule in self.rules)
         return [reason for reason in found if reason is not None]

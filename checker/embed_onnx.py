@@ -29,6 +29,7 @@ import numpy as np
 
 from checker.embed import resolve_model_dir
 from checker.errors import ModelError
+from checker.onnxruntime_options import session_options
 from checker.openvino_runtime import OpenVinoSession
 
 if TYPE_CHECKING:
@@ -235,13 +236,7 @@ class _Session(Protocol):
 def _onnxruntime_session(folder: Path, threads: int) -> Any:
     import onnxruntime
 
-    options = onnxruntime.SessionOptions()
-    # One pool of threads, one per core this process may use; the graph is a chain, so
-    # inter-op parallelism buys nothing.
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options = session_options(threads)
     try:
         return onnxruntime.InferenceSession(
             str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]

@@ -242,3 +242,14 @@ def test_a_draft_is_embedded_in_one_call(counted: tuple[Checker, Counting]) -> N
     assert counting.calls == [[s.text for s in result.sentences]]
     # Pashinyan's denial contradicts it; the accord's demand may also support it (disputed).
     assert result.sentences[0].verdict in ("contradicts", "disputed")
+
+
+def test_the_onnx_sessions_do_not_busy_wait_between_runs(int8: OnnxEmbedder) -> None:
+    """A check runs the embedder and then the NLI model: threads of one spinning after its
+    run would hold the cores the other needs (README, Performance)."""
+    from checker.judge.nli import BUILTIN_MODEL, NLIJudge
+
+    nli = NLIJudge(BUILTIN_MODEL)
+    for session in (int8._session, nli._model.session):
+        options = session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"

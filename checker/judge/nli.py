@@ -23,6 +23,7 @@ import numpy as np
 from checker.errors import ModelError
 from checker.judge.base import combine
 from checker.judge.cache import ReadingCache
+from checker.onnxruntime_options import session_options
 from checker.types import Judgement, Reason, Verdict
 
 if TYPE_CHECKING:
@@ -276,7 +277,7 @@ class OnnxCrossEncoder:
             self._input_names = set(self.session.inputs)
         else:
             self.session = onnxruntime.InferenceSession(
-                str(model_file), providers=["CPUExecutionProvider"]
+                str(model_file), session_options(), providers=["CPUExecutionProvider"]
             )
             self._input_names = {i.name for i in self.session.get_inputs()}
         self.runtime = getattr(self.session, "runtime", "onnxruntime")

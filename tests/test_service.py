@@ -318,3 +318,15 @@ def test_the_scan_compares_sentences_of_one_story_only(
     pairs = {frozenset((f.a.document.id, f.b.document.id)) for f in findings}
     assert len(pairs) == expected
     assert frozenset(("perth", "perth-again")) in pairs
+
+
+def test_warm_up_reads_a_pair_with_the_rules_and_the_model(
+    make_checker: Callable[..., Checker],
+) -> None:
+    """What loads on first use is loaded before a first check: the date rule has parsed a
+    month name (dateparser), the NLI model has read the pair; it counts as no check."""
+    checker = make_checker()  # the shipped NLI model
+    judgement = checker.warm_up()
+    assert judgement.verdict is Verdict.CONTRADICTS
+    assert {"date", "nli"} <= {r.kind for r in (*judgement.reasons, *judgement.dissent)}
+    assert checker.model_reads.judged == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,6 +13,7 @@ from flask.testing import FlaskClient
 
 from checker.report import ReportHeader, render
 from checker.service import Checker
+from checker.settings import Settings
 from checker.types import Document, Judgement, Reason, Verdict
 from checker.web import create_app
 from tests.conftest import NO_FORCES, SEED_000, SEED_001, WITHDRAWAL, WITHDRAWAL_SENTENCE
@@ -308,3 +310,15 @@ def test_an_edited_story_does_not_check_against_itself(client: FlaskClient) -> N
     excluded = passages(exclude_document=SEED_000)
     assert excluded and {p["document"]["id"] for p in excluded} == {SEED_001}
     assert all(p["verdict"] == "contradicts" for p in excluded)
+
+
+def test_a_served_app_warms_up_and_freezes_what_it_loaded(seeded: Checker) -> None:
+    """gunicorn's `create_app()` opens the index itself: it judges the warm-up pair and moves
+    what it loaded out of the garbage collector's full passes (gc.freeze)."""
+    gc.unfreeze()
+    try:
+        app = create_app(Settings(index=seeded.settings.index))
+        assert gc.get_freeze_count() > 0
+        assert app.test_client().get("/readyz").status_code == 200
+    finally:
+        gc.unfreeze()

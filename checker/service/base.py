@@ -12,13 +12,20 @@ from checker.analyse import Analyser, load_analyser
 from checker.embed import Embedder, VectorCache, load_embedder
 from checker.judge.base import Judge
 from checker.judge.gate import Gate
-from checker.service.judging import ModelReads, judge_analysed
+from checker.service.judging import ModelReads, judge_analysed, judge_texts
 from checker.settings import Settings
 from checker.store import Store
 from checker.types import Analysis, Hit, Judgement
 
 if TYPE_CHECKING:
     from checker.cluster import RayCluster
+
+# One pair for `warm_up`: a month name (the date rule asks dateparser), a unit (alignment asks
+# pint), a denial and shared ground enough for the rules and the NLI model to read it.
+WARM_UP_PAIR = (
+    "The 5 km bridge did not open on 3 May 2021, officials said.",
+    "The 5 km bridge opened on 4 May 2021, officials said.",
+)
 
 
 class CheckerBase:
@@ -62,6 +69,15 @@ class CheckerBase:
         """Load the embedding model and the analyser now rather than on first use."""
         self._embedder = self.embedder
         self._analyser = self.analyser
+
+    def warm_up(self) -> Judgement:
+        """Load the models and judge `WARM_UP_PAIR` through every judge and the gate, so that
+        what loads on first use (dateparser's tables, pint's registry, the NLI model's first
+        run) is paid at start-up and not by a reporter's check: the first check in a server
+        that met a month name took 0.1-0.45 s. Not counted in `model_reads`."""
+        self.load_models()
+        [judgement] = judge_texts(self.judge, self.gate, self.analyser, [WARM_UP_PAIR])
+        return judgement
 
     def _judge_pairs(self, pairs: Sequence[tuple[str, Analysis, str, Analysis]]) -> list[Judgement]:
         return judge_analysed(self.judge, self.gate, pairs, self.model_reads)

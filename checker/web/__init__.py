@@ -12,6 +12,7 @@ starts gunicorn and exits with the message instead.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -91,7 +92,7 @@ class _Opening:
     def _open(self) -> None:
         try:
             checker = Checker.from_settings(self._settings)
-            checker.load_models()  # now, not on the first request: /readyz then means ready
+            checker.warm_up()  # now, not on the first request: /readyz then means ready
         except CheckerError as exc:
             self._app.logger.error("not ready: %s", exc.detail)
             self._error = exc
@@ -99,6 +100,10 @@ class _Opening:
             return
         self._app.extensions["checker"] = Indexes(checker)
         self._error = None
+        # What is loaded now (the models, their vocabularies, the index) lives as long as the
+        # worker: out of the garbage collector's full passes, which walked its ~300,000
+        # objects and paused a check for 0.17 s (README, Performance).
+        gc.freeze()
 
     def __call__(self) -> None:
         if self._error is None or request.path == "/healthz":

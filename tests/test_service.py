@@ -149,6 +149,21 @@ def test_a_scan_in_many_batches_judges_each_pair_once_and_reports_progress(
     assert progress[-1][1] == summary.pairs  # progress comes after the judging, not before
 
 
+def test_a_check_without_filters_searches_for_only_k_and_finds_the_same(seeded: Checker) -> None:
+    """No filter set: the search fetches k hits, not four times as many to filter; a filter
+    that lets every sentence through finds the same passages, in the same order."""
+    assert CheckFilters().acceptor is None
+    assert CheckFilters(sources=("Wire",)).acceptor is not None
+    assert CheckFilters(published_before="2030-01-01").acceptor is not None
+    everyone = CheckFilters(exclude_document="no-such-document")
+    for k in (3, 10):
+        found = [
+            [p.hit.sentence.id for p in r.supporting + r.contradicting + r.related + r.changed]
+            for r in (seeded.check(CLAIM, k=k), seeded.check(CLAIM, k=k, filters=everyone))
+        ]
+        assert found[0] == found[1] and len(found[0]) == k
+
+
 def test_check_filters(seeded: Checker) -> None:
     def ids(filters: CheckFilters) -> set[str]:
         result = seeded.check(CLAIM, filters=filters)

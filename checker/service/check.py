@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -42,6 +42,14 @@ class CheckFilters:
                     raise InvalidInput(
                         f"{name} must be a date as YYYY-MM-DD, got {value!r}", field=name
                     ) from None
+
+    @property
+    def acceptor(self) -> Callable[[Hit], bool] | None:
+        """`accept`, or None when no filter is set: a search given no filter fetches only
+        the k it returns, not four times as many to filter (and builds a hit, analysis and
+        all, for each)."""
+        restricted = (self.sources, self.exclude_document, self.published_after)
+        return self.accept if any(restricted) or self.published_before else None
 
     def accept(self, hit: Hit) -> bool:
         doc = hit.document
@@ -92,7 +100,8 @@ class CheckPart(CheckerBase):
         self.store.refresh()
         if vector is None:
             vector = self.claim_vectors([claim])
-        return self._answer(claim, self.store.search(vector, k, accept=filters.accept)[0], started)
+        hits = self.store.search(vector, k, accept=filters.acceptor)[0]
+        return self._answer(claim, hits, started)
 
     def check_indexes(
         self,
@@ -113,7 +122,7 @@ class CheckPart(CheckerBase):
         found = []
         for name, checker in indexes.items():
             checker.store.refresh()
-            hits = checker.store.search(vector, k, accept=filters.accept)[0]
+            hits = checker.store.search(vector, k, accept=filters.acceptor)[0]
             found.append([dataclasses.replace(hit, index=name) for hit in hits])
         return self._answer(claim, merge_nearest(found, k), started)
 

@@ -238,6 +238,8 @@ def test_load_drives_a_real_gunicorn_and_reports_a_soak(tmp_path: Path) -> None:
         assert step["users"] == 2 and step["requests"] > 0 and step["failures"] == 0
         assert 0 < step["p50_ms"] <= step["p95_ms"] <= step["p99_ms"]
         assert section["sustained_requests_per_s"] == step["requests_per_s"] > 0
+        by_worker = step["requests_by_worker"]  # every request is one worker's
+        assert len(by_worker) == 2 and sum(by_worker.values()) >= step["requests"] > 0
         assert len(section["worker_rss_mib"]) == 2
         assert all(rss > 50 for rss in section["worker_rss_mib"].values())  # a model is loaded
     soak = results["soak"]

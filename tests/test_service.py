@@ -11,6 +11,7 @@ import pytest
 from checker import service
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
+from checker.judge import align
 from checker.judge.base import Judge
 from checker.judge.gate import Bar, Gate, GateSettings
 from checker.service import Checker, CheckFilters
@@ -339,9 +340,13 @@ def test_warm_up_reads_a_pair_with_the_rules_and_the_model(
     make_checker: Callable[..., Checker],
 ) -> None:
     """What loads on first use is loaded before a first check: the date rule has parsed a
-    month name (dateparser), the NLI model has read the pair; it counts as no check."""
+    month name (dateparser), alignment has compared km with miles (pint), the NLI model has
+    read the pair; it counts as no check."""
     checker = make_checker()  # the shipped NLI model
+    align._unit.cache_clear()  # units made by a registry go with it
+    align._units.cache_clear()
     judgement = checker.warm_up()
     assert judgement.verdict is Verdict.CONTRADICTS
     assert {"date", "nli"} <= {r.kind for r in (*judgement.reasons, *judgement.dissent)}
     assert checker.model_reads.judged == 0
+    assert align._units.cache_info().currsize == 1  # pint's registry, made by the two units

@@ -20,11 +20,12 @@ from checker.types import Analysis, Hit, Judgement
 if TYPE_CHECKING:
     from checker.cluster import RayCluster
 
-# One pair for `warm_up`: a month name (the date rule asks dateparser), a unit (alignment asks
-# pint), a denial and shared ground enough for the rules and the NLI model to read it.
+# One pair for `warm_up`: a month name (the date rule asks dateparser), a length in two units
+# (alignment asks pint's registry), a denial, and shared ground enough for the rules and the
+# NLI model to read it.
 WARM_UP_PAIR = (
-    "The 5 km bridge did not open on 3 May 2021, officials said.",
-    "The 5 km bridge opened on 4 May 2021, officials said.",
+    "The bridge, 5 km long, did not open on 3 May 2021, officials said.",
+    "The bridge, 3 miles long, opened on 4 May 2021, officials said.",
 )
 
 
@@ -72,8 +73,8 @@ class CheckerBase:
 
     def warm_up(self) -> Judgement:
         """Load the models and judge `WARM_UP_PAIR` through every judge and the gate, so that
-        what loads on first use (dateparser's tables, pint's registry, the NLI model's first
-        run) is paid at start-up and not by a reporter's check: the first check in a server
+        what loads on first use (dateparser's tables, pint's unit registry, the NLI model's
+        first run) is paid at start-up and not by a reporter's check: the first check in a server
         that met a month name took 0.1-0.45 s. Not counted in `model_reads`."""
         self.load_models()
         [judgement] = judge_texts(self.judge, self.gate, self.analyser, [WARM_UP_PAIR])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,10 @@ os.environ["HF_HUB_OFFLINE"] = "1"  # the tests must pass with no model hub in r
 
 from checker.embed import Embedder, SentenceTransformerEmbedder
 from checker.ingest import discover, read_file
+from checker.judge.base import Judge
 from checker.service import Checker
 from checker.settings import Settings
+from checker.types import Judgement
 from checker.web import create_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +41,19 @@ NO_FORCES_SENTENCE = (
 )
 SEED_000 = "000_434e7cb778165911"
 SEED_001 = "001_8033d1b0714a6b2e"
+
+
+class CountingJudge:
+    """A judge (the checker's own, or the rules alone) noting every pair it is asked about."""
+
+    def __init__(self, inner: Judge) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.pairs: list[tuple[str, str]] = []
+
+    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
+        self.pairs += pairs
+        return self.inner.judge(pairs)
 
 
 @pytest.fixture(scope="session")

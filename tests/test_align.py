@@ -7,7 +7,7 @@ test_nli_model.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 import pytest
@@ -27,7 +27,13 @@ from checker.judge.gate import Gate, Sides
 from checker.judge.rules import RuleJudge
 from checker.service import Checker
 from checker.types import Analysis, Judgement, Reason, Value, Verdict
-from tests.conftest import NO_FORCES_SENTENCE, SEEDS, WITHDRAWAL_SENTENCE, ingest_paths
+from tests.conftest import (
+    NO_FORCES_SENTENCE,
+    SEEDS,
+    WITHDRAWAL_SENTENCE,
+    CountingJudge,
+    ingest_paths,
+)
 
 CLAIM = "Armenian forces are present in Karabakh"
 
@@ -209,18 +215,6 @@ def test_the_model_reads_only_pairs_whose_verdict_it_can_change(
     assert [j.confidence for j in everything.judge_texts(pairs)] == [j.confidence for j in cascaded]
 
 
-class ReadingRules(RuleJudge):
-    """The real rules, noting each pair they are asked about."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.read: list[tuple[str, str]] = []
-
-    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
-        self.read.extend(pairs)
-        return super().judge(pairs)
-
-
 def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(
     make_checker: Callable[..., Checker],
 ) -> None:
@@ -234,9 +228,9 @@ def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(
         for claim in claims
         for hit in checker.store.search(checker.claim_vectors([claim]), 20)[0]
     ]
-    rules = ReadingRules()
+    rules = CountingJudge(RuleJudge())
     cascaded = Checker(checker.settings, checker.store, rules, checker.embedder).judge_texts(pairs)
-    assert 0 < len(rules.read) < len(pairs)
+    assert 0 < len(rules.pairs) < len(pairs)
     gate, floor = checker.gate, checker.gate.settings.floor
     analyses = checker.analyser.analyse([text for pair in pairs for text in pair])
     for i, (a, b) in enumerate(pairs):
@@ -247,7 +241,7 @@ def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(
             everything.confidence,
             everything.reasons,
         )
-        if (a, b) not in rules.read:
+        if (a, b) not in rules.pairs:
             assert sides.copy or not floor.shares(sides.alignment)
     assert any(j.verdict is Verdict.CONTRADICTS for j in cascaded)  # the seeds' pair
 

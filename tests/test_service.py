@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,12 +12,19 @@ from checker import service
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
 from checker.judge import align
-from checker.judge.base import Judge
 from checker.judge.gate import Bar, Gate, GateSettings
 from checker.service import Checker, CheckFilters
 from checker.settings import Settings
-from checker.types import Document, Judgement, Verdict
-from tests.conftest import NO_FORCES, SEED_000, SEED_001, SEEDS, WITHDRAWAL, ingest_paths
+from checker.types import Document, Verdict
+from tests.conftest import (
+    NO_FORCES,
+    SEED_000,
+    SEED_001,
+    SEEDS,
+    WITHDRAWAL,
+    CountingJudge,
+    ingest_paths,
+)
 
 CLAIM = "Armenian forces are present in Karabakh"
 
@@ -110,19 +117,6 @@ def test_the_scan_is_incremental(seeded: Checker) -> None:
     again = seeded.scan()
     assert again.documents == 0 and again.pairs == 0 and again.new_findings == 0
     assert seeded.store.counts()["findings"] == first.new_findings
-
-
-class CountingJudge:
-    """The checker's own judge, recording every pair it is asked about."""
-
-    def __init__(self, inner: Judge) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.pairs: list[tuple[str, str]] = []
-
-    def judge(self, pairs: Sequence[tuple[str, str]]) -> list[Judgement]:
-        self.pairs += pairs
-        return self.inner.judge(pairs)
 
 
 def test_a_scan_in_many_batches_judges_each_pair_once_and_reports_progress(

@@ -17,7 +17,7 @@ sentences' stored analyses and:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cached_property
 
 from checker.judge.align import (
@@ -70,8 +70,9 @@ class GateSettings:
 
     @property
     def floor(self) -> Bar:
-        """The least any bar asks: a pair sharing less can have no reason kept but a copy's."""
-        bars = (self.nli, self.value, self.date, self.negation, self.entity, self.support)
+        """The least any bar asks: a pair sharing less can have no reason kept but a copy's.
+        Every field is a bar, so a bar added later counts here without being listed."""
+        bars = [getattr(self, f.name) for f in fields(self)]
         return Bar(min(b.min_overlap for b in bars), min(b.min_shared for b in bars))
 
     def bar(self, reason: Reason) -> Bar:

@@ -48,8 +48,8 @@ class CheckFilters:
         """`accept`, or None when no filter is set: a search given no filter fetches only
         the k it returns, not four times as many to filter (and builds a hit, analysis and
         all, for each)."""
-        restricted = (self.sources, self.exclude_document, self.published_after)
-        return self.accept if any(restricted) or self.published_before else None
+        filters = (self.sources, self.exclude_document, self.published_after, self.published_before)
+        return self.accept if any(filters) else None
 
     def accept(self, hit: Hit) -> bool:
         doc = hit.document

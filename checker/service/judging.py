@@ -71,9 +71,9 @@ def judge_analysed(
         worth = [gate.model_can_matter(sides[i]) for i in open_]
         if reads is not None:
             reads.add(sum(worth), len(pairs))
-        found = judge.judge(texts, worth=worth) if texts else []
+        found = judge.judge(texts, worth=worth)
     else:
-        found = judge.judge(texts) if texts else []
+        found = judge.judge(texts)
     judgements = [_UNREAD] * len(pairs)
     for i, judgement in zip(open_, found, strict=True):
         judgements[i] = judgement

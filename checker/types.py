@@ -162,7 +162,9 @@ class Analysis:
     ISO date the sentence speaks of (its own date resolved against the document's date, else
     the document's date), with `anchor_source` "sentence" or "published" (None when neither
     is known); `classifiers`: (noun, the noun that narrows it) pairs, lemmas ("hominid
-    skeleton" -> ("skeleton", "hominid")).
+    skeleton" -> ("skeleton", "hominid")); `complements`: (verb, the verb of its open
+    complement) pairs, lemmas ("asking customers to stop using Tor" -> ("ask", "stop"),
+    ("stop", "use")).
     """
 
     version: int
@@ -176,6 +178,7 @@ class Analysis:
     anchor: str | None = None
     anchor_source: str | None = None
     classifiers: tuple[tuple[str, str], ...] = ()
+    complements: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

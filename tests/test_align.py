@@ -728,3 +728,21 @@ def test_a_denial_naming_no_one_does_not_reach_an_assertion_about_named_people(
     unnamed = "Many witnesses agreed on what happened next: the officer fired twice."
     assert not meets(analyser, denial, named)
     assert meets(analyser, denial, unnamed)
+
+
+def test_a_denied_request_is_not_met_by_a_request_for_something_else(
+    analyser: Analyser,
+) -> None:
+    """Judged FNC-1 flag (false): "Comcast is not asking customers to stop using Tor" against
+    "the Comcast agent asked the customer to tell him what sites he was accessing on the Tor
+    browser": two requests. The same request, or asking with no complement, still meets it."""
+    denial = "Comcast is not asking customers to stop using Tor, or any other browser."
+    other_request = (
+        "The Comcast agent then repeatedly asked the customer to tell him what sites he was "
+        "accessing on the Tor browser."
+    )
+    same_request = "A Comcast agent asked customers to stop using Tor, the customer said."
+    no_complement = "A Comcast agent asked customers about the Tor browser."
+    assert not meets(analyser, denial, other_request)
+    assert meets(analyser, denial, same_request)
+    assert meets(analyser, denial, no_complement)

@@ -164,6 +164,9 @@ def test_the_stored_form_round_trips(analyser: Analyser) -> None:
     narrowed = one(analyser, "Woods is serving a secret Tour suspension for a failed drug test.")
     assert narrowed.classifiers == (("suspension", "tour"), ("test", "drug"))
     assert analysis_from_json(analysis_to_json(narrowed)) == narrowed
+    asking = one(analyser, "Comcast is not asking customers to stop using Tor.")
+    assert asking.complements == (("ask", "stop"), ("stop", "use"))
+    assert analysis_from_json(analysis_to_json(asking)) == asking
 
 
 def test_ingest_stores_analyses_and_a_search_returns_them(

@@ -23,6 +23,7 @@ def analysis_to_json(analysis: Analysis) -> str:
         "anchor": analysis.anchor,
         "anchor_source": analysis.anchor_source,
         "classifiers": [list(pair) for pair in analysis.classifiers],
+        "complements": [list(pair) for pair in analysis.complements],
     }
     if analysis.attribution is not None:
         a = analysis.attribution
@@ -48,4 +49,5 @@ def analysis_from_json(raw: str) -> Analysis:
         anchor=data["anchor"],
         anchor_source=data["anchor_source"],
         classifiers=tuple((noun, kind) for noun, kind in data.get("classifiers", ())),
+        complements=tuple((verb, act) for verb, act in data.get("complements", ())),
     )

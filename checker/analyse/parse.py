@@ -7,7 +7,8 @@
   value-masked form that alignment compares;
 - predicate and subject of the main clause (the reported clause when the sentence is
   attributed), and what the sentence denies or only mentions (`checker.analyse.denials`);
-- classifiers: the nouns that narrow a noun ("hominid skeleton").
+- classifiers: the nouns that narrow a noun ("hominid skeleton");
+- complements: the verb a verb's open complement names ("asking customers [to stop]").
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Parts:
     negated: tuple[str, ...]
     unasserted: tuple[str, ...]
     classifiers: tuple[tuple[str, str], ...]
+    complements: tuple[tuple[str, str], ...]
 
 
 def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
@@ -80,6 +82,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         negated=tuple(sorted(negated)),
         unasserted=tuple(sorted(unasserted)),
         classifiers=_classifiers(doc, attributed),
+        complements=_complements(doc),
     )
 
 
@@ -97,6 +100,19 @@ def _classifiers(doc: Any, attributed: frozenset[int]) -> tuple[tuple[str, str],
         and t.pos_ in _NOUNS
         and t.head.pos_ in _NOUNS
         and t.i not in attributed
+    }
+    return tuple(sorted(pairs))
+
+
+def _complements(doc: Any) -> tuple[tuple[str, str], ...]:
+    """(verb, the verb of its open complement) for each verb that takes one: "asking
+    customers to stop" -> ("ask", "stop"). What is asked, tried or planned is the complement,
+    so one verb with two complements speaks of two acts. Attribution included: "asked the
+    customer to tell him" reads as an agent telling, and the request is still a fact."""
+    pairs = {
+        (str(t.head.lemma_.casefold()), str(t.lemma_.casefold()))
+        for t in doc
+        if t.dep_ == "xcomp" and t.pos_ == "VERB" and t.head.pos_ == "VERB"
     }
     return tuple(sorted(pairs))
 

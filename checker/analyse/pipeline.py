@@ -60,6 +60,7 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
         anchor=anchor,
         anchor_source=source,
         classifiers=parts.classifiers,
+        complements=parts.complements,
     )
 
 

@@ -502,6 +502,7 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
     """`other` asserts what `denier` denies: the denied word and more of the denial's words."""
     said = asserted(other)
     denied = (set(denier.negated) - set(other.negated)) & said
+    denied -= _other_acts(denier, other, denied)
     if not denied or _of_a_narrower_kind(denier, other, denied):
         return False
     # Word by word: names are whole ("christian bale") in `said`, token lemmas in the scope.
@@ -514,6 +515,20 @@ def _denial_met(denier: Analysis, other: Analysis) -> bool:
         or _named_elsewhere(denier, other, NAME_LABELS)
         or _dated_before_the_window(denier, other)
     )
+
+
+def _other_acts(denier: Analysis, other: Analysis, denied: set[str]) -> set[str]:
+    """Denied verbs the other side completes with another act: "Comcast is not asking
+    customers to stop using Tor" is not answered by "the agent asked the customer to tell him
+    what sites he was accessing" (two requests). A verb either side uses without a
+    complement is judged as before."""
+    apart = set()
+    for verb in denied:
+        mine = {act for v, act in denier.complements if v == verb}
+        theirs = {act for v, act in other.complements if v == verb}
+        if mine and theirs and not mine & theirs:
+            apart.add(verb)
+    return apart
 
 
 def _of_a_narrower_kind(denier: Analysis, other: Analysis, denied: set[str]) -> bool:

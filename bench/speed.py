@@ -35,7 +35,7 @@ from bench.grow import disk_mib, grow, stored_analyses
 from bench.serving import latency, peak_mib, reset_peak, serve, worker_peak_mib
 from bench.speed_table import summary_table
 from checker.analyse import Analyser, load_analyser
-from checker.embed import Embedder, load_embedder, resolve_model_dir
+from checker.embed import Embedder, load_embedder, resolve_model_dir, resolve_runtime
 from checker.errors import CheckerError
 from checker.ingest import document_from_record
 from checker.judge.nli import NLIJudge, resolve_nli_model
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         index = workdir / "abc"
         records = abc_records(plan.sentences)
         results["ingest"], checker = ingest(records, timed, settings, index)
-        results["ingest"]["embedding_runtime"] = settings.embedding_runtime
+        results["ingest"]["embedding_runtime"] = resolve_runtime(settings.embedding_runtime)
         _progress("ingest", results["ingest"]["seconds"])
         if args.ingest_only:
             checker.close()
@@ -436,10 +436,11 @@ def _ingest_only(
     results["floor"] = compute_floor(timed, settings, embed_rate)
     results["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
-    path = write_result(f"speed_ingest_{settings.embedding_runtime}", results)
+    runtime = resolve_runtime(settings.embedding_runtime)
+    path = write_result(f"speed_ingest_{runtime}", results)
     ingest, model = results["ingest"], results["floor"]["embedding_model"]
     print(
-        f"ingest ({settings.embedding_runtime}): {ingest['sentences']} sentences in "
+        f"ingest ({runtime}): {ingest['sentences']} sentences in "
         f"{ingest['seconds']} s = {ingest['sentences_per_s']} sent/s; by stage "
         f"{ingest['stage_sentences_per_s']}; embed {model['measured_sentences_per_s']} sent/s "
         f"= {model['fraction_of_floor']} of the float32 floor {model['floor_sentences_per_s']}"

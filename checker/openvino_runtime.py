@@ -10,12 +10,24 @@ without, OpenVINO computes in fp32.
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from checker.errors import ModelError
+
+
+@functools.cache
+def computes_bf16_natively() -> bool:
+    """Whether OpenVINO computes bf16 natively on this CPU (AVX-512 BF16 or AMX); False where
+    the openvino package is missing. Asked once per process."""
+    try:
+        import openvino
+    except ImportError:
+        return False
+    return "BF16" in openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
 class OpenVinoSession:
@@ -32,7 +44,7 @@ class OpenVinoSession:
                 "or the onnxruntime one"
             ) from None
         core = openvino.Core()
-        native = "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        native = computes_bf16_natively()
         self.precision = "bf16" if native else "fp32"
         config = {
             "INFERENCE_PRECISION_HINT": "bf16" if native else "f32",

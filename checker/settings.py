@@ -55,8 +55,10 @@ class Settings:
         "batches stay in the CPU cache: 16 embedded ABC news 30 % faster than 64 on 2 cores.",
     )
     embedding_runtime: str = _setting(
-        "onnx-fp32",
-        "How sentences are embedded: `onnx-fp32` (the project's own ONNX export of the model, "
+        "auto",
+        "How sentences are embedded: `auto` (`openvino` where the CPU computes bf16 natively, "
+        "AVX-512 BF16 or AMX, else `onnx-fp32`), "
+        "`onnx-fp32` (the project's own ONNX export of the model, "
         "made on first use into CHECKER_EMBEDDING_CACHE; the same vectors as torch, faster), "
         "`onnx-int8` (8-bit weights), `openvino` (the fp32 export compiled by OpenVINO, in bf16 "
         "where the CPU computes it natively) or `torch` (sentence-transformers). Vectors agree "

@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bench import cost, flags, floor, fnc1, quality, speed
+from bench import cost, embedders, flags, floor, fnc1, quality, speed
 from bench import grow as grow_module
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
+from checker.ingest import discover, read_file
 from checker.judge.nli import BUILTIN_MODEL
+from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
-from tests.conftest import SEED_001
+from checker.types import Document
+from tests.conftest import SEED_001, SEEDS
 
 needs_shared = pytest.mark.skipif(
     not (SHARED / "eval").is_dir(), reason=f"shared evaluation data not found at {SHARED}"
@@ -311,3 +314,23 @@ def test_the_refutation_probe_counts_every_related_pair_once() -> None:
     # A stricter overlap flags a subset: never more bodies than the looser one.
     assert strict["tp"] + strict["fp"] <= loose["tp"] + loose["fp"]
     assert strict["tp"] + strict["fn"] == loose["tp"] + loose["fn"]  # the disagree pairs
+
+
+def test_embedders_compares_a_runtime_with_the_reference(embedder: Embedder) -> None:
+    """The same vectors agree fully; another model's (here: the claims' vectors shuffled
+    between sentences) does not, on cosine or on the neighbours a search would see."""
+    texts = [
+        sentence.text
+        for path in discover([SEEDS])
+        for document in read_file(path, 2_000_000)
+        if isinstance(document, Document)
+        for sentence in segment(document)
+    ]
+    assert len(texts) > embedders.TOP + 1
+    vectors = embedder.encode(texts)
+    same = embedders.agreement(vectors, vectors)
+    assert same["cosine_min"] == pytest.approx(1.0, abs=1e-5) and same["recall_at_20"] == 1.0
+    shuffled = embedders.agreement(vectors[::-1].copy(), vectors)
+    assert shuffled["cosine_min"] < 0.99 and shuffled["recall_at_20"] < 1.0
+    timed = embedders.timings(embedder, texts)
+    assert timed["bulk_sentences_per_s"] > 0 and timed["one_p50_ms"] <= timed["one_p95_ms"]

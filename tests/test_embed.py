@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 
 from checker.drafts import check_draft
-from checker.embed import Embedder, VectorCache, load_embedder
+from checker.embed import Embedder, VectorCache, load_embedder, resolve_runtime
 from checker.embed_onnx import DESCRIPTION_FILE, OnnxEmbedder, exported
 from checker.errors import InvalidInput, ModelError
 from checker.ingest import discover, read_file
+from checker.openvino_runtime import computes_bf16_natively
 from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
@@ -129,8 +130,25 @@ def test_openvino_vectors_stay_within_cosine_099_and_rank_alike(
     np.testing.assert_allclose(np.stack(parallel), openvino.encode(texts[:8]), atol=1e-2)
 
 
-def test_the_default_runtime_is_onnx_fp32() -> None:
-    assert Settings().embedding_runtime == "onnx-fp32"
+def test_the_default_runtime_is_openvino_where_the_cpu_computes_bf16(tmp_path: Path) -> None:
+    """`auto`: OpenVINO in bf16 where this CPU computes bf16 natively, onnxruntime's fp32
+    elsewhere (where OpenVINO would compute fp32 too). Which branch runs depends on the
+    machine; each asserts what it loaded."""
+    assert Settings().embedding_runtime == "auto"
+    chosen = load_embedder(Settings(embedding_cache=tmp_path))
+    if computes_bf16_natively():
+        assert resolve_runtime("auto") == "openvino"
+        assert getattr(chosen, "runtime", None) == "openvino-bf16"
+    else:
+        assert resolve_runtime("auto") == "onnx-fp32"
+        assert getattr(chosen, "runtime", None) == "onnx-fp32"
+    vector = chosen.encode([NO_FORCES])
+    assert vector.shape == (1, 384) and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
+
+
+@pytest.mark.parametrize("runtime", ["onnx-int8", "onnx-fp32", "openvino", "torch"])
+def test_a_runtime_named_is_the_runtime_used(runtime: str) -> None:
+    assert resolve_runtime(runtime) == runtime
 
 
 def test_batching_and_order_do_not_change_a_vector(int8: OnnxEmbedder, onnx_cache: Path) -> None:
@@ -168,7 +186,7 @@ def test_a_model_it_cannot_export_is_refused_with_the_way_out(tmp_path: Path) ->
 
 
 def test_an_unknown_runtime_is_refused() -> None:
-    with pytest.raises(InvalidInput, match="onnx-int8, onnx-fp32, openvino, torch"):
+    with pytest.raises(InvalidInput, match="auto, onnx-int8, onnx-fp32, openvino, torch"):
         load_embedder(Settings(embedding_runtime="tensorflow"))
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from checker import service
+from checker.embed import Embedder
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
 from checker.judge import align
 from checker.judge.gate import Bar, Gate, GateSettings
 from checker.service import Checker, CheckFilters
+from checker.service.base import WARM_UP_PAIR
 from checker.settings import Settings
 from checker.types import Document, Verdict
 from tests.conftest import (
@@ -330,16 +333,30 @@ def test_the_scan_compares_sentences_of_one_story_only(
     assert frozenset(("perth", "perth-again")) in pairs
 
 
+class _RecordingEmbedder:
+    """An Embedder that embeds with the real model and records what it was asked."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.name, self.dimension = inner, inner.name, inner.dimension
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts.extend(texts)
+        return self.inner.encode(texts)
+
+
 def test_warm_up_reads_a_pair_with_the_rules_and_the_model(
-    make_checker: Callable[..., Checker],
+    tmp_path: Path, embedder: Embedder
 ) -> None:
-    """What loads on first use is loaded before a first check: the date rule has parsed a
-    month name (dateparser), alignment has compared km with miles (pint), the NLI model has
-    read the pair; it counts as no check."""
-    checker = make_checker()  # the shipped NLI model
+    """What loads on first use is loaded before a first check: the embedder has run once,
+    the date rule has parsed a month name (dateparser), alignment has compared km with miles
+    (pint), the NLI model has read the pair; it counts as no check."""
+    recording = _RecordingEmbedder(embedder)
+    checker = Checker.from_settings(Settings(index=tmp_path / "index"), embedder=recording)
     align._unit.cache_clear()  # units made by a registry go with it
     align._units.cache_clear()
     judgement = checker.warm_up()
+    assert recording.texts == [WARM_UP_PAIR[0]]
     assert judgement.verdict is Verdict.CONTRADICTS
     assert {"date", "nli"} <= {r.kind for r in (*judgement.reasons, *judgement.dissent)}
     assert checker.model_reads.judged == 0

@@ -52,6 +52,7 @@ def test_the_seeds_say_who_asserts_each_side(analyser: Analyser) -> None:
         ("According to Reuters, 300 sheep died in the floods.", "Reuters", "According to"),
         ("The company declined to comment, AP reported.", "AP", "reported"),
         ("The diverted plane landed in Lyon, officials said.", "officials", "said"),
+        ("He declined to say whether the company would cut jobs.", "He", "say"),
     ],
 )
 def test_attribution_names_the_speaker_and_the_reporting_verb(
@@ -64,6 +65,17 @@ def test_attribution_names_the_speaker_and_the_reporting_verb(
 
 def test_a_sentence_the_text_asserts_itself_has_no_attribution(analyser: Analyser) -> None:
     assert one(analyser, "Heavy rain flooded the town overnight.").attribution is None
+
+
+def test_asking_someone_to_tell_is_no_report_by_the_asker(analyser: Analyser) -> None:
+    """FNC-1: "The Comcast agent ... asked the customer to tell him what sites he was
+    accessing" was shown as "The Comcast agent — tell": the customer was asked to tell, and
+    nobody reports anything."""
+    text = (
+        "The Comcast agent then repeatedly asked the customer to tell him what sites he was "
+        "accessing on the Tor browser."
+    )
+    assert one(analyser, text).attribution is None
 
 
 def test_numbers_know_what_they_count_and_names_where_they_hang(analyser: Analyser) -> None:

@@ -125,6 +125,10 @@ def _subject(verb: Any) -> Any | None:
         return own
     if verb.dep_ == "acl":  # "the accord called for ...": the noun is the speaker
         return verb.head
+    if verb.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in verb.head.children):
+        # "the agent asked the customer to tell him ...": the one asked would do the telling,
+        # and has not; nobody reports anything.
+        return None
     if verb.dep_ in ("advcl", "conj", "xcomp") and verb.head.i != verb.i:
         return next((c for c in verb.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     return None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from checker import service
+from checker.analyse import Analyser, load_analyser
 from checker.embed import Embedder
 from checker.errors import InvalidInput
 from checker.ingest import Problem, read_file
@@ -64,6 +67,54 @@ def test_checking_the_claim_sorts_both_seeds_the_right_way(seeded: Checker) -> N
     for passage in result.contradicting + result.supporting:
         assert passage.judgement.reasons, "every verdict says why"
         assert 0.0 <= passage.judgement.confidence <= 1.0
+
+
+class _ThreadRecordingAnalyser:
+    """The real analyser, recording which thread analysed which texts."""
+
+    def __init__(self, inner: Analyser) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def analyse(self, texts: Sequence[str], published: Sequence[str | None] | None = None) -> Any:
+        self.calls.append((threading.current_thread().name, list(texts)))
+        return self.inner.analyse(texts, published)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def test_a_checks_claim_is_parsed_beside_its_embedding_and_search(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """The claim's spaCy parse runs in the checker's claim thread while the calling thread
+    embeds and searches, and its analysis is the one the judges use: the seeds still sort
+    the right way, through `check` and through `check_indexes`, and when the claim thread is
+    taken by another check."""
+    recording = _ThreadRecordingAnalyser(load_analyser())
+    checker = Checker.from_settings(
+        Settings(index=tmp_path / "index"),
+        embedder=embedder,
+        analyser=recording,  # type: ignore[arg-type]
+    )
+    try:
+        ingest_paths(checker, SEEDS)
+        for result in (checker.check(CLAIM), checker.check_indexes({"seeds": checker}, CLAIM)):
+            assert any(NO_FORCES in p.hit.sentence.text for p in result.contradicting)
+        parsed_on = [thread for thread, texts in recording.calls if texts == [CLAIM]]
+        assert len(parsed_on) == 2
+        assert all(thread.startswith("checker-claim") for thread in parsed_on)
+        assert threading.current_thread().name not in parsed_on
+        # Another check holds the claim thread: this one parses its claim itself, first.
+        assert checker._claim_worker_free.acquire(blocking=False)
+        try:
+            busy = checker.check(CLAIM)
+        finally:
+            checker._claim_worker_free.release()
+        assert any(NO_FORCES in p.hit.sentence.text for p in busy.contradicting)
+        assert recording.calls[-1] == (threading.current_thread().name, [CLAIM])
+    finally:
+        checker.close()
 
 
 def test_passages_point_back_into_their_document(seeded: Checker) -> None:

@@ -4,6 +4,7 @@ analysis and the judging of analysed pairs."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -53,6 +54,10 @@ class CheckerBase:
         self.cluster = cluster
         # One thread that analyses an ingest batch while the embedder encodes it.
         self._analysis_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-analyse")
+        # A thread that parses a check's claim while the checking thread embeds and searches
+        # it, taken only when free (`CheckPart._parse_claim`).
+        self._claim_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-claim")
+        self._claim_worker_free = threading.Semaphore(1)
 
     @property
     def embedder(self) -> Embedder:

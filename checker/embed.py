@@ -90,11 +90,11 @@ def resolve_runtime(runtime: str) -> str:
     """The runtime `auto` stands for on this CPU; any other name unchanged.
 
     `openvino` where OpenVINO computes bf16 natively (AVX-512 BF16 or AMX): on a 2-core AMD
-    EPYC with AVX-512 BF16 it embedded ABC news 1.7-2.2 times as fast as onnxruntime's fp32
-    (720-956 against 431 sentences/s in bulk, one claim 2.3 against 3.4 ms), the vectors
-    within cosine 0.9999 of fp32 and a search's top 20 the same but 1 in 200 (README,
-    Performance). `onnx-fp32` elsewhere: there OpenVINO would compute in fp32 too, and was
-    not measured faster.
+    EPYC with AVX-512 BF16 it embedded ABC news 1.7 times as fast as onnxruntime's fp32
+    (`python -m bench.embedders`: 863-885 against 515 sentences/s in bulk, one claim 2.8
+    against 3.8 ms), the vectors within cosine 0.99997 of fp32 and a search's top 20 the same
+    but 1 in 170 (README, Performance). `onnx-fp32` elsewhere: there OpenVINO would compute
+    in fp32 too, and was not measured faster.
     """
     if runtime != "auto":
         return runtime

@@ -432,6 +432,22 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
 @click.option("--bf16", is_flag=True, help="bf16 autocast (measure: not every CPU gains).")
 @click.option("--device", default="cpu", show_default=True, help="torch device, e.g. cuda.")
 @click.option(
+    "--freeze-embeddings", is_flag=True, help="Keep the pre-trained word embeddings as they are."
+)
+@click.option(
+    "--probe-steps",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Train only the head (pooler, classifier) for this many first steps (LP-FT).",
+)
+@click.option(
+    "--label-smoothing",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=0.0,
+    show_default=True,
+)
+@click.option(
     "--mined",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Mined pairs to train on (python -m checker.train.mined --out DIR: DIR/train.jsonl.gz).",

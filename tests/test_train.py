@@ -42,6 +42,7 @@ from checker.train.data import (
 from checker.train.device import pack_base, read_pieces, unpack_base, write_pieces
 from checker.train.export import export_onnx
 from checker.train.loop import CONFIG_NAME, TrainConfig, TrainResult, epoch_batches, train
+from checker.train.model import set_trainable
 from checker.train.sweep import sweep_runs
 from tests.conftest import SHARED
 
@@ -370,6 +371,16 @@ def test_a_stopped_run_resumes_from_its_last_checkpoint_to_the_same_model(
     with pytest.raises(ValueError, match="other settings \\(learning_rate\\)"):
         train(dataclasses.replace(config, learning_rate=1e-3), resume=True, log=lambda _: None)
 
+    # A checkpoint made before a setting existed resumes as that setting's default ...
+    state_path = config.out / "checkpoints/step-00000002/state.pt"
+    state = torch.load(state_path, map_location="cpu", weights_only=True)
+    for added in ("freeze_embeddings", "probe_steps", "label_smoothing"):
+        del state["hyper_parameters"][added]
+    torch.save(state, state_path)
+    # ... and is refused where the run asks for another value of it.
+    with pytest.raises(ValueError, match="other settings \\(probe_steps\\)"):
+        train(dataclasses.replace(config, probe_steps=5), resume=True, log=lambda _: None)
+
     log: list[str] = []
     resumed = train(config, resume=True, log=log.append)
 
@@ -384,12 +395,58 @@ def test_a_stopped_run_resumes_from_its_last_checkpoint_to_the_same_model(
     assert all(torch.allclose(straight[k], again[k], atol=1e-6) for k in straight)
 
 
+@pytest.mark.slow
+def test_probe_steps_train_the_head_alone_and_frozen_embeddings_never_move(
+    tmp_path: Path,
+) -> None:
+    import torch
+
+    from checker.train.model import make_optimizer, make_scheduler, new_model, train_step
+
+    config = _tiny_config(
+        tmp_path, "lpft", freeze_embeddings=True, probe_steps=1, label_smoothing=0.1
+    )
+    model = new_model(config.base_model)
+    network = model.model
+    assert network is not None
+    optimizer = make_optimizer(network, config)
+    scheduler = make_scheduler(optimizer, config, total=2)
+    label_ids = {"contradiction": 0, "entailment": 1, "neutral": 2}
+    batch = [
+        (p, h, label_ids[normalise_label(label) or ""], 1.0)
+        for p, h, label in TINY_PAIRS
+        if label != "-"
+    ]
+
+    def snapshot() -> dict[str, torch.Tensor]:
+        return {n: p.detach().clone() for n, p in network.named_parameters()}
+
+    def moved(before: dict[str, torch.Tensor]) -> set[str]:
+        now = dict(network.named_parameters())
+        return {n for n, value in before.items() if not torch.equal(value, now[n])}
+
+    start = snapshot()
+    set_trainable(network, config, step=0)
+    assert train_step(network, model, batch, optimizer, scheduler, config) > 0
+    probed = moved(start)
+    assert probed and all(n.startswith("classifier.") or ".pooler." in n for n in probed)
+
+    after_probe = snapshot()
+    set_trainable(network, config, step=1)
+    train_step(network, model, batch, optimizer, scheduler, config)
+    tuned = moved(after_probe)
+    assert any(".encoder.layer." in n for n in tuned)
+    assert not any(n.endswith("word_embeddings.weight") for n in moved(start))
+    assert any(n.endswith("position_embeddings.weight") for n in tuned)
+
+
 def test_the_command_documents_the_long_run_and_fails_clearly_without_data(
     tmp_path: Path,
 ) -> None:
     runner = CliRunner()
     help_text = runner.invoke(main, ["train-nli", "--help"]).output
     assert "90" in help_text and "nohup" in help_text and "--resume" in help_text
+    assert all(f"--{name}" in help_text for name in ("freeze-embeddings", "probe-steps"))
 
     result = runner.invoke(
         main, ["train-nli", "--out", str(tmp_path / "m"), "--data", str(tmp_path)]

@@ -8,6 +8,8 @@ silently train a different model, so it is refused instead.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import random
 import shutil
 from pathlib import Path
@@ -73,7 +75,9 @@ def read_checkpoint(path: Path, config: TrainConfig, counts: dict[str, Any]) -> 
     import torch
 
     state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
-    saved, now = state["hyper_parameters"], _relevant(config.hyper_parameters())
+    now = _relevant(config.hyper_parameters())
+    # A setting added after the checkpoint was made counts as its default (what it trained with).
+    saved = {**_defaults(now), **state["hyper_parameters"]}
     if saved != now:
         changed = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
         raise ValueError(
@@ -101,6 +105,14 @@ def restore(
     torch.set_rng_state(state["torch_rng"])
     random.setstate(_as_tuple(state["python_rng"]))
     return int(state["step"])
+
+
+def _defaults(now: dict[str, Any]) -> dict[str, Any]:
+    """`TrainConfig`'s default of each setting, in `hyper_parameters()`'s form."""
+    from checker.train.loop import TrainConfig
+
+    values = dataclasses.asdict(TrainConfig(out=Path(".")))
+    return {k: v for k, v in json.loads(json.dumps(values, default=str)).items() if k in now}
 
 
 def _relevant(hyper_parameters: dict[str, Any]) -> dict[str, Any]:

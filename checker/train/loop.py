@@ -30,7 +30,14 @@ import numpy as np
 from checker.train import data, evaluate, synthetic
 from checker.train.checkpoint import latest_checkpoint, read_checkpoint, restore, save_checkpoint
 from checker.train.data import SOURCE_WEIGHTS, TRAIN_FILES
-from checker.train.model import ID2LABEL, make_optimizer, make_scheduler, new_model, train_step
+from checker.train.model import (
+    ID2LABEL,
+    make_optimizer,
+    make_scheduler,
+    new_model,
+    set_trainable,
+    train_step,
+)
 from checker.train.provenance import provenance
 
 CONFIG_NAME = "train_config.json"  # config.json beside it is the model's own (id2label)
@@ -71,6 +78,12 @@ class TrainConfig:
     mined: Path | None = None
     mined_dev: Path | None = None
     bucket: bool = True  # length-bucketed batches
+    # Kept as pre-trained: the word embeddings (words the pool never shows keep their place
+    # beside the words it does), and, for the first `probe_steps`, everything but the head
+    # (a linear probe before fine-tuning, "LP-FT": the encoder is not pulled by a random head).
+    freeze_embeddings: bool = False
+    probe_steps: int = 0
+    label_smoothing: float = 0.0  # cross-entropy label smoothing (0: none)
     bf16: bool = False  # bf16 autocast (measure first on a CPU: not every CPU gains)
     device: str = "cpu"
     dev_files: tuple[str, ...] = ()  # e.g. data.DEV_FILES; none: no evaluation, last step kept
@@ -268,6 +281,7 @@ def train(
                 epoch: epoch_batches(config.seed, epoch, lengths, config.batch_size, config.bucket)
             }
         batch = _batch(examples, config, plans[epoch], index)
+        set_trainable(network, config, step)
         window.append(train_step(network, model, batch, optimizer, scheduler, config))
         seen += len(batch)
         done = step + 1

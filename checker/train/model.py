@@ -57,6 +57,18 @@ def write_model(state: Mapping[str, torch.Tensor], template: Path, out: Path) ->
     return out
 
 
+def set_trainable(network: torch.nn.Module, config: TrainConfig, step: int) -> None:
+    """Which weights step `step` trains: all but the frozen word embeddings, and only the head
+    (pooler and classifier) while `step < config.probe_steps`. A weight left out gets no
+    gradient, and AdamW leaves a weight without one untouched (no decay, no moments)."""
+    probing = step < config.probe_steps
+    encoder = f"{getattr(network, 'base_model_prefix', '')}."
+    for name, parameter in network.named_parameters():
+        head = not name.startswith(encoder) or ".pooler." in name
+        frozen = config.freeze_embeddings and name.endswith("word_embeddings.weight")
+        parameter.requires_grad_(not frozen and (head or not probing))
+
+
 def make_optimizer(network: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
     import torch
 
@@ -111,7 +123,9 @@ def train_step(
     device_type = "cuda" if config.device.startswith("cuda") else "cpu"
     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=config.bf16):
         logits = network(**features).logits
-    losses = torch.nn.functional.cross_entropy(logits.float(), labels, reduction="none")
+    losses = torch.nn.functional.cross_entropy(
+        logits.float(), labels, reduction="none", label_smoothing=config.label_smoothing
+    )
     if all(weight == 1.0 for weight in weights):
         loss = losses.mean()
     else:  # a down-weighted pair counts for less; the batch's mean is still over its pairs

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,14 +21,23 @@ from checker.errors import ModelError
 
 
 @functools.cache
+def _core() -> Any:
+    """The process's one OpenVINO Core (it reads the machine's devices and plugins when made;
+    its methods may be called from several threads)."""
+    import openvino
+
+    return openvino.Core()
+
+
+@functools.cache
 def computes_bf16_natively() -> bool:
     """Whether OpenVINO computes bf16 natively on this CPU (AVX-512 BF16 or AMX); False where
     the openvino package is missing. Asked once per process."""
     try:
-        import openvino
+        core = _core()
     except ImportError:
         return False
-    return "BF16" in openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    return "BF16" in core.get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
 class OpenVinoSession:
@@ -37,13 +47,12 @@ class OpenVinoSession:
 
     def __init__(self, path: Path, threads: int) -> None:
         try:
-            import openvino
+            core = _core()
         except ImportError:
             raise ModelError(
                 "the openvino runtime needs the openvino package (pip install openvino), "
                 "or the onnxruntime one"
             ) from None
-        core = openvino.Core()
         native = computes_bf16_natively()
         self.precision = "bf16" if native else "fp32"
         config = {

@@ -115,6 +115,10 @@ def test_a_checks_claim_is_parsed_beside_its_embedding_and_search(
         assert recording.calls[-1] == (threading.current_thread().name, [CLAIM])
     finally:
         checker.close()
+    # A check on a closed checker fails, and does not leave the claim thread's slot taken.
+    with pytest.raises(RuntimeError, match="shutdown"):
+        checker.check(CLAIM)
+    assert checker._claim_worker_free.acquire(blocking=False)
 
 
 def test_passages_point_back_into_their_document(seeded: Checker) -> None:

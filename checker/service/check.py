@@ -137,7 +137,11 @@ class CheckPart(CheckerBase):
         first: under load, handing work between threads only cost throughput (README,
         Performance)."""
         if self._claim_worker_free.acquire(blocking=False):
-            return self._claim_worker.submit(self._parse_and_free, claim)
+            try:
+                return self._claim_worker.submit(self._parse_and_free, claim)
+            except RuntimeError:  # the checker was closed: the parse is never begun
+                self._claim_worker_free.release()
+                raise
         parsed: Future[list[Analysis]] = Future()
         parsed.set_result(self.analyser.analyse([claim]))
         return parsed

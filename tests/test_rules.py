@@ -237,6 +237,30 @@ def test_quantities_are_normalised() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        # Real ABC rural sentences: Australian news writes the currency after the sign.
+        ("The Iraqi Grains Board told reporters overnight it had signed a contract to buy "
+         "500,000 tonnes of wheat at $US190 a tonne", 190.0, "money:US$"),
+        ("The Iraq Grains Board will buy wheat at US$190 a tonne", 190.0, "money:US$"),
+        ("The company's exports are worth $A1.5 billion a year", 1.5e9, "money:A$"),
+    ],
+)  # fmt: skip
+def test_a_currency_is_one_kind_however_it_is_written(text: str, value: float, kind: str) -> None:
+    found = [q for q in find_quantities(text) if q.kind.startswith("money")]
+    assert [(q.value, q.kind) for q in found] == [(value, kind)]
+    assert text[slice(*found[0].span)].startswith(("$", "US$"))
+
+
+def test_the_same_price_in_two_spellings_supports_and_another_price_contradicts() -> None:
+    claim = "Iraq has agreed to pay $US190 a tonne for 350,000 tonnes of Australian wheat."
+    same = NumberRule().check(claim, "Iraq has agreed to pay US$190 a tonne for Australian wheat.")
+    assert same is not None and same.verdict is Verdict.SUPPORTS
+    other = NumberRule().check(claim, "Iraq has agreed to pay US$210 a tonne for Australian wheat.")
+    assert other is not None and other.verdict is Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "In 2002 the third A380 landed.",

@@ -43,7 +43,8 @@ _SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, 
 _GLUED_UNITS = words("km kg ha mm cm m t g l ml mg kph kmh mph kw mw gw kwh mwh gb mb")
 
 _DIGITS = re.compile(
-    r"(?P<cur>(?:\b(?:A|AU|US|NZ|C))?[$£€])?\s?"
+    # "US$190" and, as Australian news writes it, "$US190" / "$A1.5 billion".
+    r"(?P<cur>(?:\b(?:A|AU|US|NZ|C))?[$£€](?:US|AU|A|NZ|C)?)?\s?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<glued>[A-Za-z]+)?"
     r"(?:\s?(?P<scale>million|billion|trillion|thousand|mln|bn)\b)?"
@@ -171,7 +172,7 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
         return None  # "31 September" is an impossible date, not 31 Septembers
     kind = "percent" if parts.get("pct") else "count"
     if parts.get("cur"):
-        kind = "money:" + (parts.get("cur") or "").strip()
+        kind = "money:" + _currency(parts.get("cur") or "")
     units, used = (set(_PEOPLE), []) if parts.get("nobody") else _units(after, glued, kind)
     if not units and (kind == "count"):
         return None
@@ -195,6 +196,13 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
         irrealis=_in_irrealis(before),
         change=_is_change(before, rest),
     )
+
+
+def _currency(written: str) -> str:
+    """One name per currency however it is written: "$US" and "US$" are both "US$"."""
+    written = written.strip()
+    symbol = written.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")[:1]
+    return written.replace(symbol, "") + symbol
 
 
 def _label(value: float, after: Sequence[Token], used: Sequence[int]) -> bool:
@@ -239,7 +247,12 @@ def _not_a_count(text: str, tokens: Sequence[Token], m: re.Match[str]) -> bool:
     """Years, ordinals, numbers glued to names ("A380", "COVID-19") and labels ("Boeing 747")."""
     start, num = m.start("num"), m.group("num")
     glued = (m.group("glued") or "").lower()
-    if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-./:#_"):
+    glued_to_currency = bool(m.group("cur")) and start == m.end("cur")  # "$US190"
+    if (
+        start > 0
+        and not glued_to_currency
+        and (text[start - 1].isalnum() or text[start - 1] in "-./:#_")
+    ):
         return True
     if glued in {"st", "nd", "rd", "th", "s"}:
         return True  # "3rd", "1990s"

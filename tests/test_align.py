@@ -746,3 +746,39 @@ def test_a_denied_request_is_not_met_by_a_request_for_something_else(
     assert not meets(analyser, denial, other_request)
     assert meets(analyser, denial, same_request)
     assert meets(analyser, denial, no_complement)
+
+
+# Real ABC rural sentences: weekly wool-market reports, none of them dated.
+FELL_19 = "The eastern market indicator fell 19 cents to 825 cents a kilogram."
+FELL_18 = (
+    "The eastern market indicator (EMI) fell 18 cents, to finish the week at 826 cents a kilogram."
+)
+DROPPED_6_CENTS = (
+    "The eastern market indicator dropped six cents, to finish at 738 cents a kilogram clean."
+)
+DROPPED_6_PER_CENT = (
+    "The eastern market indicator dropped off 6 per cent, to finish the week at 708 cents a "
+    "kilogram clean."
+)
+
+
+def test_two_reports_of_one_move_disagree_though_neither_is_dated(analyser: Analyser) -> None:
+    # 825 + 19 = 826 + 18: both start from 844 cents, so they report the same week's fall,
+    # and the fall and the close they give cannot both be right.
+    result = judged(analyser, FELL_19, FELL_18, published=(None, None))
+    assert result.verdict is Verdict.CONTRADICTS
+    assert result.reasons[0].kind == "number" and "19 cents" in result.reasons[0].detail
+
+
+def test_moves_from_different_starting_levels_are_two_occasions(analyser: Analyser) -> None:
+    # 738 + 6 = 744 cents against 708 / 0.94 = 753 cents: two weeks' sales, whatever a
+    # reading of the wording says.
+    result = judged(
+        analyser,
+        DROPPED_6_CENTS,
+        DROPPED_6_PER_CENT,
+        published=(None, None),
+        extra=(nli(Verdict.CONTRADICTS, 0.84),),
+    )
+    assert result.verdict is Verdict.RELATED
+    assert any(r.kind == "nli" for r in result.dissent)

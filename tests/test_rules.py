@@ -22,7 +22,13 @@ from checker.judge.rules import (
 )
 from checker.judge.rules.dates import DateRule, find_dates
 from checker.judge.rules.negation import NegationRule
-from checker.judge.rules.numbers import NumberRule, find_quantities
+from checker.judge.rules.numbers import (
+    NumberRule,
+    find_quantities,
+    started_alike,
+    starting_levels,
+    two_moves,
+)
 from checker.judge.rules.text import MAX_CHARS, clip
 from checker.types import Judgement, Reason, Verdict
 from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
@@ -258,6 +264,55 @@ def test_the_same_price_in_two_spellings_supports_and_another_price_contradicts(
     assert same is not None and same.verdict is Verdict.SUPPORTS
     other = NumberRule().check(claim, "Iraq has agreed to pay US$210 a tonne for Australian wheat.")
     assert other is not None and other.verdict is Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("The eastern market indicator fell 19 cents to 825 cents a kilogram.", (844, 844)),
+        ("The Eastern Market Indicator finished the week at 751 cents a kilogram, up three "
+         "cents.", (748, 748)),
+        ("The eastern market indicator dropped off 6 per cent, to finish the week at 708 cents "
+         "a kilogram clean.", (749.2, 757.2)),
+        ("The eastern market indicator closed at 825 cents a kilogram.", None),  # no move
+        ("Prices moved 19 cents to 825 cents a kilogram.", None),  # no direction
+    ],
+)  # fmt: skip
+def test_a_move_and_where_it_ended_say_where_it_started(
+    text: str, start: tuple[float, float] | None
+) -> None:
+    found = starting_levels(find_quantities(text))
+    if start is None:
+        assert found == []
+    else:
+        [(measure, low, high)] = found
+        assert measure == "cent/kilogram"
+        assert (round(low, 1), round(high, 1)) == start
+
+
+def test_one_move_reported_twice_is_one_occasion_and_two_moves_are_two() -> None:
+    fell_19 = find_quantities("The indicator fell 19 cents to 825 cents a kilogram.")
+    fell_18 = find_quantities("The indicator fell 18 cents, to finish at 826 cents a kilogram.")
+    fell_5 = find_quantities("The indicator fell five cents to 741 cents a kilogram.")
+    assert started_alike(fell_19, fell_18) is True
+    assert started_alike(fell_19, fell_5) is False
+    assert started_alike(fell_19, find_quantities("Wool sold for 825 cents a kilogram.")) is None
+    # Two moves share no figure; one figure in common may be one move misreported.
+    assert two_moves(
+        "The indicator fell 19 cents to 825 cents a kilogram.",
+        "The indicator fell five cents to 741 cents a kilogram.",
+    )
+    assert not two_moves(
+        "The indicator fell 19 cents to 825 cents a kilogram.",
+        "The indicator fell 19 cents to 826 cents a kilogram.",
+    )
+    # The same move told twice contradicts by its figures, undated as it is.
+    found = NumberRule().check(
+        "The indicator fell 19 cents to 825 cents a kilogram.",
+        "The indicator fell 18 cents, to finish at 826 cents a kilogram.",
+    )
+    assert found is not None and found.verdict is Verdict.CONTRADICTS
+    assert found.confidence >= 0.8
 
 
 @pytest.mark.parametrize(

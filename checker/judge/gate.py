@@ -32,6 +32,7 @@ from checker.judge.base import combine
 from checker.judge.calibration import Calibration, load_calibration
 from checker.judge.rules import same_words
 from checker.judge.rules.entity import entity_reason
+from checker.judge.rules.numbers import two_moves
 from checker.types import Analysis, Judgement, Reason, Verdict
 
 # Reasons about a value in a slot (rather than the polarity of the whole statement).
@@ -112,9 +113,14 @@ class Sides:
 
     @cached_property
     def two_subjects(self) -> bool:
-        """One template filled for two subjects, or a fact whose owner one side leaves unsaid:
-        worked out only for a reason it could set aside (most pairs have none)."""
-        return subjects_swapped(self.a_text, self.b_text) or _whose_unsaid(self)
+        """One template filled for two subjects, a fact whose owner one side leaves unsaid, or
+        two moves of one figure from different starting levels (two occasions): worked out
+        only for a reason it could set aside (most pairs have none)."""
+        return (
+            subjects_swapped(self.a_text, self.b_text)
+            or _whose_unsaid(self)
+            or two_moves(self.a_text, self.b_text)
+        )
 
 
 class Gate:

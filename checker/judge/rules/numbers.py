@@ -68,6 +68,52 @@ def _same_occasion(claim: str, passage: str) -> bool:
     return bool(periods_a & set(_PERIOD.findall(passage.lower())))
 
 
+Start = tuple[str, float, float]  # a measure ("cent/kilogram") and the interval it started in
+
+
+def starting_levels(quantities: Sequence[Quantity]) -> list[Start]:
+    """Where a figure stood before the one change a sentence reports, from the change and the
+    level it reached: "fell 19 cents to 825 cents a kilogram" started at 844 cents a kilogram;
+    "dropped 6 per cent to 708 cents" between 749 and 757 (a whole percentage is rounded)."""
+    changes = [q for q in quantities if q.change and q.direction]
+    if len(changes) != 1:
+        return []
+    change, starts = changes[0], []
+    for level in (q for q in quantities if not q.change):
+        for measure in level.units:
+            if change.kind == "percent" and not change.units:
+                shares = (change.value - 0.5) / 100, (change.value + 0.5) / 100
+                ends = sorted(level.value / (1 + change.direction * share) for share in shares)
+                starts.append((measure, ends[0], ends[1]))
+            elif change.kind == level.kind and measure.split("/")[0] in change.units:
+                start = level.value - change.direction * change.value
+                starts.append((measure, start, start))
+    return starts if len(starts) == 1 else []
+
+
+def started_alike(qa: Sequence[Quantity], qb: Sequence[Quantity]) -> bool | None:
+    """Whether two reports of a move start from the same level (the same move, so the same
+    occasion: "fell 19 cents to 825" and "fell 18 cents to 826" both start at 844); None where
+    either sentence does not say both the change and where it ended."""
+    a, b = starting_levels(qa), starting_levels(qb)
+    if not a or not b or a[0][0] != b[0][0]:
+        return None
+    (_, low_a, high_a), (_, low_b, high_b) = a[0], b[0]
+    return low_a <= high_b + 1e-9 and low_b <= high_a + 1e-9
+
+
+def two_moves(claim: str, passage: str) -> bool:
+    """Two reports of a move that started from different levels and share neither figure:
+    two moves, on two occasions ("dropped six cents, to finish at 738 cents" and "dropped
+    off 6 per cent, to finish the week at 708 cents": two weeks' wool sales). Where one
+    figure is the same ("fell 19 cents to 825" / "fell 19 cents to 826") they may be one move
+    misreported, and this says nothing."""
+    qa, qb = _asserted(clip(claim)), _asserted(clip(passage))
+    if started_alike(qa, qb) is not False:
+        return False
+    return not any(_same_thing(a, b) and _agree(a, b) for a in qa for b in qb)
+
+
 def _names_clash(claim: str, passage: str) -> bool:
     """Each sentence names someone or somewhere the other does not (Graincorp's profit and
     CBH's profit are two figures, not one disputed figure)."""
@@ -125,7 +171,10 @@ class NumberRule:
                 clashes.append((a, rivals[0], len(rivals)))
         topic = self._topic(claim, passage, qa, qb)
         if clashes:
-            reason = self._contradiction(claim, passage, clashes, topic, bool(agreements))
+            same_move = started_alike(qa, qb) is True
+            reason = self._contradiction(
+                claim, passage, clashes, topic, bool(agreements), same_move
+            )
             if reason is not None:
                 return reason
         return self._support(claim, passage, agreements, topic) if agreements else None
@@ -151,6 +200,7 @@ class NumberRule:
         clashes: Sequence[tuple[Quantity, Quantity, int]],
         topic: tuple[int, float],
         corroborated: bool,
+        same_move: bool,
     ) -> Reason | None:
         shared, coefficient = topic
         if shared < 2 or _different_years(claim, passage):
@@ -158,7 +208,8 @@ class NumberRule:
         # Neighbouring news sentences share a topic but give figures for different things;
         # only a clearly shared topic makes two figures rivals.
         topical = min(1.0, max(0.0, (coefficient - 0.3) / 0.3) + (0.1 if corroborated else 0.0))
-        dated_alike = _same_occasion(claim, passage)
+        # Reports of one move (the same starting level) are of one occasion, dated or not.
+        dated_alike = same_move or _same_occasion(claim, passage)
         names_clash = _names_clash(claim, passage)
         scored = [
             (_certainty(a, b, rivals, dated_alike, names_clash) * topical, a, b)

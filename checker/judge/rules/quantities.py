@@ -111,6 +111,15 @@ _CHANGE_WORDS = words(
     "climbed climb slipped slip eased ease gained gain lost lose increased increase decreased "
     "decrease lifted lift cut cuts added"
 )
+# The way a change goes: "fell seven cents" is down, "up 14 cents" up.
+_DOWN = words(
+    "down fell fall falls fallen falling dropped drop drops dropping slipped slip slipping eased "
+    "ease easing lost lose losing decreased decrease declined decline cut cuts lower"
+)
+_UP = words(
+    "up rose rise rises risen rising jumped jump climbed climb climbing gained gain gaining "
+    "increased increase lifted lift added higher"
+)
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class Quantity:
     tokens: frozenset[int]  # token indices of the number and its unit, left out of overlap
     irrealis: bool  # expected, forecast, hoped for
     change: bool  # "dropped by 29 per cent" is a change, "dropped to 29 per cent" a level
+    direction: int = 0  # of a change: -1 down ("fell"), 1 up ("up 14 cents"), 0 not said
 
     @property
     def hedged(self) -> bool:
@@ -195,6 +205,7 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
         tokens=frozenset(tokens_in(tokens, (start, end))),
         irrealis=_in_irrealis(before),
         change=_is_change(before, rest),
+        direction=_direction(before),
     )
 
 
@@ -223,6 +234,13 @@ def _is_change(before: Sequence[Token], rest: Sequence[Token]) -> bool:
     if lows and lows[-1] in {"to", "at", "on", "of"}:
         return False
     return any(low in _CHANGE_WORDS for low in lows)
+
+
+def _direction(before: Sequence[Token]) -> int:
+    """Down (-1) or up (1) by the words just before a figure; 0 where they say neither or both."""
+    lows = {t.low for t in before[-3:]}
+    down, up = bool(lows & _DOWN), bool(lows & _UP)
+    return 0 if down == up else (1 if up else -1)
 
 
 def _value(parts: dict[str, str | None]) -> float | None:

@@ -20,6 +20,7 @@ from checker.judge.align import (
     align,
     denies_what_other_says,
     is_copy,
+    subjects_swapped,
 )
 from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
@@ -319,6 +320,38 @@ def test_a_figure_of_an_unnamed_subject_is_not_another_companys(analyser: Analys
     a = "It has announced a profit of $536,000 for the year, up from a loss last year."
     b = "SunRice has announced a profit of $5 million for the year, up from a loss last year."
     assert judged(analyser, a, b).verdict is not Verdict.CONTRADICTS
+
+
+# Real ABC rural sentences about one wheat contract, in two stories.
+WHEAT_SIGNED = (
+    "The Iraqi Grains Board told reporters overnight it had signed a contract to buy 500,000 "
+    "tonnes of wheat at $US190 a tonne or around $US130 million in total."
+)
+WHEAT_FINALISED = (
+    "The head of the Iraq Grains Board Khalil Aassi has told reporters the country will buy "
+    "350,000 tonnes of wheat at $190 a tonne from the Wheat Australia consortium."
+)
+
+
+def test_the_speakers_own_pronoun_and_a_name_spelled_two_ways_are_one_subject(
+    analyser: Analyser,
+) -> None:
+    # One speaker tells both ("The Iraqi Grains Board" / "The head of the Iraq Grains Board
+    # ..."), so "it" is that speaker's account; "Iraqi" / "Iraq" is one name; "US130" a sum.
+    assert not subjects_swapped(WHEAT_SIGNED, WHEAT_FINALISED)
+    result = judged(analyser, WHEAT_SIGNED, WHEAT_FINALISED, published=(None, None))
+    assert result.verdict is Verdict.CONTRADICTS
+    assert "500,000 tonnes" in result.reasons[0].detail
+    # Unattributed, "it" still names no one, and a pronoun speaker names no one either.
+    unsaid = "It had signed a contract to buy 500,000 tonnes of wheat at $US190 a tonne."
+    assert judged(analyser, unsaid, WHEAT_FINALISED).verdict is not Verdict.CONTRADICTS
+    relayed = "He told reporters it had signed a contract to buy 500,000 tonnes of wheat."
+    assert judged(analyser, relayed, WHEAT_FINALISED).verdict is not Verdict.CONTRADICTS
+    # Another speaker's "it" may be anything it speaks of (here a virus, in ABC science news).
+    hiv = "HIV now infects 40 million people around the world and has killed 25 million."
+    who = "The World Health Organization says that it killed 1200 people infected between its "
+    who += "discovery in 1976 and 2004."
+    assert judged(analyser, hiv, who, published=(None, None)).verdict is not Verdict.CONTRADICTS
 
 
 def test_two_prices_in_one_sentence_are_two_slots(analyser: Analyser) -> None:

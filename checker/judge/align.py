@@ -330,7 +330,9 @@ def subjects_swapped(a_text: str, b_text: str) -> bool:
             continue
         kind_a, kind_b = _swap_kind(wa, i1, i2), _swap_kind(wb, j1, j2)
         if kind_a == kind_b == "name":
-            names += 1
+            # One name spelled two ways ("the Iraqi Grains Board" / "the Iraq Grains Board")
+            # is no swap.
+            names += not _one_name(_names_in(wa, i1, i2), _names_in(wb, j1, j2))
         elif kind_a and kind_b:
             others += 1
     return names >= 1 and names + others >= 2
@@ -344,12 +346,57 @@ _CALENDAR = frozenset(
 
 
 def _swap_kind(words: list[str], start: int, end: int) -> str | None:
-    run = [(i, w) for i, w in enumerate(words[start:end], start)]
-    if any(w[:1].isupper() and i > 0 and w.casefold() not in _CALENDAR for i, w in run):
+    if _names_in(words, start, end):
         return "name"
-    if any(any(c.isdigit() for c in w) or w.casefold() in _CALENDAR for _, w in run):
+    run = words[start:end]
+    if any(any(c.isdigit() for c in w) or w.casefold() in _CALENDAR for w in run):
         return "value"
     return None
+
+
+def _names_in(words: list[str], start: int, end: int) -> list[str]:
+    """The run's names: capitalised words that are not the sentence's first, a weekday or a
+    month, or a figure written with its currency ("US130")."""
+    return [
+        w
+        for i, w in enumerate(words[start:end], start)
+        if w[:1].isupper()
+        and i > 0
+        and w.casefold() not in _CALENDAR
+        and not any(c.isdigit() for c in w)
+    ]
+
+
+def _spelled_alike(x: str, y: str) -> bool:
+    """One word with an ending ("Iraq" / "Iraqi", "Australia" / "Australian") or nearly the
+    same letters."""
+    short, long = sorted((x.casefold(), y.casefold()), key=len)
+    return (len(short) >= 4 and long.startswith(short)) or (
+        SequenceMatcher(None, short, long).ratio() >= 0.8
+    )
+
+
+def _within(a: list[str], b: list[str]) -> bool:
+    """Every name of `a` is a spelling of one of `b`'s."""
+    return all(any(_spelled_alike(x, y) for y in b) for x in a)
+
+
+def _one_name(a: list[str], b: list[str]) -> bool:
+    """Every name of each run is a spelling of one of the other's."""
+    return _within(a, b) and _within(b, a)
+
+
+def same_speaker(a: Analysis, b: Analysis) -> bool:
+    """Both sentences are told by one speaker: the names of one's speaker are all in the
+    other's ("The Iraqi Grains Board" / "The head of the Iraq Grains Board Khalil Aassi")."""
+    if a.attribution is None or b.attribution is None:
+        return False
+    first, second = _names_of(a.attribution.speaker), _names_of(b.attribution.speaker)
+    return bool(first and second) and (_within(first, second) or _within(second, first))
+
+
+def _names_of(speaker: str) -> list[str]:
+    return [w for w in _WORD.findall(speaker) if w[:1].isupper() and w.casefold() != "the"]
 
 
 @functools.lru_cache(maxsize=8192)

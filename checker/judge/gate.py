@@ -26,6 +26,7 @@ from checker.judge.align import (
     denies_what_other_says,
     is_copy,
     is_furniture,
+    same_speaker,
     subjects_swapped,
 )
 from checker.judge.base import combine
@@ -203,9 +204,11 @@ class Gate:
             # The one thing that differs, in a statement otherwise the same.
             whole = alignment.same_subject and alignment.same_predicate
             return bar.passed(alignment) and whole and len(alignment.differing) == 1
-        if _pronoun_subject(a) or _pronoun_subject(b):
+        if (_pronoun_subject(a) or _pronoun_subject(b)) and not same_speaker(a, b):
             # "It has announced a profit of $536,000": whose profit, the sentence alone does
-            # not say, so it cannot be the same fact as another company's.
+            # not say, so it cannot be the same fact as another company's. Told by one speaker
+            # on both sides, the figure is that speaker's account either way ("The Iraqi Grains
+            # Board told reporters it had signed ..." / "The head of the Iraq Grains Board ...").
             return False
         if reason.kind == "number" and not alignment.numbers_differ:
             # The rule matched figures the parse does not put in one slot (the steel model's

@@ -29,7 +29,7 @@ from checker.judge.rules.numbers import (
     starting_levels,
     two_moves,
 )
-from checker.judge.rules.text import MAX_CHARS, clip
+from checker.judge.rules.text import MAX_CHARS, clip, spelled_alike
 from checker.types import Judgement, Reason, Verdict
 from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
 from tests.conftest import SHARED
@@ -234,6 +234,22 @@ def test_clear_non_contradictions_are_left_alone(claim: str, passage: str) -> No
 
 
 # --- what the rules extract --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "alike"),
+    [
+        ("Iraq", "Iraqi", True),
+        ("Australia", "Australian", True),
+        ("Qaeda", "Qaida", True),
+        ("Mohammed", "Mohammad", True),
+        ("Austria", "Australia", False),
+        ("Iran", "Iraq", False),
+        ("US", "USA", False),  # too short to tell by an ending
+    ],
+)
+def test_one_name_written_two_ways(x: str, y: str, alike: bool) -> None:
+    assert spelled_alike(x, y) is alike and spelled_alike(y, x) is alike
 
 
 def test_quantities_are_normalised() -> None:

@@ -24,6 +24,7 @@ from difflib import SequenceMatcher
 import pint
 
 from checker.analyse.parse import DATE_LABELS, NAME_LABELS, parse_number
+from checker.judge.rules.text import spelled_alike
 from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
@@ -367,18 +368,9 @@ def _names_in(words: list[str], start: int, end: int) -> list[str]:
     ]
 
 
-def _spelled_alike(x: str, y: str) -> bool:
-    """One word with an ending ("Iraq" / "Iraqi", "Australia" / "Australian") or nearly the
-    same letters."""
-    short, long = sorted((x.casefold(), y.casefold()), key=len)
-    return (len(short) >= 4 and long.startswith(short)) or (
-        SequenceMatcher(None, short, long).ratio() >= 0.8
-    )
-
-
 def _within(a: list[str], b: list[str]) -> bool:
     """Every name of `a` is a spelling of one of `b`'s."""
-    return all(any(_spelled_alike(x, y) for y in b) for x in a)
+    return all(any(spelled_alike(x, y) for y in b) for x in a)
 
 
 def _one_name(a: list[str], b: list[str]) -> bool:

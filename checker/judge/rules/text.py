@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from checker.types import Span
@@ -139,6 +140,18 @@ def analyse(text: str) -> tuple[Token, ...]:
 def _after_boundary(previous: Sequence[Token]) -> bool:
     """A capital right after an opening quote or full stop is not a sign of a name."""
     return bool(previous) and previous[-1].low in {".", "!", "?", "“", '"', ":", "‘", "'"}
+
+
+def spelled_alike(x: str, y: str) -> bool:
+    """One name written two ways: the same word with an ending ("Iraq" / "Iraqi", "Australia" /
+    "Australian") or a letter changed ("Qaeda" / "Qaida"); not two names that share most
+    letters ("Austria" / "Australia")."""
+    short, long = sorted((x.casefold(), y.casefold()), key=len)
+    if len(short) < 4:  # "US" / "USA", "UN" / "UNU": too short to tell by the letters
+        return False
+    if long.startswith(short):
+        return True
+    return len(long) - len(short) <= 1 and SequenceMatcher(None, short, long).ratio() >= 0.8
 
 
 def content_weight(token: Token) -> float:

@@ -459,6 +459,29 @@ def test_the_command_documents_the_long_run_and_fails_clearly_without_data(
 
 
 @pytest.mark.slow
+def test_the_command_trains_with_the_guards_it_is_given(tmp_path: Path) -> None:
+    config = _tiny_config(tmp_path, "cli")  # writes the tiny training file and corpus
+    tiny = (tmp_path / "train.jsonl").read_text(encoding="utf-8")
+    for name in FIRST_FILES:  # the command reads the project's file names: the tiny pairs in each
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(tiny, encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "train-nli", "--out", str(config.out), "--data", str(tmp_path), "--first-files",
+            "--corpus", str(tmp_path / "corpus"), "--synthetic-pairs", "0", "--max-steps", "2",
+            "--batch-size", "4", "--freeze-embeddings", "--probe-steps", "1",
+            "--label-smoothing", "0.1", "--checkpoint-every", "1000",
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    record = json.loads((config.out / CONFIG_NAME).read_text())
+    settings = record["hyper_parameters"]
+    assert (settings["freeze_embeddings"], settings["probe_steps"]) == (True, 1)
+    assert settings["label_smoothing"] == 0.1 and record["run"]["steps"] == 2
+
+
+@pytest.mark.slow
 def test_the_onnx_export_judges_like_the_pytorch_model(tiny_run: Run, tmp_path: Path) -> None:
     pairs = [(p, h) for p, h, _ in TINY_PAIRS] + [("It rained in Perth on Monday.", "It was dry.")]
     inputs = pairs + [(h, p) for p, h in pairs]

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 import pint
 
 from checker.analyse.parse import DATE_LABELS, NAME_LABELS, parse_number
-from checker.judge.rules.text import spelled_alike
+from checker.judge.rules.text import names_within
 from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
@@ -368,14 +368,9 @@ def _names_in(words: list[str], start: int, end: int) -> list[str]:
     ]
 
 
-def _within(a: list[str], b: list[str]) -> bool:
-    """Every name of `a` is a spelling of one of `b`'s."""
-    return all(any(spelled_alike(x, y) for y in b) for x in a)
-
-
 def _one_name(a: list[str], b: list[str]) -> bool:
     """Every name of each run is a spelling of one of the other's."""
-    return _within(a, b) and _within(b, a)
+    return names_within(a, b) and names_within(b, a)
 
 
 def same_speaker(a: Analysis, b: Analysis) -> bool:
@@ -384,7 +379,7 @@ def same_speaker(a: Analysis, b: Analysis) -> bool:
     if a.attribution is None or b.attribution is None:
         return False
     first, second = _names_of(a.attribution.speaker), _names_of(b.attribution.speaker)
-    return bool(first and second) and (_within(first, second) or _within(second, first))
+    return bool(first and second) and (names_within(first, second) or names_within(second, first))
 
 
 def _names_of(speaker: str) -> list[str]:

@@ -8,8 +8,6 @@ silently train a different model, so it is refused instead.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
 import shutil
 from pathlib import Path
@@ -111,8 +109,8 @@ def _defaults(now: dict[str, Any]) -> dict[str, Any]:
     """`TrainConfig`'s default of each setting, in `hyper_parameters()`'s form."""
     from checker.train.loop import TrainConfig
 
-    values = dataclasses.asdict(TrainConfig(out=Path(".")))
-    return {k: v for k, v in json.loads(json.dumps(values, default=str)).items() if k in now}
+    defaults = TrainConfig(out=Path(".")).hyper_parameters()
+    return {k: v for k, v in defaults.items() if k in now}
 
 
 def _relevant(hyper_parameters: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from checker.judge.rules.dates import compare, find_dates
 from checker.judge.rules.quantities import Quantity, find_quantities, show
 from checker.judge.rules.stances import negated_tokens
-from checker.judge.rules.text import analyse, clip, overlap, spelled_alike
+from checker.judge.rules.text import analyse, clip, names_within, overlap
 from checker.types import Reason, Verdict
 
 _YEAR = re.compile(r"(?<![\d,.$])\b(1[89]\d\d|20\d\d)\b(?![,.]?\d)")
@@ -119,11 +119,8 @@ def _names_clash(claim: str, passage: str) -> bool:
     CBH's profit are two figures, not one disputed figure)."""
     names_a = {t.stem for t in analyse(claim) if t.is_proper}
     names_b = {t.stem for t in analyse(passage) if t.is_proper}
-
-    def only(ours: set[str], theirs: set[str]) -> bool:  # one name written two ways is one
-        return any(not any(spelled_alike(x, y) for y in theirs) for x in ours)
-
-    return only(names_a, names_b) and only(names_b, names_a)
+    # One name written two ways ("Iraqi" / "Iraq") is one name.
+    return not names_within(names_a, names_b) and not names_within(names_b, names_a)
 
 
 def _certainty(

@@ -154,6 +154,11 @@ def spelled_alike(x: str, y: str) -> bool:
     return len(long) - len(short) <= 1 and SequenceMatcher(None, short, long).ratio() >= 0.8
 
 
+def names_within(ours: Iterable[str], theirs: Collection[str]) -> bool:
+    """Every one of `ours` is one of `theirs` written another way (`spelled_alike`)."""
+    return all(any(spelled_alike(x, y) for y in theirs) for x in ours)
+
+
 def content_weight(token: Token) -> float:
     """Names are rarer than common words, so sharing one says more about sharing a topic."""
     return 2.0 if token.is_proper else 1.0

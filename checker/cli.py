@@ -448,6 +448,18 @@ def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
     show_default=True,
 )
 @click.option(
+    "--teacher",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Soft labels to distil (python -m checker.train.teacher: an ensemble's probabilities).",
+)
+@click.option(
+    "--distill",
+    type=click.FloatRange(min=0, max=1),
+    default=0.0,
+    show_default=True,
+    help="The share of each pair's loss that learns --teacher's probabilities.",
+)
+@click.option(
     "--mined",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Mined pairs to train on (python -m checker.train.mined --out DIR: DIR/train.jsonl.gz).",

@@ -32,6 +32,7 @@ from checker.train.checkpoint import latest_checkpoint, read_checkpoint, restore
 from checker.train.data import SOURCE_WEIGHTS, TRAIN_FILES
 from checker.train.model import (
     ID2LABEL,
+    Example,
     make_optimizer,
     make_scheduler,
     new_model,
@@ -39,6 +40,7 @@ from checker.train.model import (
     train_step,
 )
 from checker.train.provenance import provenance
+from checker.train.teacher import soft_labels_for
 
 CONFIG_NAME = "train_config.json"  # config.json beside it is the model's own (id2label)
 
@@ -84,6 +86,10 @@ class TrainConfig:
     freeze_embeddings: bool = False
     probe_steps: int = 0
     label_smoothing: float = 0.0  # cross-entropy label smoothing (0: none)
+    # Distillation: a teacher file of soft labels (`checker.train.teacher`) and the share of
+    # the loss that learns them; the rest learns the gold labels. 0: gold labels alone.
+    teacher: Path | None = None
+    distill: float = 0.0
     bf16: bool = False  # bf16 autocast (measure first on a CPU: not every CPU gains)
     device: str = "cpu"
     dev_files: tuple[str, ...] = ()  # e.g. data.DEV_FILES; none: no evaluation, last step kept
@@ -155,6 +161,10 @@ def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]
         "fingerprint": _fingerprint(examples),
     }
     return examples, counts
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _tally(items: Any) -> dict[str, int]:
@@ -230,6 +240,9 @@ def train(
     examples, counts = build_examples(config)
     if not examples:
         raise ValueError("no training examples: check --data, --corpus and --limit-pairs")
+    teacher = soft_targets(config, examples)
+    if teacher is not None and config.teacher is not None:
+        counts["teacher"] = _file_hash(config.teacher)  # the soft labels are data too
     steps_per_epoch = math.ceil(len(examples) / config.batch_size)
     total = steps_per_epoch * config.epochs
     if config.max_steps is not None:
@@ -280,7 +293,7 @@ def train(
             plans = {
                 epoch: epoch_batches(config.seed, epoch, lengths, config.batch_size, config.bucket)
             }
-        batch = _batch(examples, config, plans[epoch], index)
+        batch = _batch(examples, config, plans[epoch], index, teacher)
         set_trainable(network, config, step)
         window.append(train_step(network, model, batch, optimizer, scheduler, config))
         seen += len(batch)
@@ -356,16 +369,30 @@ def _batch(
     config: TrainConfig,
     plan: tuple[list[np.ndarray], np.ndarray],
     index: int,
-) -> list[tuple[str, str, int, float]]:
+    teacher: np.ndarray | None = None,
+) -> list[Example]:
     batches, flips = plan
     label_ids = {name: index for index, name in ID2LABEL.items()}
-    batch = []
+    batch: list[Example] = []
     for i in batches[index]:
         pair = examples[i]
         swap = config.orders == "random" and pair.symmetric and bool(flips[i])
         first, second = (pair.hypothesis, pair.premise) if swap else (pair.premise, pair.hypothesis)
-        batch.append((first, second, label_ids[pair.label], pair.weight))
+        soft = None if teacher is None else teacher[i]
+        batch.append((first, second, label_ids[pair.label], pair.weight, soft))
     return batch
+
+
+def soft_targets(config: TrainConfig, examples: Sequence[data.Pair]) -> np.ndarray | None:
+    """The teacher's probabilities for each example (rows in example order), or None where the
+    run does not distil."""
+    if not 0.0 <= config.distill <= 1.0:
+        raise ValueError(f"distill must be between 0 and 1, not {config.distill}")
+    if config.distill == 0:
+        return None
+    if config.teacher is None:
+        raise ValueError("distill needs a teacher file (--teacher, checker.train.teacher)")
+    return soft_labels_for(data.stored(config.teacher), examples)
 
 
 def _keep_metrics_until(out: Path, step: int) -> None:

@@ -3,7 +3,8 @@
 The head is a sentence-transformers CrossEncoder with `num_labels=3` whose config names the
 labels (`id2label`), so `checker.judge.nli.NLIJudge` reads them by name. Training runs on the
 CrossEncoder's underlying Hugging Face model in plain PyTorch: fp32 on the CPU by default, bf16
-autocast and a GPU where the config asks; each pair's loss is weighted by its source's weight.
+autocast and a GPU where the config asks; each pair's loss is weighted by its source's weight,
+and part of it can learn a teacher's probabilities instead of the gold label (`distill`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     import torch
     from sentence_transformers import CrossEncoder
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
 
 ID2LABEL = {0: "contradiction", 1: "entailment", 2: "neutral"}
 WEIGHTS = "model.safetensors"  # a saved CrossEncoder's weights
+# One training example as a step reads it: first text, second text, gold label id, loss
+# weight, and the teacher's probabilities (ID2LABEL order) where the run distils, else None.
+Example = tuple[str, str, int, float, np.ndarray | None]
 
 
 def new_model(base_model: str = "", device: str = "cpu") -> CrossEncoder:
@@ -103,7 +109,7 @@ def make_scheduler(
 def train_step(
     network: torch.nn.Module,
     model: CrossEncoder,
-    batch: Sequence[tuple[str, str, int, float]],
+    batch: Sequence[Example],
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LambdaLR,
     config: TrainConfig,
@@ -111,21 +117,28 @@ def train_step(
     import torch
 
     features = model.tokenizer(
-        [first for first, _, _, _ in batch],
-        [second for _, second, _, _ in batch],
+        [example[0] for example in batch],
+        [example[1] for example in batch],
         padding=True,
         truncation=True,
         max_length=config.max_length,
         return_tensors="pt",
     ).to(config.device)
-    labels = torch.tensor([label for _, _, label, _ in batch], device=config.device)
-    weights = [weight for _, _, _, weight in batch]
+    labels = torch.tensor([example[2] for example in batch], device=config.device)
+    weights = [example[3] for example in batch]
     device_type = "cuda" if config.device.startswith("cuda") else "cpu"
     with torch.autocast(device_type, dtype=torch.bfloat16, enabled=config.bf16):
         logits = network(**features).logits
     losses = torch.nn.functional.cross_entropy(
         logits.float(), labels, reduction="none", label_smoothing=config.label_smoothing
     )
+    if config.distill > 0:  # part of each pair's loss learns the teacher's probabilities
+        rows = [example[4] for example in batch if example[4] is not None]
+        if len(rows) < len(batch):
+            raise ValueError("a distilled step needs the teacher's probabilities for every pair")
+        soft = torch.tensor(np.stack(rows), device=config.device)
+        learned = -(soft * torch.log_softmax(logits.float(), dim=1)).sum(dim=1)
+        losses = (1 - config.distill) * losses + config.distill * learned
     if all(weight == 1.0 for weight in weights):
         loss = losses.mean()
     else:  # a down-weighted pair counts for less; the batch's mean is still over its pairs

@@ -37,7 +37,7 @@ def train_config(values: dict[str, Any]) -> TrainConfig:
     from checker.train.loop import TrainConfig
 
     values = dict(values)
-    for key in ("out", "data", "corpus", "mined", "mined_dev"):
+    for key in ("out", "data", "corpus", "mined", "mined_dev", "teacher"):
         if values.get(key) is not None:
             values[key] = Path(values[key])
     for key in ("files", "dev_files"):

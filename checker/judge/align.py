@@ -329,11 +329,12 @@ def subjects_swapped(a_text: str, b_text: str) -> bool:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "replace":
             continue
-        kind_a, kind_b = _swap_kind(wa, i1, i2), _swap_kind(wb, j1, j2)
+        names_a, names_b = _names_in(wa, i1, i2), _names_in(wb, j1, j2)
+        kind_a, kind_b = _swap_kind(wa[i1:i2], names_a), _swap_kind(wb[j1:j2], names_b)
         if kind_a == kind_b == "name":
             # One name spelled two ways ("the Iraqi Grains Board" / "the Iraq Grains Board")
             # is no swap.
-            names += not _one_name(_names_in(wa, i1, i2), _names_in(wb, j1, j2))
+            names += not _one_name(names_a, names_b)
         elif kind_a and kind_b:
             others += 1
     return names >= 1 and names + others >= 2
@@ -346,10 +347,11 @@ _CALENDAR = frozenset(
 )  # fmt: skip
 
 
-def _swap_kind(words: list[str], start: int, end: int) -> str | None:
-    if _names_in(words, start, end):
+def _swap_kind(run: list[str], names: list[str]) -> str | None:
+    """"name" for a run holding a name (`names`, its `_names_in`), "value" for one holding a
+    figure, a weekday or a month, else None."""
+    if names:
         return "name"
-    run = words[start:end]
     if any(any(c.isdigit() for c in w) or w.casefold() in _CALENDAR for w in run):
         return "value"
     return None

@@ -113,10 +113,11 @@ class Sides:
         return is_furniture(self.a_text) or is_furniture(self.b_text)
 
     @cached_property
-    def two_subjects(self) -> bool:
-        """One template filled for two subjects, a fact whose owner one side leaves unsaid, or
-        two moves of one figure from different starting levels (two occasions): worked out
-        only for a reason it could set aside (most pairs have none)."""
+    def two_facts(self) -> bool:
+        """The two sentences state two facts, not one: one template filled for two subjects,
+        a fact whose owner one side leaves unsaid, or two moves of one figure from different
+        starting levels (two occasions). Worked out only for a reason it could set aside (most
+        pairs have none)."""
         return (
             subjects_swapped(self.a_text, self.b_text)
             or _whose_unsaid(self)
@@ -170,7 +171,7 @@ class Gate:
             stands = self._stands(reason, alignment, a, b) and not (
                 reason.verdict is not Verdict.RELATED
                 and reason.kind != "negation"
-                and sides.two_subjects
+                and sides.two_facts
             )
             (kept if stands else dissent).append(reason)
         decided = combine(kept, self.min_confidence)

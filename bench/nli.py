@@ -308,9 +308,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also measure --model run by OpenVINO (CHECKER_NLI_RUNTIME=openvino)",
     )
+    parser.add_argument(
+        "--ensemble",
+        type=Path,
+        nargs="+",
+        metavar="MODEL",
+        help="only measure the mean probabilities of these NLI model folders on MultiNLI "
+        "matched dev (a distillation teacher, checker.train.teacher)",
+    )
     parser.add_argument("--out", default="nli", help="results name under bench/results/")
     args = parser.parse_args(argv)
     limit = args.rows or (QUICK_ROWS if args.quick else None)
+    if args.ensemble:
+        return _ensemble(args.ensemble, limit, args.out)
     try:
         result: dict[str, Any] = {"provenance": provenance(), "rows_per_set": limit}
         if args.choose_thresholds:
@@ -329,6 +339,33 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     written = write_result(args.out, result)
     print(summary_table(result))
+    print(f"written to {written}")
+    return 0
+
+
+def _ensemble(models: Sequence[Path], limit: int | None, out: str) -> int:
+    """MultiNLI matched dev read by each model and by their mean (the teacher's reading)."""
+    from checker.train.teacher import TEACHER_LABELS, ensemble_probabilities
+
+    try:
+        rows = _sample(data.mnli(), limit)
+    except MissingData as exc:
+        print(f"bench.nli: {exc}", file=sys.stderr)
+        return 2
+    pairs = [(r["premise"], r["hypothesis"]) for r in rows]
+    gold = [r["label"] for r in rows]
+    result: dict[str, Any] = {"provenance": provenance(), "rows": len(rows)}
+    readings = {model: ensemble_probabilities([model], pairs, log=False) for model in models}
+
+    def scored(probabilities: np.ndarray) -> dict[str, Any]:
+        predicted = [TEACHER_LABELS[i] for i in probabilities.argmax(axis=1)]
+        return per_class_f1(gold, predicted, list(LABELS))
+
+    result["models"] = {str(model): scored(reading) for model, reading in readings.items()}
+    result["ensemble"] = scored(sum(readings.values()) / len(readings))
+    written = write_result(out, result)
+    for name, scores in [*result["models"].items(), ("mean of all", result["ensemble"])]:
+        print(f"| {name}: MNLI matched dev 3-way accuracy | {percent(scores['accuracy'])} |")
     print(f"written to {written}")
     return 0
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bench import cost, embedders, flags, floor, fnc1, quality, speed
+from bench import cost, data, embedders, flags, floor, fnc1, quality, speed
 from bench import grow as grow_module
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
 from checker.ingest import discover, read_file
-from checker.judge.nli import BUILTIN_MODEL
+from checker.judge.nli import BUILTIN_MODEL, NLIJudge
 from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
@@ -334,3 +334,26 @@ def test_embedders_compares_a_runtime_with_the_reference(embedder: Embedder) -> 
     assert shuffled["cosine_min"] < 0.99 and shuffled["recall_at_20"] < 1.0
     timed = embedders.timings(embedder, texts)
     assert timed["bulk_sentences_per_s"] > 0 and timed["one_p50_ms"] <= timed["one_p95_ms"]
+
+
+@needs_shared
+def test_an_ensemble_reads_multinli_as_the_mean_of_its_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import common
+    from bench import nli as bench_nli
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    copy = tmp_path / "copy"  # the shipped model twice: their mean is its own reading
+    copy.mkdir()
+    for file in BUILTIN_MODEL.iterdir():
+        if file.is_file():
+            (copy / file.name).write_bytes(file.read_bytes())
+    args = ["--ensemble", str(BUILTIN_MODEL), str(copy), "--rows", "60", "--out", "ens"]
+    assert bench_nli.main(args) == 0
+
+    result = json.loads((tmp_path / "ens.json").read_text())
+    alone = bench_nli.three_way(NLIJudge(BUILTIN_MODEL), bench_nli._sample(data.mnli(), 60))
+    assert result["rows"] == 60 and len(result["models"]) == 2
+    for scores in (*result["models"].values(), result["ensemble"]):
+        assert scores["accuracy"] == pytest.approx(alone["accuracy"])

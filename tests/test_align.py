@@ -130,6 +130,17 @@ def test_a_name_and_its_short_form_are_the_same_place(analyser: Analyser) -> Non
         # a section heading glued on by the page's layout, even one that says "NOT"
         ("NOT THE FIRST DELAY The council has postponed the vote on the new bridge until May.",
          "The council has postponed the vote on the new bridge until May."),
+        # one quote told twice (FNC-1 articles), a name written two ways inside it, each side
+        # with its own attribution and more besides (the NLI model read both as contradictions)
+        ('"We needed the best actor on the board in a certain age range and that\'s Christian '
+         'Bale," Sorkin said on Oct. 23.',
+         '"We needed the best actor on the board in a certain age range and that\'s Chris Bale," '
+         "Sorkin told Bloomberg Television, explaining that Bale didn't need to audition."),
+        ("“We needed the best actor on the board in a certain age range and that’s Chris Bale,” "
+         "Sorkin said to Bloomberg Television in a recent interview when asked about the Jobs "
+         "role.",
+         '"We needed the best actor on the board in a certain age range and that\'s Chris Bale," '
+         "Sorkin told Bloomberg Television, explaining that Bale didn't need to audition."),
     ],
 )  # fmt: skip
 def test_copies_support_and_never_contradict(analyser: Analyser, a: str, b: str) -> None:
@@ -161,6 +172,28 @@ def test_the_copy_tests_shortcuts_give_the_full_ratios_answer(
     x, y = (" ".join(_copy_words(t, s)) for t, s in ((a, first), (b, second)))
     full = SequenceMatcher(None, x, y, autojunk=False).ratio() >= COPY_MIN_RATIO
     assert is_copy(a, b, first, second, align(first, second)) is full is copy
+
+
+@pytest.mark.parametrize(
+    "b",
+    [
+        # the saying denied
+        'Sorkin never said "we needed the best actor on the board in a certain age range and '
+        "that's Chris Bale\".",
+        # the quote called false
+        'The claim that Sorkin said "we needed the best actor on the board in a certain age '
+        "range and that's Chris Bale\" is false.",
+        # another quote that shares a short one's words
+        '"We needed the best actor," Sorkin said of another film.',
+    ],
+)
+def test_a_quote_denied_doubted_or_too_short_is_no_copy(analyser: Analyser, b: str) -> None:
+    a = (
+        '"We needed the best actor on the board in a certain age range and that\'s Chris Bale," '
+        "Sorkin told Bloomberg Television."
+    )
+    first, second = pair(analyser, a, b)
+    assert not is_copy(a, b, first, second, align(first, second))
 
 
 def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:

@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 import pint
 
 from checker.analyse.parse import DATE_LABELS, NAME_LABELS, parse_number
-from checker.judge.rules.text import names_within
+from checker.judge.rules.text import names_within, spelled_alike
 from checker.types import Analysis, Span, Value
 
 # Words too common to say two sentences speak of the same thing.
@@ -348,8 +348,8 @@ _CALENDAR = frozenset(
 
 
 def _swap_kind(run: list[str], names: list[str]) -> str | None:
-    """"name" for a run holding a name (`names`, its `_names_in`), "value" for one holding a
-    figure, a weekday or a month, else None."""
+    """The run's kind: "name" where it holds a name (`names`, its `_names_in`), "value" where
+    it holds a figure, a weekday or a month, else None."""
     if names:
         return "name"
     if any(any(c.isdigit() for c in w) or w.casefold() in _CALENDAR for w in run):
@@ -464,7 +464,7 @@ def is_copy(a_text: str, b_text: str, a: Analysis, b: Analysis, alignment: Align
     wa, wb = _copy_words(a_text, a), _copy_words(b_text, b)
     if not wa or not wb:
         return False
-    if _quoted_at_more_length(wa, wb):
+    if _quoted_at_more_length(wa, wb) or _same_quotation(a_text, b_text):
         return True
     if denies_what_other_says(a, b):
         return False
@@ -500,6 +500,38 @@ def _quoted_at_more_length(wa: list[str], wb: list[str]) -> bool:
     # "The claim that <the other sentence> is false" quotes it to deny it.
     rest = " ".join(long[: run.b] + long[run.b + run.size :])
     return _DEBUNKED.search(rest) is None
+
+
+# A direct quotation: the words between double quotes, straight or curly.
+_QUOTATION = re.compile(r'["“]([^"“”]+)["”]')
+# "did not say", "never told": the saying itself denied (the quote's other words may hold
+# negations of their own, and what else the sentence reports may be negated too).
+_UNSAID = re.compile(
+    r"(?:\bnot|\bnever|n't)\s+(?:\w+\s+)?"
+    r"(?:say|says|said|saying|tell|tells|told|write|wrote|written|claim|claimed|make|made)\b"
+)
+
+
+def _same_quotation(a_text: str, b_text: str) -> bool:
+    """Both sentences quote the same words, at least `_QUOTED_MIN_WORDS` of them (a name
+    written two ways, "Chris" / "Christian", is one name), and neither denies or doubts it
+    outside the quotes: one quote reported twice, however each tells who said it where and
+    when ('"We needed the best actor …," Sorkin said on Oct. 23' / '"We needed the best actor
+    …," Sorkin told Bloomberg Television'). Who said it is the attribution, shown on each side."""
+    for x in _QUOTATION.finditer(a_text):
+        for y in _QUOTATION.finditer(b_text):
+            wx, wy = _WORD.findall(x.group(1).casefold()), _WORD.findall(y.group(1).casefold())
+            if len(wx) < _QUOTED_MIN_WORDS or len(wx) != len(wy):
+                continue
+            if all(u == v or spelled_alike(u, v) for u, v in zip(wx, wy, strict=True)):
+                outside = (
+                    a_text[: x.start()] + " " + a_text[x.end() :],
+                    b_text[: y.start()] + " " + b_text[y.end() :],
+                )
+                return not any(
+                    _DEBUNKED.search(t.casefold()) or _UNSAID.search(t.casefold()) for t in outside
+                )
+    return False
 
 
 _DEBUNKED = re.compile(

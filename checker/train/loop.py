@@ -392,7 +392,7 @@ def soft_targets(config: TrainConfig, examples: Sequence[data.Pair]) -> np.ndarr
         return None
     if config.teacher is None:
         raise ValueError("distill needs a teacher file (--teacher, checker.train.teacher)")
-    return soft_labels_for(data.stored(config.teacher), examples)
+    return soft_labels_for(config.teacher, examples)
 
 
 def _keep_metrics_until(out: Path, step: int) -> None:

@@ -513,23 +513,27 @@ _UNSAID = re.compile(
 
 
 def _same_quotation(a_text: str, b_text: str) -> bool:
-    """Both sentences quote the same words, at least `_QUOTED_MIN_WORDS` of them (a name
-    written two ways, "Chris" / "Christian", is one name), and neither denies or doubts it
-    outside the quotes: one quote reported twice, however each tells who said it where and
-    when ('"We needed the best actor …," Sorkin said on Oct. 23' / '"We needed the best actor
-    …," Sorkin told Bloomberg Television'). Who said it is the attribution, shown on each side."""
+    """Both sentences quote the same words, at least `_QUOTED_MIN_WORDS` of them (a word
+    written two ways, `spelled_alike`, counts as one: "Chris" / "Christian", but also
+    "increase" / "increased"), and neither denies or doubts it outside the quotes: one quote
+    reported twice, however each tells who said it where and when ('"We needed the best actor
+    …," Sorkin said on Oct. 23' / '"We needed the best actor …," Sorkin told Bloomberg
+    Television'). Who said it is the attribution, shown on each side."""
+    quotes_b = [(y, _WORD.findall(y.group(1).casefold())) for y in _QUOTATION.finditer(b_text)]
     for x in _QUOTATION.finditer(a_text):
-        for y in _QUOTATION.finditer(b_text):
-            wx, wy = _WORD.findall(x.group(1).casefold()), _WORD.findall(y.group(1).casefold())
-            if len(wx) < _QUOTED_MIN_WORDS or len(wx) != len(wy):
-                continue
-            if all(u == v or spelled_alike(u, v) for u, v in zip(wx, wy, strict=True)):
+        wx = _WORD.findall(x.group(1).casefold())
+        if len(wx) < _QUOTED_MIN_WORDS:
+            continue
+        for y, wy in quotes_b:
+            if len(wx) == len(wy) and all(
+                u == v or spelled_alike(u, v) for u, v in zip(wx, wy, strict=True)
+            ):
                 outside = (
                     a_text[: x.start()] + " " + a_text[x.end() :],
                     b_text[: y.start()] + " " + b_text[y.end() :],
                 )
                 return not any(
-                    _DEBUNKED.search(t.casefold()) or _UNSAID.search(t.casefold()) for t in outside
+                    _DEBUNKED.search(t) or _UNSAID.search(t) for t in map(str.casefold, outside)
                 )
     return False
 

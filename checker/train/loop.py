@@ -30,6 +30,7 @@ import numpy as np
 from checker.train import data, evaluate, synthetic
 from checker.train.checkpoint import latest_checkpoint, read_checkpoint, restore, save_checkpoint
 from checker.train.data import SOURCE_WEIGHTS, TRAIN_FILES
+from checker.train.device import file_hash
 from checker.train.model import (
     ID2LABEL,
     Example,
@@ -163,10 +164,6 @@ def build_examples(config: TrainConfig) -> tuple[list[data.Pair], dict[str, Any]
     return examples, counts
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _tally(items: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for item in items:
@@ -242,7 +239,7 @@ def train(
         raise ValueError("no training examples: check --data, --corpus and --limit-pairs")
     teacher = soft_targets(config, examples)
     if teacher is not None and config.teacher is not None:
-        counts["teacher"] = _file_hash(config.teacher)  # the soft labels are data too
+        counts["teacher"] = file_hash(config.teacher)  # the soft labels are data too
     steps_per_epoch = math.ceil(len(examples) / config.batch_size)
     total = steps_per_epoch * config.epochs
     if config.max_steps is not None:

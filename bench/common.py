@@ -48,7 +48,26 @@ def provenance() -> dict[str, Any]:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
+        "cpu": cpu_description(),
     }
+
+
+# The instruction sets that decide which runtime is fastest here (README, Performance).
+VECTOR_FLAGS = ("avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
+
+
+def cpu_description() -> str:
+    """The CPU's model name and which of VECTOR_FLAGS it has, from /proc/cpuinfo (Linux);
+    "unknown" where that cannot be read. Speed figures are only comparable on one CPU."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    fields = {key.strip(): value.strip() for key, value in fields.items()}
+    flags = set(fields.get("flags", "").split())
+    present = [flag for flag in VECTOR_FLAGS if flag in flags]
+    return f"{fields.get('model name', 'unknown')} ({', '.join(present) or 'no AVX-512'})"
 
 
 def per_class_f1(

@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.embedders", description=__doc__)
     parser.add_argument("--sentences", type=int, default=2000)
     parser.add_argument("--runtimes", default=",".join(RUNTIMES))
+    parser.add_argument("--out", default="embedders", help="results name under bench/results/")
     args = parser.parse_args(argv)
     if args.sentences < QUERIES + TOP + 1:
         parser.error(f"--sentences must be at least {QUERIES + TOP + 1}")
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except MissingData as exc:
         print(f"skipped: {exc}")
         return 0
-    print(write_result("embedders", result))
+    print(write_result(args.out, result))
     return 0
 
 

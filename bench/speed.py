@@ -336,12 +336,13 @@ def compute_floor(
     pairs = [
         (texts[i], texts[(i * 7 + 101) % len(texts)]) for i in range(min(pair_count, len(texts)))
     ]
-    judge = NLIJudge(nli_dir, batch_size=settings.nli_batch_size)
+    judge = NLIJudge(nli_dir, batch_size=settings.nli_batch_size, runtime=settings.nli_runtime)
     judge.probabilities(pairs[:64])  # warm-up
     started = time.perf_counter()
     judge.probabilities(pairs)
     rate = len(pairs) / (time.perf_counter() - started)
     result["nli_model"] = floor.pair_floor(nli_dir, pairs, rate, int8["median_gops"], fp32)
+    result["nli_model"]["runtime"] = judge.runtime
     return result
 
 

@@ -10,7 +10,7 @@ and segment (txtai is handed the sentences ready-split), embed + store alone; tx
 `Embeddings.index()` of those sentences with content stored. Search: our claim embedding plus
 `Store.search` (k nearest, with document rows from SQLite), in process, against txtai's
 `Embeddings.search(claim, k)`. The judge and HTTP are left out of both. Ratios are ours /
-theirs: below 1 means we are faster. Writes bench/results/txtai.json.
+theirs: below 1 means we are faster. Writes bench/results/txtai.json (`--out NAME`: NAME.json).
 """
 
 from __future__ import annotations
@@ -104,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.txtai_compare", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2,000 sentences, 50 claims")
     parser.add_argument("--venv", type=Path, default=Path("/tmp/bench-venv"))
+    parser.add_argument("--out", default="txtai", help="results name under bench/results/")
     args = parser.parse_args(argv)
     if not (args.venv / "bin" / "python").exists():
         print(f"no bench virtualenv at {args.venv}: see this module's docstring", file=sys.stderr)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         **result,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    path = write_result("txtai", payload)
+    path = write_result(args.out, payload)
     print(json.dumps({k: payload[k] for k in ("ours", "ratios_ours_over_txtai")}, indent=2))
     print(json.dumps({k: v for k, v in payload["txtai"].items() if k != "config"}, indent=2))
     print(f"written to {path}")

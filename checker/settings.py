@@ -39,9 +39,10 @@ class Settings:
     )
     nli_batch_size: int = _setting(32, "Sentence pairs the NLI model scores per batch.")
     nli_runtime: str = _setting(
-        "onnxruntime",
-        "What runs an ONNX NLI model: `onnxruntime` (its int8 products as they are) or `openvino` "
-        "(the same weights in float products, computed in bf16 where the CPU does so natively).",
+        "auto",
+        "What runs an ONNX NLI model: `auto` (`openvino` where the CPU has AMX, else "
+        "`onnxruntime`), `onnxruntime` (its int8 products as they are) or `openvino` (the same "
+        "weights in float products, computed in bf16 where the CPU does so natively).",
     )
     nli_cache_pairs: int = _setting(
         20000,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import cost, data, embedders, flags, floor, fnc1, quality, speed
+from bench import common, cost, data, embedders, flags, floor, fnc1, quality, speed
 from bench import grow as grow_module
 from bench.common import SHARED
 from checker.embed import Embedder, resolve_model_dir
@@ -215,6 +215,8 @@ def test_speed_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> 
     # and as bench.speed puts them together, with the configured (shipped) NLI model
     floors = speed.compute_floor(timed, settings, 100.0, pair_count=16, matmul_size=128)
     assert floors["nli_model"]["measured_pairs_per_s"] > 0
+    # the runtime CHECKER_NLI_RUNTIME picks on this CPU (`auto`: openvino where it has AMX)
+    assert floors["nli_model"]["runtime"] in ("onnxruntime", "openvino-bf16", "openvino-fp32")
     assert floors["embedding_model"]["measured_sentences_per_s"] == 100.0
 
 
@@ -266,6 +268,24 @@ def test_a_grown_index_carries_stored_analyses(seeded: Checker) -> None:
     grow_module.grow(store, texts, vectors, before + 200, analyses=analyses)
     assert store.counts()["sentences"] >= before + 200
     assert store.unanalysed_count() == 0
+
+
+def test_every_result_names_the_cpu_and_its_vector_units() -> None:
+    """Speed figures compare only on one CPU: provenance carries its model name and which of
+    the instruction sets that pick a runtime it has, read from /proc/cpuinfo."""
+    described = common.provenance()["cpu"]
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.is_file():
+        assert described == "unknown"
+        return
+    flags = {
+        w
+        for line in cpuinfo.read_text().splitlines()
+        if line.startswith("flags")
+        for w in line.split()
+    }
+    for flag in common.VECTOR_FLAGS:
+        assert (flag in described) == (flag in flags), flag
 
 
 def test_rejudge_reads_each_judged_pair_once(tmp_path: Path) -> None:

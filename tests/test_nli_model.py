@@ -23,7 +23,15 @@ from bench import nli as bench_nli
 from bench.common import SHARED
 from checker.errors import ModelError
 from checker.judge.cache import ReadingCache
-from checker.judge.nli import BUILTIN_MODEL, LABELS, THRESHOLDS_FILE, NLIJudge, read_thresholds
+from checker.judge.nli import (
+    BUILTIN_MODEL,
+    LABELS,
+    THRESHOLDS_FILE,
+    NLIJudge,
+    read_thresholds,
+    resolve_nli_runtime,
+)
+from checker.openvino_runtime import computes_bf16_natively, has_amx
 from checker.service import build_judge
 from checker.settings import Settings
 from checker.types import Verdict
@@ -215,8 +223,29 @@ def test_openvino_runs_the_same_weights_to_the_same_verdicts() -> None:
     ours, theirs = openvino.probabilities(pairs), onnx_runtime.probabilities(pairs)
     assert np.abs(ours - theirs).max() <= 0.05
     assert [openvino.verdict(r) for r in ours] == [onnx_runtime.verdict(r) for r in theirs]
-    with pytest.raises(ModelError, match="is not one of onnxruntime, openvino"):
+    with pytest.raises(ModelError, match="is not one of auto, onnxruntime, openvino"):
         NLIJudge(BUILTIN_MODEL, runtime="tensorrt")
+
+
+def test_the_default_runtime_is_openvino_where_the_cpu_has_amx() -> None:
+    """`auto` (the default setting): OpenVINO's bf16 where the CPU has AMX, onnxruntime's int8
+    products elsewhere. Which branch runs depends on the machine; each asserts what it loaded,
+    and the golden pairs keep their verdicts either way."""
+    assert Settings().nli_runtime == "auto"
+    chosen = NLIJudge(BUILTIN_MODEL, runtime="auto")
+    if has_amx() and computes_bf16_natively():
+        assert resolve_nli_runtime("auto") == "openvino"
+        assert chosen.runtime == "openvino-bf16"
+    else:
+        assert resolve_nli_runtime("auto") == "onnxruntime"
+        assert chosen.runtime == "onnxruntime"
+    assert resolve_nli_runtime("onnxruntime") == "onnxruntime"
+    plain = NLIJudge(BUILTIN_MODEL)
+    assert plain.runtime == "onnxruntime"  # the judge's own default: what the golden test reads
+    pairs = list(GOLDEN)
+    assert [chosen.verdict(r) for r in chosen.probabilities(pairs)] == [
+        plain.verdict(r) for r in plain.probabilities(pairs)
+    ]
 
 
 def test_dequantised_products_hold_the_int8_weights(tmp_path: Path) -> None:

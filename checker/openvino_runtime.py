@@ -57,7 +57,9 @@ class OpenVinoSession:
     so natively (AVX-512 BF16, AMX) and in fp32 elsewhere. One inference request per thread:
     a compiled model serves several at once, a request only one (gunicorn runs threads)."""
 
-    def __init__(self, path: Path, threads: int) -> None:
+    def __init__(self, model: Path | bytes, threads: int) -> None:
+        """`model`: an ONNX file, or a serialised ONNX model in memory (nothing is written to
+        disk, which may be full or size-limited when a model is loaded)."""
         try:
             core = _core()
         except ImportError:
@@ -73,9 +75,11 @@ class OpenVinoSession:
             "INFERENCE_NUM_THREADS": threads,
         }
         try:
-            self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+            source = model if isinstance(model, bytes) else str(model)
+            self._compiled = core.compile_model(core.read_model(source), "CPU", config)
         except Exception as exc:  # OpenVINO raises RuntimeError with its own message
-            raise ModelError(f"OpenVINO cannot compile {path}: {exc}") from exc
+            what = "the model given in memory" if isinstance(model, bytes) else model
+            raise ModelError(f"OpenVINO cannot compile {what}: {exc}") from exc
         self._local = threading.local()
         self.inputs = [port.any_name for port in self._compiled.inputs]
         self.runtime = f"openvino-{self.precision}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -335,10 +334,10 @@ def _openvino_session(model_file: Path) -> Any:
     from checker.onnx_export import dequantize_matmuls
     from checker.openvino_runtime import OpenVinoSession
 
-    with tempfile.TemporaryDirectory(prefix="checker-nli-") as folder:
-        plain = Path(folder) / "model.onnx"
-        onnx.save(dequantize_matmuls(onnx.load(str(model_file))), str(plain))
-        return OpenVinoSession(plain, len(os.sched_getaffinity(0)))
+    # Handed over in memory: a temporary file would fail where the disk is full or a process's
+    # file size is limited, and loading a model must not depend on either.
+    plain = dequantize_matmuls(onnx.load(str(model_file))).SerializeToString()
+    return OpenVinoSession(plain, len(os.sched_getaffinity(0)))
 
 
 def _load(path: Path, engine: str = "onnxruntime") -> CrossEncoder | OnnxCrossEncoder:

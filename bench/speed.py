@@ -84,6 +84,7 @@ class TimedAnalyser(Analyser):
     def __init__(self, inner: Analyser) -> None:
         super().__init__(inner.nlp)
         self.seconds = 0.0
+        self.sentences = 0  # analysed here: the analysis processes' shares are not
 
     def analyse(
         self, texts: Sequence[str], published: Sequence[str | None] | None = None
@@ -91,6 +92,7 @@ class TimedAnalyser(Analyser):
         started = time.perf_counter()
         analyses = super().analyse(texts, published)
         self.seconds += time.perf_counter() - started
+        self.sentences += len(texts)
         return analyses
 
 
@@ -150,14 +152,20 @@ def ingest(
             0.0, total - extract[0] - segment_seconds - timed.seconds - analyser.seconds
         ),
     }
+    rates = {k: round(n / v, 1) if v else None for k, v in stages.items()}
+    # With analysis processes (CHECKER_ANALYSIS_PROCESSES) the ingesting process analyses only
+    # its share: its stage rate is of the sentences it analysed, in its own thread.
+    rates["analyse"] = round(analyser.sentences / analyser.seconds, 1) if analyser.seconds else None
     return {
         "documents": len(summary.added),
         "sentences": n,
+        "analysed_in_process": analyser.sentences,
+        "analysis_processes": settings.analysis_processes,
         "segmented_again": segmented,
         "seconds": round(total, 1),
         "sentences_per_s": round(n / total, 1),
         "stage_seconds": {k: round(v, 2) for k, v in stages.items()},
-        "stage_sentences_per_s": {k: round(n / v, 1) if v else None for k, v in stages.items()},
+        "stage_sentences_per_s": rates,
         "peak_rss_mib": round(peak, 1),
     }, checker
 
@@ -360,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         "--ingest-only",
         action="store_true",
         help="ingest and the floor only (CHECKER_EMBEDDING_RUNTIME picks the embedder); "
-        "written to bench/results/speed_ingest_<runtime>.json",
+        "written to bench/results/speed_ingest_<runtime>.json, or --name",
     )
     parser.add_argument(
         "--ray",
@@ -397,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         _progress("ingest", results["ingest"]["seconds"])
         if args.ingest_only:
             checker.close()
-            return _ingest_only(results, timed, settings, started)
+            return _ingest_only(results, timed, settings, started, args.name)
         results["scan"] = scan(checker)
         _progress("scan", results["scan"]["seconds"])
         checker.close()
@@ -431,14 +439,14 @@ def vector_table(r: dict[str, Any]) -> str:
 
 
 def _ingest_only(
-    results: dict[str, Any], timed: TimedEmbedder, settings: Settings, started: float
+    results: dict[str, Any], timed: TimedEmbedder, settings: Settings, started: float, name: str
 ) -> int:
     embed_rate = results["ingest"]["stage_sentences_per_s"]["embed"] or 0.0
     results["floor"] = compute_floor(timed, settings, embed_rate)
     results["load_average_at_end"] = os.getloadavg()
     results["seconds"] = round(time.perf_counter() - started, 1)
     runtime = resolve_runtime(settings.embedding_runtime)
-    path = write_result(f"speed_ingest_{runtime}", results)
+    path = write_result(f"speed_ingest_{runtime}" if name == "speed" else name, results)
     ingest, model = results["ingest"], results["floor"]["embedding_model"]
     print(
         f"ingest ({runtime}): {ingest['sentences']} sentences in "

@@ -50,6 +50,12 @@ class Settings:
         "first out; about 0.3 KB each): a draft checked again as it is written, or wire copy met "
         "in many documents, is not scored twice. 0 keeps none.",
     )
+    analysis_processes: int = _setting(
+        1,
+        "Processes that parse a share of each large ingest batch (64 sentences or more) beside "
+        "the ingesting process: spaCy holds the interpreter while it parses, so only another "
+        "process parses beside it. Started on first use (about 2 s and 350 MB each); 0: none.",
+    )
     embed_batch_size: int = _setting(
         16,
         "Sentences embedded per batch (sorted by length first, so batches pad little); small "

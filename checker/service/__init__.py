@@ -202,6 +202,7 @@ class Checker(IngestPart, CheckPart, ReviewPart):
 
     def close(self) -> None:
         self._analysis_worker.shutdown(wait=True)
+        self._analysis_processes.close()
         self._claim_worker.shutdown(wait=True)
         self.store.close()
 

@@ -5,12 +5,14 @@ analysis and the judging of analysed pairs."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from checker.analyse import Analyser, load_analyser
+from checker.analyse.processes import AnalysisProcesses
 from checker.embed import Embedder, VectorCache, load_embedder
+from checker.errors import InvalidInput
 from checker.judge.base import Judge
 from checker.judge.gate import Gate
 from checker.service.judging import ModelReads, judge_analysed, judge_texts
@@ -54,6 +56,13 @@ class CheckerBase:
         self.cluster = cluster
         # One thread that analyses an ingest batch while the embedder encodes it.
         self._analysis_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-analyse")
+        # Processes that parse a share of each large ingest batch beside that thread (spaCy
+        # holds the interpreter's lock, so a second thread would not parse beside the first).
+        if settings.analysis_processes < 0:
+            raise InvalidInput(
+                f"CHECKER_ANALYSIS_PROCESSES must be 0 or more, not {settings.analysis_processes}"
+            )
+        self._analysis_processes = AnalysisProcesses(settings.analysis_processes)
         # A thread that parses a check's claim while the checking thread embeds and searches
         # it, taken only when free (`CheckPart._parse_claim`).
         self._claim_worker = ThreadPoolExecutor(1, thread_name_prefix="checker-claim")
@@ -86,6 +95,17 @@ class CheckerBase:
         self.embedder.encode([WARM_UP_PAIR[0]])  # OpenVINO's first run takes ~20 ms more
         [judgement] = judge_texts(self.judge, self.gate, self.analyser, [WARM_UP_PAIR])
         return judgement
+
+    def _start_analysis(
+        self, texts: Sequence[str], published: Sequence[str | None]
+    ) -> Callable[[], list[Analysis]]:
+        """Start analysing an ingest batch in the analysis thread (and processes, for a large
+        batch) while the caller embeds it; the returned call waits for the analyses, in order."""
+
+        def in_thread(part: Sequence[str], dates: Sequence[str | None]) -> Future[list[Analysis]]:
+            return self._analysis_worker.submit(self.analyser.analyse, part, dates)
+
+        return self._analysis_processes.analyse_beside(self.analyser, in_thread, texts, published)
 
     def _judge_pairs(self, pairs: Sequence[tuple[str, Analysis, str, Analysis]]) -> list[Judgement]:
         return judge_analysed(self.judge, self.gate, pairs, self.model_reads)

@@ -103,11 +103,12 @@ class IngestPart(CheckerBase):
     ) -> None:
         texts = [s.text for _, sentences in batch for s in sentences]
         published = [document.published for document, sentences in batch for _ in sentences]
-        # The two models overlap: spaCy parses on one core while the embedder runs (its
-        # engine releases the GIL), instead of one waiting for the other.
-        analysing = self._analysis_worker.submit(self.analyser.analyse, texts, published)
+        # The two models overlap: spaCy parses (in a thread, and for a large batch in other
+        # processes too) while the embedder runs (its engine releases the GIL), instead of
+        # one waiting for the other.
+        analyses_of_batch = self._start_analysis(texts, published)
         vectors = self.embedder.encode(texts)
-        analyses = analysing.result()
+        analyses = analyses_of_batch()
         self._commit_batch(batch, vectors, analyses, summary)
 
     def _commit_batch(

@@ -87,6 +87,7 @@ def test_a_process_that_dies_loses_nothing(
     analyser: Analyser,
     local: Callable[[], LocalAnalysis],
     texts_and_dates: tuple[list[str], list[str | None]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Killed between batches (out of memory, an operator): the next batch is analysed in the
     parent, whole and in order, and no process is used again."""
@@ -100,6 +101,7 @@ def test_a_process_that_dies_loses_nothing(
         os.waitpid(pid, 0)
         assert processes.analyse_beside(analyser, local(), texts, dates)() == expected
         assert processes.processes == 0 and not processes.started
+        assert "analysed in this process" in caplog.text  # an operator is told
     finally:
         processes.close()
 

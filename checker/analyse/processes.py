@@ -17,6 +17,7 @@ process is used again: nothing is lost, ingest only slows down.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import subprocess
@@ -33,6 +34,8 @@ from checker.types import Analysis
 # to another process costs more than it saves (a document posted to the API, a test's seeds).
 MIN_SHARED_BATCH = 64
 
+log = logging.getLogger(__name__)
+
 
 class _Worker:
     """One analysis process and the thread that waits on it."""
@@ -44,6 +47,9 @@ class _Worker:
             stdout=subprocess.PIPE,
         )
         self._waiting = ThreadPoolExecutor(1, thread_name_prefix="checker-analysis-process")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def submit(
         self, texts: Sequence[str], published: Sequence[str | None]
@@ -99,6 +105,9 @@ class AnalysisProcesses:
         analysis thread), which all run while the caller embeds. The returned call waits and
         gives the analyses in order; a share whose process failed is analysed by `analyser`."""
         workers = self._start() if len(texts) >= MIN_SHARED_BATCH else []
+        if workers and not all(worker.alive() for worker in workers):
+            self._give_up("an analysis process has exited")
+            workers = []
         # Equal shares, rounded up; the last (perhaps shorter) one is analysed locally.
         size = max(1, -(-len(texts) // (len(workers) + 1)))
         remote = [
@@ -117,8 +126,8 @@ class AnalysisProcesses:
             for start, stop, future in remote:
                 try:
                     analyses += future.result()
-                except (OSError, EOFError, pickle.UnpicklingError):
-                    self._give_up()
+                except (OSError, EOFError, pickle.UnpicklingError, RuntimeError) as exc:
+                    self._give_up(f"an analysis process failed ({exc!r})")
                     analyses += analyser.analyse(texts[start:stop], published[start:stop])
             return analyses + mine.result()
 
@@ -126,12 +135,17 @@ class AnalysisProcesses:
 
     def _start(self) -> list[_Worker]:
         with self._lock:
-            while len(self._workers) < self.processes:
-                self._workers.append(_Worker())
+            try:
+                while len(self._workers) < self.processes:
+                    self._workers.append(_Worker())
+            except OSError as exc:
+                log.warning("cannot start an analysis process (%s): analysing here", exc)
+                self.processes = 0
             return list(self._workers)
 
-    def _give_up(self) -> None:
+    def _give_up(self, why: str) -> None:
         """A process failed: stop using processes (the rest is analysed in the parent)."""
+        log.warning("%s: its share and later batches are analysed in this process", why)
         with self._lock:
             self.processes = 0
             workers, self._workers = self._workers, []

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from checker.openvino_runtime import cpu_fields
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CHECKER_SHARED", REPO.parent / "shared"))
 RESULTS = REPO / "bench" / "results"
@@ -59,12 +61,9 @@ VECTOR_FLAGS = ("avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 def cpu_description() -> str:
     """The CPU's model name and which of VECTOR_FLAGS it has, from /proc/cpuinfo (Linux);
     "unknown" where that cannot be read. Speed figures are only comparable on one CPU."""
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-    except OSError:
+    fields = cpu_fields()
+    if not fields:
         return "unknown"
-    fields = dict(line.split(":", 1) for line in lines if ":" in line)
-    fields = {key.strip(): value.strip() for key, value in fields.items()}
     flags = set(fields.get("flags", "").split())
     present = [flag for flag in VECTOR_FLAGS if flag in flags]
     return f"{fields.get('model name', 'unknown')} ({', '.join(present) or 'no AVX-512'})"

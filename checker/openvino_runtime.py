@@ -41,15 +41,23 @@ def computes_bf16_natively() -> bool:
 
 
 @functools.cache
-def has_amx() -> bool:
-    """Whether this CPU has AMX tiles for bf16 matrix products (Linux lists `amx_bf16` among
-    /proc/cpuinfo's flags); False where that cannot be read. OpenVINO's capabilities say
-    "BF16" for AVX-512 BF16 and AMX alike, and only AMX made the NLI model faster in bf16."""
+def cpu_fields() -> dict[str, str]:
+    """The first processor's fields in /proc/cpuinfo ("model name", "flags", ...; Linux);
+    empty where that cannot be read."""
     try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        text = Path("/proc/cpuinfo").read_text()
     except OSError:
-        return False
-    return any(line.startswith("flags") and "amx_bf16" in line.split() for line in lines)
+        return {}
+    first = text.split("\n\n", 1)[0].splitlines()
+    pairs = (line.split(":", 1) for line in first if ":" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def has_amx() -> bool:
+    """Whether this CPU has AMX tiles for bf16 matrix products (`amx_bf16` among its flags);
+    False where that cannot be read. OpenVINO's capabilities say "BF16" for AVX-512 BF16 and
+    AMX alike, and only AMX made the NLI model faster in bf16."""
+    return "amx_bf16" in cpu_fields().get("flags", "").split()
 
 
 class OpenVinoSession:

@@ -52,10 +52,11 @@ def resolve_nli_model(setting: str) -> Path | None:
 def resolve_nli_runtime(runtime: str) -> str:
     """The runtime `auto` stands for on this CPU; any other name unchanged.
 
-    `openvino` where the CPU has AMX: on a 2-core Xeon with AMX it read news pairs 1.9 times
-    as fast in bf16 as onnxruntime's int8 products (about 620 against 330 pairs a second,
-    batch 32; README, Performance), the same verdicts. `onnxruntime` elsewhere: on a 2-core
-    AMD EPYC with AVX-512 BF16 but no AMX the int8 products were the faster (320 against 298).
+    `openvino` where the CPU has AMX: on a 2-core Xeon with AMX it read news pairs 1.8 times
+    as fast in bf16 as onnxruntime's int8 products (`python -m bench.nli --openvino`: 568
+    against 317 pairs a second, batch 32; README, Performance), the same verdicts.
+    `onnxruntime` elsewhere: on a 2-core AMD EPYC with AVX-512 BF16 but no AMX the int8
+    products were the faster (320 against 298).
     """
     if runtime != "auto":
         return runtime

@@ -196,6 +196,23 @@ def test_a_quote_denied_doubted_or_too_short_is_no_copy(analyser: Analyser, b: s
     assert not is_copy(a, b, first, second, align(first, second))
 
 
+def test_a_quote_told_twice_is_a_copy_whatever_the_speakers_other_quote_says(
+    analyser: Analyser,
+) -> None:
+    # "false" is the speaker's own word, inside a second quote: it doubts nothing the two
+    # reporters say, so the one long quote both carry still makes them one saying.
+    a = (
+        '"We needed the best actor on the board in a certain age range and that\'s Chris Bale," '
+        'Sorkin said, adding: "The rumours about the casting are false."'
+    )
+    b = (
+        "\"We needed the best actor on the board in a certain age range and that's Christian "
+        'Bale," Sorkin told Bloomberg Television on Thursday.'
+    )
+    first, second = pair(analyser, a, b)
+    assert is_copy(a, b, first, second, align(first, second))
+
+
 def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:
     a = "Police said 12 people were arrested after the match in Melbourne."
     b = "Police said 15 people were arrested after the match in Melbourne."

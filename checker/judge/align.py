@@ -519,23 +519,20 @@ def _same_quotation(a_text: str, b_text: str) -> bool:
     reported twice, however each tells who said it where and when ('"We needed the best actor
     …," Sorkin said on Oct. 23' / '"We needed the best actor …," Sorkin told Bloomberg
     Television'). Who said it is the attribution, shown on each side."""
-    quotes_b = [(y, _WORD.findall(y.group(1).casefold())) for y in _QUOTATION.finditer(b_text)]
-    for x in _QUOTATION.finditer(a_text):
-        wx = _WORD.findall(x.group(1).casefold())
-        if len(wx) < _QUOTED_MIN_WORDS:
-            continue
-        for y, wy in quotes_b:
-            if len(wx) == len(wy) and all(
-                u == v or spelled_alike(u, v) for u, v in zip(wx, wy, strict=True)
-            ):
-                outside = (
-                    a_text[: x.start()] + " " + a_text[x.end() :],
-                    b_text[: y.start()] + " " + b_text[y.end() :],
-                )
-                return not any(
-                    _DEBUNKED.search(t) or _UNSAID.search(t) for t in map(str.casefold, outside)
-                )
-    return False
+    # Words inside quotes are the speaker's, the same on both sides when the quote is: only
+    # the reporter's words around every quote can deny or doubt the saying.
+    outside = (_QUOTATION.sub(" ", a_text).casefold(), _QUOTATION.sub(" ", b_text).casefold())
+    if any(_DEBUNKED.search(t) or _UNSAID.search(t) for t in outside):
+        return False
+    quotes_a = [_WORD.findall(x.group(1).casefold()) for x in _QUOTATION.finditer(a_text)]
+    quotes_b = [_WORD.findall(y.group(1).casefold()) for y in _QUOTATION.finditer(b_text)]
+    return any(
+        len(wx) >= _QUOTED_MIN_WORDS
+        and len(wx) == len(wy)
+        and all(u == v or spelled_alike(u, v) for u, v in zip(wx, wy, strict=True))
+        for wx in quotes_a
+        for wy in quotes_b
+    )
 
 
 _DEBUNKED = re.compile(

@@ -8,14 +8,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from bench import common, cost, data, embedders, flags, floor, fnc1, quality, speed
+from bench import common, cost, data, embedders, flags, floor, fnc1, nli_static_int8, quality, speed
 from bench import grow as grow_module
 from bench.common import SHARED
+from checker.analyse import load_analyser
 from checker.embed import Embedder, resolve_model_dir
 from checker.ingest import discover, read_file
-from checker.judge.nli import BUILTIN_MODEL, NLIJudge
+from checker.judge.nli import BUILTIN_MODEL, NLIJudge, OnnxCrossEncoder
 from checker.segment import segment
 from checker.service import Checker
 from checker.settings import Settings
@@ -167,12 +169,30 @@ def test_cost_pieces_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path) -> N
     analysis = cost.time_analysis(texts)
     assert analysis["analysis_sentences_per_s"] > 0 and analysis["spacy_alone_seconds"] > 0
     assert analysis["beyond_spacy_ms_per_sentence"] > 0
+    components = analysis["spacy_components_cpu_ms_per_sentence"]
+    assert set(components) == {"tokenizer", *load_analyser().nlp.pipe_names}
+    assert all(ms > 0 for ms in components.values())
     judged = cost.time_judging(pairs, settings, "none")
     assert judged["pairs_per_s"] > 0 and "model_fraction" not in judged
     scanned = cost.time_scan(tmp_path / "abc", settings, embedder)
     assert scanned["pairs"] == len(pairs)  # the pairs the scan judges, found as it finds them
     # the kept index is never scanned itself, so a second run finds the same pairs
     assert cost.scan_pairs(30, settings, tmp_path / "abc", embedder) == pairs
+
+
+@needs_shared
+def test_static_int8_calibrates_on_training_and_news_pairs_only(tmp_path: Path) -> None:
+    """The calibration batches: BERT's inputs for ABC science and SNLI training pairs, none
+    from the evaluation sets the bench then reads."""
+    pairs = nli_static_int8.calibration_pairs()
+    evaluated = {(r["premise"], r["hypothesis"]) for r in data.mnli()}
+    assert 0 < len(pairs) <= nli_static_int8.CALIBRATION_BATCHES * nli_static_int8.BATCH
+    assert not evaluated & set(pairs)
+    encoder = OnnxCrossEncoder(BUILTIN_MODEL / "model.onnx")
+    assert nli_static_int8.write_calibration(encoder, tmp_path) == len(pairs)
+    batches = [np.load(path) for path in sorted(tmp_path.glob("*.npz"))]
+    assert sum(len(b["input_ids"]) for b in batches) == len(pairs)
+    assert all(set(b.files) == {"input_ids", "attention_mask", "token_type_ids"} for b in batches)
 
 
 @needs_shared

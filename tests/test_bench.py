@@ -356,6 +356,26 @@ def test_the_refutation_probe_counts_every_related_pair_once() -> None:
     assert strict["tp"] + strict["fn"] == loose["tp"] + loose["fn"]  # the disagree pairs
 
 
+@pytest.mark.skipif(
+    not (SHARED / "corpora" / "fnc1_train").is_dir(),
+    reason=f"FNC-1 development set not found at {SHARED}/corpora/fnc1_train",
+)
+def test_the_nli_refutation_probe_reads_each_sentence_pair_once_for_every_setting() -> None:
+    from bench.refutation_probe import probe, probe_nli
+
+    result = probe_nli([0.2, 0.4], [0.5, 0.9], limit=150)
+    assert result["sentence_pairs_read"] > 0
+    rows = {(r["overlap"], r["threshold"]): r for r in result["results"]}
+    assert len(rows) == 4
+    disagree = probe([0.2], limit=150)["results"][0]
+    for row in rows.values():
+        assert row["tp"] + row["fp"] + row["fn"] + row["tn"] == result["pairs"]
+        assert row["tp"] + row["fn"] == disagree["tp"] + disagree["fn"]
+    # A stricter overlap or a higher threshold flags a subset of the bodies.
+    flagged = {key: row["tp"] + row["fp"] for key, row in rows.items()}
+    assert flagged[(0.2, 0.9)] <= flagged[(0.2, 0.5)] and flagged[(0.4, 0.5)] <= flagged[(0.2, 0.5)]
+
+
 def test_embedders_compares_a_runtime_with_the_reference(embedder: Embedder) -> None:
     """The same vectors agree fully; another model's (here: the claims' vectors shuffled
     between sentences) does not, on cosine or on the neighbours a search would see."""

@@ -143,13 +143,22 @@ def mined_scores(judge: NLIJudge, rows: Sequence[dict[str, str]]) -> dict[str, A
     judged = list(leading_labels(merged, judge.contradiction_threshold, judge.entailment_threshold))
     result = per_class_f1([r["label"] for r in rows], alone, list(LABELS))
     rates: dict[str, dict[str, float]] = {}
-    for kind in sorted({r["kind"].split(":")[0] for r in rows}):
-        index = [i for i, r in enumerate(rows) if r["kind"].split(":")[0] == kind]
-        rates[kind] = {
+
+    def called(index: Sequence[int]) -> dict[str, Any]:
+        return {
             "n": len(index),
             "model_alone": sum(alone[i] == "contradiction" for i in index) / len(index),
             "as_judged": sum(judged[i] == "contradiction" for i in index) / len(index),
         }
+
+    for kind in sorted({r["kind"].split(":")[0] for r in rows}):
+        index = [i for i, r in enumerate(rows) if r["kind"].split(":")[0] == kind]
+        rates[kind] = called(index)
+        labels = sorted({rows[i]["label"] for i in index})
+        if len(labels) > 1:  # a kind of every label (debunkings): each label's share apart
+            rates[kind]["by_label"] = {
+                label: called([i for i in index if rows[i]["label"] == label]) for label in labels
+            }
     result["as_contradiction"] = rates
     return result
 

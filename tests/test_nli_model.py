@@ -167,6 +167,10 @@ def test_bench_nli_reads_the_mined_dev_split(judge: NLIJudge, tmp_path: Path) ->
         ("Wool rose 5 cents.", "Wool rose 5 cents, AAP said.", "entailment", "copy:verb", "abc:1"),
         ("Rain fell in Perth.", "The mine closed after a fire.", "neutral", "neighbour", "abc:2"),
         ("Paris is in France.", "Lyon is in France.", "neutral", "neighbour", "vitaminc:Paris"),
+        ("The dam is full after the rain.", "Reports that the dam is full after the rain are "
+         "false.", "contradiction", "debunk:false", "abc:3"),
+        ("The dam is full after the rain.", "It is true that the dam is full after the rain.",
+         "entailment", "debunk:true", "abc:3"),
     ]  # fmt: skip
     path = tmp_path / "dev.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as out:
@@ -175,12 +179,16 @@ def test_bench_nli_reads_the_mined_dev_split(judge: NLIJudge, tmp_path: Path) ->
             out.write(json.dumps(line | {"kind": kind, "story": story}) + "\n")
 
     news = bench_nli.mined_rows(path, None, news_only=True)
-    assert len(news) == 3 and len(bench_nli.mined_rows(path, None, news_only=False)) == 4
+    assert len(news) == 5 and len(bench_nli.mined_rows(path, None, news_only=False)) == 6
     scores = bench_nli.mined_scores(judge, news)
-    assert set(scores["as_contradiction"]) == {"edit", "copy", "neighbour"}
+    assert set(scores["as_contradiction"]) == {"edit", "copy", "neighbour", "debunk"}
     assert scores["as_contradiction"]["copy"]["n"] == 1  # kinds are grouped by their prefix
+    assert "by_label" not in scores["as_contradiction"]["copy"]  # one label: no breakdown
+    debunk = scores["as_contradiction"]["debunk"]
+    assert debunk["n"] == 2 and set(debunk["by_label"]) == {"contradiction", "entailment"}
+    assert debunk["by_label"]["entailment"]["n"] == 1
     chosen = bench_nli.choose_thresholds(judge, limit=12, mined=path)
-    assert chosen["pairs"] == 36 + 3 and any("ABC news" in name for name in chosen["chosen_on"])
+    assert chosen["pairs"] == 36 + 5 and any("ABC news" in name for name in chosen["chosen_on"])
 
 
 class ScoringJudge(NLIJudge):

@@ -571,6 +571,75 @@ def test_mined_pairs_split_by_story_and_pair_other_stories_only() -> None:
     assert again == (train_pairs, dev_pairs)  # deterministic
 
 
+@pytest.mark.parametrize(
+    ("sentence", "clause"),
+    [
+        ("The dam on the Murray River is full for the first time in a decade.",
+         "the dam on the Murray River is full for the first time in a decade"),
+        ("Graincorp will pay growers $250 a tonne for wheat this season.",
+         "Graincorp will pay growers $250 a tonne for wheat this season"),
+        # reported speech, a quotation, a question, a fragment: no clean "that" clause
+        ("The minister said the dam on the Murray River was full.", None),
+        ('"The dam is full and the river is high," the minister said.', None),
+        ("Is the dam on the Murray River full for the first time?", None),
+        ("The dam is full.", None),
+    ],
+)  # fmt: skip
+def test_a_sentence_becomes_a_clause_only_where_it_states_a_fact_plainly(
+    sentence: str, clause: str | None
+) -> None:
+    assert mined.as_clause(sentence) == clause
+
+
+def test_debunkings_frame_one_sentence_three_ways_and_another_storys_as_neutral() -> None:
+    sentences = [
+        mined.Sentence(f"The council in district {n} approved a new bridge over the river, "
+                       f"which will cost {n + 2} million dollars.", f"abc:{n}")
+        for n in range(40)
+    ]  # fmt: skip
+    pairs = mined.debunk_pairs(sentences, 200, seed=5)
+    assert pairs == mined.debunk_pairs(sentences, 200, seed=5)  # deterministic
+    labels = {"debunk:false": "contradiction", "debunk:true": "entailment",
+              "debunk:relayed": "neutral", "debunk:other-story": "neutral"}  # fmt: skip
+    by_premise: dict[str, list[mined.Mined]] = {}
+    for pair in pairs:
+        assert pair.label == labels[pair.kind]
+        by_premise.setdefault(pair.premise, []).append(pair)
+    assert len(by_premise) == len(sentences)
+    story_of = {s.text: s.story for s in sentences}
+    for premise, framed in by_premise.items():
+        own = [p for p in framed if p.kind != "debunk:other-story"]
+        assert sorted(p.label for p in own) == ["contradiction", "entailment", "neutral"]
+        for pair in own:  # the sentence's own bridge, whole or up to its first comma
+            assert "district " + premise.split("district ")[1].split(" ")[0] in pair.hypothesis
+            assert pair.symmetric or pair.label == "entailment"
+        for pair in framed:
+            if pair.kind == "debunk:other-story":
+                other = next(s for s in sentences if s.text.split(",")[0][4:] in pair.hypothesis)
+                assert other.story != story_of[premise]
+    assert sum(p.kind == "debunk:other-story" for p in pairs) == len(sentences) // 2
+    assert len(mined.debunk_pairs(sentences, 10, seed=5)) <= 10 + 3
+
+
+def test_debunkings_are_mined_only_when_asked() -> None:
+    sentences = [
+        mined.Sentence(text, f"abc:{n}")
+        for n in range(60)
+        for text in (f"Farmers in region {n} sold {n + 10} cattle at the Monday market.",
+                     f"Rain fell across district {n} as growers planted wheat, he said.")
+    ]  # fmt: skip
+    vectors = np.random.default_rng(1).normal(size=(len(sentences), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    plain = mined.mine(sentences, vectors, edits=100, dev_fraction=0.2)
+    assert not any(p.kind.startswith("debunk") for split in plain for p in split)
+    train, dev = mined.mine(sentences, vectors, edits=100, dev_fraction=0.2, debunks=90)
+    assert {p.kind for p in train if p.kind.startswith("debunk")} >= {"debunk:false", "debunk:true"}
+    assert not {p.story for p in train} & {p.story for p in dev}
+    # the other pairs are the same ones, only shuffled among the debunkings
+    others = [p for p in train if not p.kind.startswith("debunk")]
+    assert Counter(others) == Counter(plain[0])
+
+
 def test_bucketed_batches_cover_the_epoch_once_and_pad_little() -> None:
     lengths = [random.Random(i).randint(10, 300) for i in range(1000)]
     batches, flips = epoch_batches(13, 0, lengths, 16, bucket=True)

@@ -10,7 +10,13 @@
 - contradiction: the edits of `synthetic.CONTRADICTIONS` (a number, date, place, name or
   polarity changed), each balanced by an entailing near-copy of the same sentence, and some
   made on top of a near-copy, so that neither "one word differs" nor "the credit differs"
-  decides the label.
+  decides the label;
+- debunkings (`--debunks N`, none by default): a sentence against a report that calls it
+  false (contradiction), true (entailment) or only relays it (neutral), the same sentence in
+  all three so that the report's frame is not the signal, and another story's debunking
+  (neutral) so that "false" alone is not either. FNC-1's "disagree" bodies debunk a claim in
+  such words, and the shipped model does not read them as contradictions
+  (`python -m bench.refutation_probe --nli`).
 
 Stories (an ABC story; a Wikipedia page of the VitaminC evidence) are split into train and dev
 by a hash of their id, before any pairing: no dev sentence is ever in a training pair.
@@ -48,7 +54,8 @@ class Mined:
     premise: str
     hypothesis: str
     label: str
-    kind: str  # neighbour, copy:<edit>, paraphrase:<edit>, edit:<edit>, edit+copy:<edit>
+    # neighbour, copy:<edit>, paraphrase:<edit>, edit:<edit>, edit+copy:<edit>, debunk:<frame>
+    kind: str
     story: str
     symmetric: bool = True
 
@@ -343,6 +350,77 @@ def _copy_pair(text: str, twin: tuple[str, str], story: str) -> Mined:
     return Mined(text, copy, "entailment", f"copy:{name}", story, symmetric=not one_way)
 
 
+# --- debunkings: a fact against a report that calls it false, true, or only relays it ----------
+
+DEBUNKED = (
+    "Reports that {} are false.", "The claim that {} is a hoax.",
+    "There is no truth to reports that {}.", "It is not true that {}.",
+    "Claims that {} have been debunked.",
+)  # fmt: skip
+CONFIRMED = (
+    "Reports that {} are true.", "It has been confirmed that {}.", "It is true that {}.",
+    "Claims that {} have been confirmed.",
+)  # fmt: skip
+RELAYED = (
+    "Reports that {} have been widely shared.", "Officials are looking into claims that {}.",
+    "Readers have asked about reports that {}.",
+)  # fmt: skip
+# A capitalised first word that is no name, so it reads lower case inside a clause.
+_COMMON_OPENERS = frozenset(
+    ("a", "an", "the", "this", "that", "these", "those", "there", "it", "its", "some", "many",
+     "most", "more", "several", "few", "all", "both", "each", "every", "no", "one", "two",
+     "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+)  # fmt: skip
+_REPORTED = re.compile(r"[\"“”‘’]|\b(?:said|says|told|according|reported|claimed)\b|\?$")
+
+
+def as_clause(text: str) -> str | None:
+    """The sentence as a "that" clause ("The dam is full." -> "the dam is full"), or None
+    for one that cannot be embedded cleanly: a question, a quotation, reported speech (whose
+    truth is the speaker's), or one too short or long to be one plain statement."""
+    words = text.split()
+    if not 6 <= len(words) <= 30 or not text.endswith(".") or _REPORTED.search(text):
+        return None
+    if not words[0][:1].isupper() or words[0].casefold().rstrip(",") in ("but", "and", "so"):
+        return None
+    first = words[0].casefold() if words[0].casefold() in _COMMON_OPENERS else words[0]
+    return " ".join([first, *words[1:]])[:-1]
+
+
+def debunk_pairs(sentences: Sequence[Sentence], count: int, seed: int) -> list[Mined]:
+    """About `count` pairs: for each usable sentence its debunking (contradiction), its
+    confirmation (entailment) and a report relaying it (neutral), and, for every other one,
+    another story's debunking (neutral)."""
+    rng = random.Random(seed)
+    clauses = [(s, c) for s in sentences if (c := as_clause(s.text)) is not None]
+    rng.shuffle(clauses)
+    out: list[Mined] = []
+    for turn, (sentence, clause) in enumerate(clauses):
+        if len(out) >= count:
+            break
+        text, story = sentence.text, sentence.story
+        # A debunking often restates only the gist: half the time, the clause up to its first
+        # comma. Confirming a part then says less than the sentence: entailment one way only.
+        head = clause.split(",", 1)[0]
+        part = rng.random() < 0.5 and head != clause and len(head.split()) >= 5
+        said = head if part else clause
+        for label, kind, frames in (
+            ("contradiction", "debunk:false", DEBUNKED),
+            ("entailment", "debunk:true", CONFIRMED),
+            ("neutral", "debunk:relayed", RELAYED),
+        ):
+            hypothesis = rng.choice(frames).format(said)
+            one_way = part and label == "entailment"
+            out.append(Mined(text, hypothesis, label, kind, story, symmetric=not one_way))
+        if turn % 2 or len(clauses) < 2:
+            continue
+        other, other_clause = clauses[(turn + 1 + rng.randrange(len(clauses) - 1)) % len(clauses)]
+        if other.story != story:
+            hypothesis = rng.choice(DEBUNKED).format(other_clause)
+            out.append(Mined(text, hypothesis, "neutral", "debunk:other-story", story))
+    return out
+
+
 def jaccard(a: str, b: str) -> float:
     x, y = set(_words(a)), set(_words(b))
     return len(x & y) / max(1, len(x | y))
@@ -359,6 +437,7 @@ def mine(
     dev_fraction: float = 0.1,
     neighbours_per_sentence: int = 1,
     edits: int = 100000,
+    debunks: int = 0,
 ) -> tuple[list[Mined], list[Mined]]:
     """(train, dev) pairs; dev stories are split off before any pairing."""
     dev_mask = np.array([is_dev(s.story, dev_fraction, seed) for s in sentences])
@@ -369,6 +448,8 @@ def mine(
         share = dev_fraction if want_dev else 1 - dev_fraction
         pairs = neighbour_pairs(part, vectors[index], neighbours_per_sentence, seed)
         pairs += edit_pairs(part, int(edits * share), seed)
+        if debunks:
+            pairs += debunk_pairs(part, int(debunks * share), seed)
         random.Random(seed).shuffle(pairs)
         split.append(pairs)
     return split[0], split[1]
@@ -388,7 +469,12 @@ def _open_for_writing(path: Path) -> IO[str]:
 
 
 def build(
-    corpus: Path, vitaminc: Path | None, out: Path, seed: int = 13, edits: int = 100000
+    corpus: Path,
+    vitaminc: Path | None,
+    out: Path,
+    seed: int = 13,
+    edits: int = 100000,
+    debunks: int = 0,
 ) -> dict[str, object]:
     """Embeds the sentences with the checker's embedder, mines, writes out/{train,dev}.jsonl.gz
     and out/mined.json (the recipe and counts)."""
@@ -411,7 +497,7 @@ def build(
         np.save(cache, vectors)
     if len(vectors) != len(sentences):
         raise ValueError(f"{cache} holds {len(vectors)} vectors for {len(sentences)} sentences")
-    train, dev = mine(sentences, vectors, seed=seed, edits=edits)
+    train, dev = mine(sentences, vectors, seed=seed, edits=edits, debunks=debunks)
     write_jsonl(train, out / "train.jsonl.gz")
     write_jsonl(dev, out / "dev.jsonl.gz")
     record: dict[str, object] = {
@@ -421,6 +507,7 @@ def build(
             "embedding_model": settings.embedding_model,
             "seed": seed,
             "edits": edits,
+            "debunks": debunks,
             "dev_fraction": 0.1,
             "neighbours_per_sentence": 1,
         },
@@ -443,7 +530,11 @@ if __name__ == "__main__":
     )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--edits", type=int, default=100000, help="at most this many edit pairs")
+    parser.add_argument(
+        "--debunks", type=int, default=0, help="about this many debunking pairs (default none)"
+    )
     args = parser.parse_args()
     if "fnc1" in str(args.corpus).lower():
         raise SystemExit("fnc1_train is for evaluation only: never mined for training")
-    print(json.dumps(build(args.corpus, args.vitaminc, args.out, args.seed, args.edits), indent=2))
+    record = build(args.corpus, args.vitaminc, args.out, args.seed, args.edits, args.debunks)
+    print(json.dumps(record, indent=2))

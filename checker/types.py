@@ -164,7 +164,8 @@ class Analysis:
     is known); `classifiers`: (noun, the noun that narrows it) pairs, lemmas ("hominid
     skeleton" -> ("skeleton", "hominid")); `complements`: (verb, the verb of its open
     complement) pairs, lemmas ("asking customers to stop using Tor" -> ("ask", "stop"),
-    ("stop", "use")).
+    ("stop", "use")); `debunked`: the lemmas of what the sentence calls false, a hoax or
+    debunked (a subset of `negated`: "reports that Banksy was arrested are false" -> "arrest").
     """
 
     version: int
@@ -179,6 +180,7 @@ class Analysis:
     anchor_source: str | None = None
     classifiers: tuple[tuple[str, str], ...] = ()
     complements: tuple[tuple[str, str], ...] = ()
+    debunked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

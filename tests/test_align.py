@@ -213,6 +213,46 @@ def test_a_quote_told_twice_is_a_copy_whatever_the_speakers_other_quote_says(
     assert is_copy(a, b, first, second, align(first, second))
 
 
+@pytest.mark.parametrize(
+    ("b", "verdict"),
+    [
+        # a debunking of the same report: the debunking rule contradicts, whatever the model
+        ("Reports that Banksy was arrested in London are false.", Verdict.CONTRADICTS),
+        ("The claim that Banksy was arrested in London is a hoax.", Verdict.CONTRADICTS),
+        # the same report confirmed, or another one debunked: nothing to contradict
+        ("Reports that Banksy was arrested in London are true.", Verdict.RELATED),
+        ("Reports that Banksy opened a gallery in London are false.", Verdict.RELATED),
+    ],
+)
+def test_a_debunking_of_what_the_claim_says_contradicts_it(
+    analyser: Analyser, b: str, verdict: Verdict
+) -> None:
+    a = "Banksy was arrested in London after a police raid on a warehouse."
+    # The shipped model reads such a debunking as neutral (bench.refutation_probe --nli).
+    neutral = Reason("nli", Verdict.RELATED, 0.9, "NLI model: neutral 0.90")
+    for first, second in ((a, b), (b, a)):
+        result = judged(analyser, first, second, extra=(neutral,))
+        assert result.verdict is verdict
+        if verdict is Verdict.CONTRADICTS:
+            assert [r.kind for r in result.reasons] == ["negation", "alignment"]
+            assert "calls false" in result.reasons[0].detail
+    # A side that itself refutes the report states nothing, however its capitals parsed.
+    headline = "Officials Refute Iraqi Media Reports That ISIS Members Have Contracted Ebola"
+    refuted = (
+        "Reports that Isis fighters in Iraq have contracted Ebola have been refuted as "
+        "“incorrect” and “unfounded” by the country’s health ministry."
+    )
+    assert judged(analyser, headline, refuted, extra=(neutral,)).verdict is Verdict.RELATED
+    assert judged(analyser, "ISIS fighters have contracted Ebola in Mosul.", refuted).verdict is (
+        Verdict.CONTRADICTS
+    )
+    # A model contradiction of a report nobody debunks still needs something to point at.
+    confirmed = "Reports that Banksy was arrested in London are true."
+    assert judged(analyser, a, confirmed, extra=(nli(Verdict.CONTRADICTS, 0.95),)).verdict is (
+        Verdict.RELATED
+    )
+
+
 def test_a_copy_with_a_changed_number_is_not_a_copy(analyser: Analyser) -> None:
     a = "Police said 12 people were arrested after the match in Melbourne."
     b = "Police said 15 people were arrested after the match in Melbourne."

@@ -106,22 +106,43 @@ def test_a_count_the_entity_recogniser_misses_is_still_a_value(analyser: Analyse
 
 
 @pytest.mark.parametrize(
-    ("text", "denied"),
+    "text",
     [
-        ("The Prime Minister has denied he knew AWB was paying kickbacks to Iraq.", "know"),
-        (
-            "Meanwhile Mr McGauran has rejected suggestions the Government could buy water "
-            "from irrigators.",
-            "buy",
-        ),
-        ("Police dismissed claims that the boy had been kidnapped.", "kidnap"),
+        "Reports that Banksy was arrested in London are true.",
+        "The false alarm about the dam woke residents across the valley.",
+        "The hoax caller was arrested in London on Monday.",
     ],
 )
-def test_a_denying_verb_denies_the_clause_it_rejects(
-    analyser: Analyser, text: str, denied: str
+def test_a_report_confirmed_or_a_word_of_falsehood_elsewhere_denies_nothing(
+    analyser: Analyser, text: str
+) -> None:
+    analysis = one(analyser, text)
+    assert "arrest" not in analysis.negated and analysis.debunked == ()
+    assert not {"wake", "alarm"} & set(analysis.negated)
+
+
+@pytest.mark.parametrize(
+    ("text", "denied", "debunking"),
+    [
+        ("The Prime Minister has denied he knew AWB was paying kickbacks to Iraq.", "know", False),
+        ("Meanwhile Mr McGauran has rejected suggestions the Government could buy water "
+         "from irrigators.", "buy", False),
+        ("Police dismissed claims that the boy had been kidnapped.", "kidnap", False),
+        # a debunking: what the report says is called false, a hoax, untrue, debunked
+        ("Reports that Banksy was arrested in London are false.", "arrest", True),
+        ("The claim that Banksy was arrested is a hoax.", "arrest", True),
+        ("The story of a spider living under a man's skin is a hoax.", "live", True),
+        ("Reports of Banksy's arrest are fake.", "arrest", True),
+        ("Claims that the boy had been kidnapped have been debunked.", "kidnap", True),
+        ("There is no truth to reports that the minister resigned.", "resign", True),
+    ],
+)  # fmt: skip
+def test_a_denying_verb_or_a_debunking_denies_the_clause_it_rejects(
+    analyser: Analyser, text: str, denied: str, debunking: bool
 ) -> None:
     analysis = one(analyser, text)
     assert denied in analysis.negated and denied in analysis.unasserted
+    assert analysis.debunked == ((denied,) if debunking else ())
     doc = analyser.nlp(text)
     assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc))
 
@@ -179,6 +200,9 @@ def test_the_stored_form_round_trips(analyser: Analyser) -> None:
     asking = one(analyser, "Comcast is not asking customers to stop using Tor.")
     assert asking.complements == (("ask", "stop"), ("stop", "use"))
     assert analysis_from_json(analysis_to_json(asking)) == asking
+    debunking = one(analyser, "Reports that Banksy was arrested in London are false.")
+    assert debunking.debunked == ("arrest",)
+    assert analysis_from_json(analysis_to_json(debunking)) == debunking
 
 
 def test_ingest_stores_analyses_and_a_search_returns_them(

@@ -25,6 +25,8 @@ def analysis_to_json(analysis: Analysis) -> str:
         "classifiers": [list(pair) for pair in analysis.classifiers],
         "complements": [list(pair) for pair in analysis.complements],
     }
+    if analysis.debunked:
+        data["debunked"] = list(analysis.debunked)
     if analysis.attribution is not None:
         a = analysis.attribution
         data["attribution"] = [a.speaker, a.verb, a.span[0], a.span[1]]
@@ -50,4 +52,5 @@ def analysis_from_json(raw: str) -> Analysis:
         anchor_source=data["anchor_source"],
         classifiers=tuple((noun, kind) for noun, kind in data.get("classifiers", ())),
         complements=tuple((verb, act) for verb, act in data.get("complements", ())),
+        debunked=tuple(data.get("debunked", ())),
     )

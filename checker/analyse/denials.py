@@ -24,6 +24,8 @@ _IMPLICATIVES = frozenset({"unable", "decline", "refuse", "fail"})
 # could buy water", "dismissed claims that the boy had been kidnapped". Rejecting a thing
 # ("rejected the plan") denies nothing, so only a clause or a claim's content counts.
 _DENYING = frozenset({"deny", "reject", "dismiss", "refute", "debunk"})
+# Of those, the ones that say a claim is false rather than that someone disputes it.
+_DEBUNKING_VERBS = frozenset({"refute", "debunk"})
 
 
 def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str]]:
@@ -31,6 +33,18 @@ def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str]]:
     walked once for both."""
     scopes = _denial_scopes(doc)
     return _negated(doc, scopes), _unasserted(doc, scopes)
+
+
+def debunked(doc: Any) -> set[str]:
+    """The lemmas of what the sentence calls false, a hoax or debunked: the head of each
+    debunked report's content ("reports that Banksy was arrested are false" -> "arrest")."""
+    found = set()
+    for token in doc:
+        verb = token.pos_ == "VERB" and token.lemma_.casefold() in _DEBUNKING_VERBS
+        content = _denied_clause(token) if verb else _debunked(token)
+        if content is not None:
+            found.add(str(content.lemma_.casefold()))
+    return found
 
 
 def negated(doc: Any) -> set[str]:
@@ -67,7 +81,7 @@ _BEYOND_DENIAL = frozenset({"conj", "cc", "advcl", "parataxis", "mark", "punct"}
 _CLAIM_NOUNS = frozenset(
     {"allegation", "claim", "rumour", "rumor", "speculation", "accusation", "suggestion"}
 )
-# What a denying verb can deny the content of: a claim, or a report of one.
+# What a denying verb or a debunking can deny the content of: a claim, or a report of one.
 _DENIABLE = _CLAIM_NOUNS | {"report", "story"}
 
 
@@ -120,17 +134,60 @@ def _denials(doc: Any) -> list[tuple[Any, Any]]:
 def _denied_clause(token: Any) -> Any | None:
     """The head of the clause a denying verb says is not so: its complement ("denied [he
     knew]") or the content of the claim it denies ("rejected suggestions [the Government could
-    buy water]"); None for any other word, or a denial of a thing ("rejected the plan")."""
+    buy water]", "claims [the boy had been kidnapped] have been debunked"); or what a debunking
+    says is not so (`_debunked`). None for any other word, or a denial of a thing ("rejected
+    the plan")."""
     if token.pos_ != "VERB" or token.lemma_.casefold() not in _DENYING:
-        return None
+        return _debunked(token)
     for child in token.children:
         if child.dep_ == "ccomp" and child.pos_ in ("VERB", "AUX"):
             return child
-        if child.dep_ == "dobj" and child.lemma_.casefold() in _DENIABLE:
-            content = (c for c in child.children if c.dep_ in ("acl", "ccomp"))
-            clause = next((c for c in content if c.pos_ in ("VERB", "AUX")), None)
-            if clause is not None:
-                return clause
+        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.casefold() in _DENIABLE:
+            content = _content(child)
+            if content is not None and content.pos_ in ("VERB", "AUX"):
+                return content
+    return None
+
+
+# What a report or claim is called when it is not so: "reports that Banksy was arrested are
+# false", "the story of a spider living under his skin is a hoax", "there is no truth to
+# reports that ...". The content of the report is then denied, as "denied he knew" denies.
+_DEBUNKING_WORDS = frozenset(
+    {"false", "untrue", "fake", "bogus", "baseless", "unfounded", "fabricated", "incorrect",
+     "inaccurate", "hoax", "myth", "fabrication", "lie"}
+)  # fmt: skip
+
+
+# Content words a sentence that disputes a claim uses: the debunking words and denying verbs.
+DISPUTING_LEMMAS = _DEBUNKING_WORDS | _DENYING | {"truth", "untrue"}
+
+
+def _debunked(token: Any) -> Any | None:
+    """The head of what a debunking says is not so: the content of the report or claim that
+    `token` (a debunking word, or "truth" with "no") is said of; None otherwise."""
+    lemma = token.lemma_.casefold()
+    if lemma in _DEBUNKING_WORDS and token.dep_ in ("acomp", "attr"):
+        subjects = (c for c in token.head.children if c.dep_ in ("nsubj", "nsubjpass"))
+        claim = next((c for c in subjects if c.lemma_.casefold() in _DENIABLE), None)
+    elif lemma == "truth" and any(c.lower_ == "no" for c in token.children):
+        to = (c for c in token.children if c.dep_ == "prep" and c.lower_ == "to")
+        objects = (o for p in to for o in p.children if o.dep_ == "pobj")
+        claim = next((o for o in objects if o.lemma_.casefold() in _DENIABLE), None)
+    else:
+        return None
+    return _content(claim) if claim is not None else None
+
+
+def _content(claim: Any) -> Any | None:
+    """What a report or claim says: its clause ("reports [that he was arrested]", "the story
+    of a spider [living] under ..."), or the event it is of ("reports of his [arrest]")."""
+    for child in claim.children:
+        if child.dep_ in ("acl", "ccomp") and child.pos_ in ("VERB", "AUX"):
+            return child
+    for of in (c for c in claim.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for thing in (c for c in of.children if c.dep_ in ("pobj", "pcomp")):
+            clause = next((c for c in thing.children if c.dep_ in ("acl", "relcl")), None)
+            return clause if clause is not None and clause.pos_ == "VERB" else thing
     return None
 
 

@@ -4,7 +4,9 @@ The text judges (rules and the NLI model) speak first; `Gate.decide` then reads 
 sentences' stored analyses and:
 
 1. calls a reprinted sentence a copy (it supports, and is never a contradiction);
-2. adds the entity rule's reason (a different place, person or organisation in the same slot);
+2. adds the reasons of the rules that read analyses: the entity rule's (a different place,
+   person or organisation in the same slot) and the debunking rule's (one side calls false
+   what the other asserts);
 3. keeps a contradiction or support reason only when alignment says the two sentences state
    the same fact (each kind has its own bar, below), and a value contradiction only when the
    two are not one template filled for two subjects (`subjects_swapped`); the rest
@@ -32,6 +34,7 @@ from checker.judge.align import (
 from checker.judge.base import combine
 from checker.judge.calibration import Calibration, load_calibration
 from checker.judge.rules import same_words
+from checker.judge.rules.debunk import debunk_reason
 from checker.judge.rules.entity import entity_reason
 from checker.judge.rules.numbers import two_moves
 from checker.types import Analysis, Judgement, Reason, Verdict
@@ -162,9 +165,9 @@ class Gate:
             return _furniture(judgement)
         a, b, alignment = sides.a, sides.b, sides.alignment
         found = [*judgement.reasons, *judgement.dissent]
-        extra = entity_reason(alignment)
-        if extra is not None:
-            found.append(extra)
+        for extra in (entity_reason(alignment), debunk_reason(a, b)):
+            if extra is not None:
+                found.append(extra)
         kept: list[Reason] = []
         dissent: list[Reason] = []
         for reason in found:

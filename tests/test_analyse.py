@@ -17,7 +17,7 @@ from checker.analyse import (
     load_analyser,
 )
 from checker.analyse.anchor import resolve_day
-from checker.analyse.denials import denied_and_unasserted, negated, unasserted
+from checker.analyse.denials import debunked, denied_and_unasserted, negated, unasserted
 from checker.analyse.parse import parse_number, unlabelled_counts
 from checker.service import Checker
 from checker.types import Analysis, Document, Sentence
@@ -144,7 +144,7 @@ def test_a_denying_verb_or_a_debunking_denies_the_clause_it_rejects(
     assert denied in analysis.negated and denied in analysis.unasserted
     assert analysis.debunked == ((denied,) if debunking else ())
     doc = analyser.nlp(text)
-    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc))
+    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc), debunked(doc))
 
 
 def test_rejecting_a_thing_denies_nothing(analyser: Analyser) -> None:
@@ -263,4 +263,4 @@ def test_a_fully_analysed_index_says_so_and_sentences_stored_without_analyses_un
 )
 def test_denials_walked_once_give_what_each_reading_gives(analyser: Analyser, text: str) -> None:
     doc = analyser.nlp(text)
-    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc))
+    assert denied_and_unasserted(doc) == (negated(doc), unasserted(doc), debunked(doc))

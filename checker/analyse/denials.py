@@ -28,23 +28,27 @@ _DENYING = frozenset({"deny", "reject", "dismiss", "refute", "debunk"})
 _DEBUNKING_VERBS = frozenset({"refute", "debunk"})
 
 
-def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str]]:
-    """(`negated(doc)`, `unasserted(doc)`) with the sentence's denials and their scopes
-    walked once for both."""
+def denied_and_unasserted(doc: Any) -> tuple[set[str], set[str], set[str]]:
+    """(`negated(doc)`, `unasserted(doc)`, `debunked(doc)`) with the sentence's denials and
+    their scopes walked once for all three."""
     scopes = _denial_scopes(doc)
-    return _negated(doc, scopes), _unasserted(doc, scopes)
+    return _negated(doc, scopes), _unasserted(doc, scopes), _debunked_lemmas(scopes)
 
 
 def debunked(doc: Any) -> set[str]:
     """The lemmas of what the sentence calls false, a hoax or debunked: the head of each
-    debunked report's content ("reports that Banksy was arrested are false" -> "arrest")."""
-    found = set()
-    for token in doc:
-        verb = token.pos_ == "VERB" and token.lemma_.casefold() in _DEBUNKING_VERBS
-        content = _denied_clause(token) if verb else _debunked(token)
-        if content is not None:
-            found.add(str(content.lemma_.casefold()))
-    return found
+    debunked report's content ("reports that Banksy was arrested are false" -> "arrest"),
+    where that debunking is not itself inside another denial (as `negated` leaves it out)."""
+    return _debunked_lemmas(_denial_scopes(doc))
+
+
+def _debunked_lemmas(scopes: list[tuple[Any, Any, list[Any]]]) -> set[str]:
+    embedded = _inside_other_denials(scopes)
+    return {
+        str(top.lemma_.casefold())
+        for word, top, _ in scopes
+        if word.lemma_.casefold() in _DEBUNKING and word.i not in embedded
+    }
 
 
 def negated(doc: Any) -> set[str]:
@@ -158,8 +162,11 @@ _DEBUNKING_WORDS = frozenset(
 )  # fmt: skip
 
 
-# Content words a sentence that disputes a claim uses: the debunking words and denying verbs.
-DISPUTING_LEMMAS = _DEBUNKING_WORDS | _DENYING | {"truth", "untrue"}
+# The words whose denials are debunkings: what the report is called, "no truth to", and the
+# verbs that say a claim is false.
+_DEBUNKING = _DEBUNKING_WORDS | _DEBUNKING_VERBS | {"truth"}
+# Content words a sentence that disputes a claim uses: those and the other denying verbs.
+DISPUTING_LEMMAS = _DEBUNKING | _DENYING
 
 
 def _debunked(token: Any) -> Any | None:

@@ -6,7 +6,8 @@
 - lemmas: the content words that are none of those and not the attribution: the
   value-masked form that alignment compares;
 - predicate and subject of the main clause (the reported clause when the sentence is
-  attributed), and what the sentence denies or only mentions (`checker.analyse.denials`);
+  attributed), and what the sentence denies, debunks or only mentions
+  (`checker.analyse.denials`);
 - classifiers: the nouns that narrow a noun ("hominid skeleton");
 - complements: the verb a verb's open complement names ("asking customers [to stop]").
 """
@@ -48,6 +49,7 @@ class Parts:
     unasserted: tuple[str, ...]
     classifiers: tuple[tuple[str, str], ...]
     complements: tuple[tuple[str, str], ...]
+    debunked: tuple[str, ...]
 
 
 def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
@@ -73,7 +75,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         and not t.like_num
     )
     clause = _main_clause(doc, attributed)
-    negated, unasserted = denied_and_unasserted(doc)
+    negated, unasserted, debunked = denied_and_unasserted(doc)
     return Parts(
         lemmas=lemmas,
         values=values,
@@ -83,6 +85,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         unasserted=tuple(sorted(unasserted)),
         classifiers=_classifiers(doc, attributed),
         complements=_complements(doc),
+        debunked=tuple(sorted(debunked)),
     )
 
 

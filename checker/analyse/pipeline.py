@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from checker.analyse.anchor import time_anchor
-from checker.analyse.denials import debunked
 from checker.analyse.parse import sentence_parts
 from checker.analyse.speaker import find_attribution
 from checker.analyse.version import ANALYSIS_VERSION
@@ -62,7 +61,7 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
         anchor_source=source,
         classifiers=parts.classifiers,
         complements=parts.complements,
-        debunked=tuple(sorted(debunked(doc) & set(parts.negated))),
+        debunked=parts.debunked,
     )
 
 

@@ -16,6 +16,7 @@ upper bound, under the same perfect relatedness.
 
     python -m bench.refutation_probe            # -> bench/results/refutation_probe.json
     python -m bench.refutation_probe --nli      # -> bench/results/refutation_probe_nli.json
+    python -m bench.refutation_probe --nli --model runs/nli-cont-onnx --out NAME  # another model
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import re
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pysbd
@@ -107,14 +109,18 @@ def probe(overlaps: list[float], limit: int | None = None) -> dict[str, Any]:
 
 
 def probe_nli(
-    overlaps: list[float], thresholds: list[float], limit: int | None = None
+    overlaps: list[float],
+    thresholds: list[float],
+    limit: int | None = None,
+    model: Path | None = None,
 ) -> dict[str, Any]:
     import numpy as np
 
     from checker.judge.nli import BUILTIN_MODEL, LABELS, NLIJudge
 
     related, bodies = related_bodies(limit)
-    judge = NLIJudge(BUILTIN_MODEL, runtime="auto")
+    model = model or BUILTIN_MODEL
+    judge = NLIJudge(model, runtime="auto")
     # Each related row's candidate sentences (overlap >= the loosest setting), read once each.
     candidates: list[list[tuple[float, str]]] = []
     for row in related:
@@ -142,7 +148,7 @@ def probe_nli(
     return {
         "pairs": len(related),
         "sentence_pairs_read": len(pairs),
-        "model": str(BUILTIN_MODEL),
+        "model": str(model),
         "runtime": judge.runtime,
         "nli_seconds": round(seconds, 1),
         "results": results,
@@ -157,9 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--thresholds", type=float, nargs="+", default=[0.3, 0.5, 0.7, 0.8, 0.9, 0.95]
     )
+    parser.add_argument(
+        "--model", type=Path, help="with --nli: an NLI model folder (default: the shipped one)"
+    )
+    parser.add_argument("--out", help="results name under bench/results/")
     args = parser.parse_args(argv)
     try:
-        result = probe_nli(args.overlap, args.thresholds) if args.nli else probe(args.overlap)
+        result = (
+            probe_nli(args.overlap, args.thresholds, model=args.model)
+            if args.nli
+            else probe(args.overlap)
+        )
     except MissingData as exc:
         print(f"skipped: {exc}")
         return 0
@@ -169,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             f"overlap >= {row['overlap']}{at}: precision {row['precision']:.3f} "
             f"recall {row['recall']:.3f} F1 {row['f1']:.3f}"
         )
-    print(write_result("refutation_probe_nli" if args.nli else "refutation_probe", result))
+    name = args.out or ("refutation_probe_nli" if args.nli else "refutation_probe")
+    print(write_result(name, result))
     return 0
 
 

@@ -417,3 +417,20 @@ def test_an_ensemble_reads_multinli_as_the_mean_of_its_models(
     assert result["rows"] == 60 and len(result["models"]) == 2
     for scores in (*result["models"].values(), result["ensemble"]):
         assert scores["accuracy"] == pytest.approx(alone["accuracy"])
+
+
+def test_the_stance_diff_lists_what_each_model_alone_contradicts() -> None:
+    from bench.stance_diff import SEPARATOR, differences
+
+    def key(headline: str, document: str) -> str:
+        return headline + SEPARATOR + document
+
+    shipped = {key("h1", "d1"): {"text": "both"}, key("h2", "d2"): {"text": "shipped only"}}
+    candidate = {key("h1", "d1"): {"text": "both"}, key("h3", "d3"): {"text": "candidate only"}}
+    found = differences(shipped, candidate, {key("h3", "d3"): "agree"})
+    assert [(r["headline"], r["document"], r["fnc1_stance"]) for r in found["added"]] == [
+        ("h3", "d3", "agree")
+    ]
+    assert found["added"][0]["passage"]["text"] == "candidate only"
+    # A row FNC-1 does not list is an unrelated pair.
+    assert [(r["document"], r["fnc1_stance"]) for r in found["removed"]] == [("d2", "unrelated")]

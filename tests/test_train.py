@@ -619,6 +619,15 @@ def test_debunkings_frame_one_sentence_three_ways_and_another_storys_as_neutral(
                 assert other.story != story_of[premise]
     assert sum(p.kind == "debunk:other-story" for p in pairs) == len(sentences) // 2
     assert len(mined.debunk_pairs(sentences, 10, seed=5)) <= 10 + 3
+    # Asked for, a report's existence meets its debunking too: compatible, so neutral.
+    with_reports = mined.debunk_pairs(sentences, 200, seed=5, reported=True)
+    reported = [p for p in with_reports if p.kind == "debunk:reported"]
+    assert reported and all(p.label == "neutral" and p.symmetric for p in reported)
+    for pair in reported:
+        assert any(frame.split("{}")[0] in pair.premise for frame in mined.REPORTED)
+        assert any(frame.split("{}")[0] in pair.hypothesis for frame in mined.DEBUNKED)
+        # the same report on both sides: "district N" of one sentence
+        assert pair.premise.split("district ")[1][:3] == pair.hypothesis.split("district ")[1][:3]
 
 
 def test_debunkings_are_mined_only_when_asked() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from checker.train.device import pack_base, read_pieces
 from checker.train.soup import average, make_soup, measure_soup
-from checker.train.sweep import SOUP, chosen, sweep, train_config
+from checker.train.sweep import BASE, SOUP, chosen, sweep, train_config
 from tests.test_train import TINY_PAIRS as PAIRS  # labels as the shared files spell them
 
 LABELS = {0: "contradiction", 1: "entailment", 2: "neutral"}
@@ -154,6 +154,7 @@ def test_a_sweep_with_soup_records_the_soup_beside_each_run(tmp_path: Path) -> N
         learning_rates=[],
         variants=tmp_path / "variants.json",
         soup=True,
+        measure_base=True,
     )
     assert sweep(args) == 0
 
@@ -161,6 +162,8 @@ def test_a_sweep_with_soup_records_the_soup_beside_each_run(tmp_path: Path) -> N
     runs = record["runs"]
     assert [runs[name]["exit"] for name in ("s13", "s14")] == [0, 0]
     soup = record[SOUP]
+    # The starting weights were measured on the same sets before any run began.
+    assert record[BASE]["sets"].keys() == runs["s13"]["best"]["sets"].keys()
     assert (
         soup["of"] == ["s13", "s14"] and soup["sets"].keys() == runs["s13"]["best"]["sets"].keys()
     )

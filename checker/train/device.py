@@ -184,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also average the runs' best weights, measure that on the same dev sets, and "
         "bring it back instead of the best run where it scores above every run",
     )
+    runs.add_argument(
+        "--measure-base",
+        action="store_true",
+        help="first measure the starting weights on the dev sets (a trained NLI model being "
+        "continued: the score each run must beat), recorded as 'base' in sweep.json",
+    )
     pieces = commands.add_parser("unpieces", help="fp16 pieces back into a CrossEncoder folder")
     pieces.add_argument("pieces", type=Path)
     pieces.add_argument("template", type=Path, help="a model folder of the same architecture")

@@ -14,7 +14,10 @@
 - debunkings (`--debunks N`, none by default): a sentence against a report that calls it
   false (contradiction), true (entailment) or only relays it (neutral), the same sentence in
   all three so that the report's frame is not the signal, and another story's debunking
-  (neutral) so that "false" alone is not either. FNC-1's "disagree" bodies debunk a claim in
+  (neutral) so that "false" alone is not either; with `--debunk-reports`, also the report's
+  existence against its debunking ("Reports that X appeared online" / "Reports that X are
+  false": neutral), so that mentioning a report is not read as contradicting its refutation.
+  FNC-1's "disagree" bodies debunk a claim in
   such words, and the shipped model does not read them as contradictions
   (`python -m bench.refutation_probe --nli`).
 
@@ -365,6 +368,13 @@ RELAYED = (
     "Reports that {} have been widely shared.", "Officials are looking into claims that {}.",
     "Readers have asked about reports that {}.",
 )  # fmt: skip
+# A report's existence, which its debunking does not deny: "Reports that X appeared online"
+# and "Reports that X are false" are both true of one hoax (neutral). Without these, a model
+# taught the debunkings reads any mention of the reports as contradicting their refutation.
+REPORTED = (
+    "Reports that {} appeared online.", "Several outlets reported that {}.",
+    "Reports that {} circulated on social media.", "A local newspaper reported that {}.",
+)  # fmt: skip
 # A capitalised first word that is no name, so it reads lower case inside a clause.
 _COMMON_OPENERS = frozenset(
     ("a", "an", "the", "this", "that", "these", "those", "there", "it", "its", "some", "many",
@@ -387,10 +397,13 @@ def as_clause(text: str) -> str | None:
     return " ".join([first, *words[1:]])[:-1]
 
 
-def debunk_pairs(sentences: Sequence[Sentence], count: int, seed: int) -> list[Mined]:
+def debunk_pairs(
+    sentences: Sequence[Sentence], count: int, seed: int, reported: bool = False
+) -> list[Mined]:
     """About `count` pairs: for each usable sentence its debunking (contradiction), its
-    confirmation (entailment) and a report relaying it (neutral), and, for every other one,
-    another story's debunking (neutral)."""
+    confirmation (entailment) and a report relaying it (neutral); with `reported`, also the
+    report's existence against its debunking (neutral, `REPORTED`); and, for every other
+    one, another story's debunking (neutral)."""
     rng = random.Random(seed)
     clauses = [(s, c) for s in sentences if (c := as_clause(s.text)) is not None]
     rng.shuffle(clauses)
@@ -412,6 +425,10 @@ def debunk_pairs(sentences: Sequence[Sentence], count: int, seed: int) -> list[M
             hypothesis = rng.choice(frames).format(said)
             one_way = part and label == "entailment"
             out.append(Mined(text, hypothesis, label, kind, story, symmetric=not one_way))
+        if reported:
+            existence, debunking = rng.choice(REPORTED), rng.choice(DEBUNKED)
+            pair = (existence.format(said), debunking.format(said))
+            out.append(Mined(*pair, "neutral", "debunk:reported", story, symmetric=True))
         if turn % 2 or len(clauses) < 2:
             continue
         other, other_clause = clauses[(turn + 1 + rng.randrange(len(clauses) - 1)) % len(clauses)]
@@ -438,6 +455,7 @@ def mine(
     neighbours_per_sentence: int = 1,
     edits: int = 100000,
     debunks: int = 0,
+    debunk_reports: bool = False,
 ) -> tuple[list[Mined], list[Mined]]:
     """(train, dev) pairs; dev stories are split off before any pairing."""
     dev_mask = np.array([is_dev(s.story, dev_fraction, seed) for s in sentences])
@@ -449,7 +467,7 @@ def mine(
         pairs = neighbour_pairs(part, vectors[index], neighbours_per_sentence, seed)
         pairs += edit_pairs(part, int(edits * share), seed)
         if debunks:
-            pairs += debunk_pairs(part, int(debunks * share), seed)
+            pairs += debunk_pairs(part, int(debunks * share), seed, debunk_reports)
         random.Random(seed).shuffle(pairs)
         split.append(pairs)
     return split[0], split[1]
@@ -475,6 +493,7 @@ def build(
     seed: int = 13,
     edits: int = 100000,
     debunks: int = 0,
+    debunk_reports: bool = False,
 ) -> dict[str, object]:
     """Embeds the sentences with the checker's embedder, mines, writes out/{train,dev}.jsonl.gz
     and out/mined.json (the recipe and counts)."""
@@ -497,7 +516,9 @@ def build(
         np.save(cache, vectors)
     if len(vectors) != len(sentences):
         raise ValueError(f"{cache} holds {len(vectors)} vectors for {len(sentences)} sentences")
-    train, dev = mine(sentences, vectors, seed=seed, edits=edits, debunks=debunks)
+    train, dev = mine(
+        sentences, vectors, seed=seed, edits=edits, debunks=debunks, debunk_reports=debunk_reports
+    )
     write_jsonl(train, out / "train.jsonl.gz")
     write_jsonl(dev, out / "dev.jsonl.gz")
     record: dict[str, object] = {
@@ -508,6 +529,7 @@ def build(
             "seed": seed,
             "edits": edits,
             "debunks": debunks,
+            "debunk_reports": debunk_reports,
             "dev_fraction": 0.1,
             "neighbours_per_sentence": 1,
         },
@@ -533,8 +555,21 @@ if __name__ == "__main__":
     parser.add_argument(
         "--debunks", type=int, default=0, help="about this many debunking pairs (default none)"
     )
+    parser.add_argument(
+        "--debunk-reports",
+        action="store_true",
+        help="with --debunks: also a report's existence against its debunking (neutral)",
+    )
     args = parser.parse_args()
     if "fnc1" in str(args.corpus).lower():
         raise SystemExit("fnc1_train is for evaluation only: never mined for training")
-    record = build(args.corpus, args.vitaminc, args.out, args.seed, args.edits, args.debunks)
+    record = build(
+        args.corpus,
+        args.vitaminc,
+        args.out,
+        args.seed,
+        args.edits,
+        args.debunks,
+        args.debunk_reports,
+    )
     print(json.dumps(record, indent=2))

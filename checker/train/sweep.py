@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from checker.train.loop import TrainConfig
 
 SOUP = "soup"  # the sweep record's key, and the folder, for the mean of the runs' weights
+BASE = "base"  # the sweep record's key for the starting weights' own dev scores
 
 
 def train_config(values: dict[str, Any]) -> TrainConfig:
@@ -87,7 +88,10 @@ def sweep(args: argparse.Namespace) -> int:
         name: dict(common, **changes, out=str(work / name))
         for name, changes in sweep_runs(args).items()
     }
-    summary: dict[str, Any] = {"runs": train_side_by_side(configs, out)}
+    summary: dict[str, Any] = {}
+    if getattr(args, "measure_base", False):  # where every run starts: what each must beat
+        summary[BASE] = measure_base(Path(common["base_model"]), common, work)
+    summary["runs"] = train_side_by_side(configs, out)
     archive_records(configs, work, out)
     scored = {
         n: r["best"]["score"] for n, r in summary["runs"].items() if r["exit"] == 0 and r["best"]
@@ -141,6 +145,14 @@ def archive_records(configs: dict[str, dict[str, Any]], work: Path, out: Path) -
     for log_file in out.glob("train-*.log"):
         shutil.move(str(log_file), bundle / log_file.name)
     shutil.make_archive(str(out / "records"), "gztar", root_dir=bundle)
+
+
+def measure_base(folder: Path, common: dict[str, Any], work: Path) -> dict[str, Any]:
+    """The starting weights' scores on the runs' dev sets (same code and samples): for a
+    sweep that continues a trained NLI model, the score its runs must beat to be worth it."""
+    from checker.train.soup import measure_soup
+
+    return measure_soup(folder, train_config(dict(common, out=str(work / "base-measured"))))
 
 
 def soup_of(

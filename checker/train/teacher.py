@@ -13,6 +13,11 @@ pair as stored (premise first), and writes their mean probabilities, one row per
 (`distinct_pairs`), with the fingerprint of those pairs. A run refuses a file made for other
 pairs; a symmetric pair read the other way round keeps its stored reading's soft label, as it
 keeps its gold label.
+
+`--gold-for SOURCE` (a training file, or "mined") gives that source's pairs their gold label as
+the soft label instead of the models' reading: for data the teacher was never taught (the
+mined debunkings, which the shipped model reads as neutral or even entailed), distilling its
+reading would pull the student back towards the mistake the new data is there to correct.
 """
 
 from __future__ import annotations
@@ -75,8 +80,37 @@ def soft_labels_for(path: Path, examples: Sequence[Pair]) -> np.ndarray:
     return probabilities[[row[(p.premise, p.hypothesis)] for p in examples]].astype(np.float32)
 
 
+def gold_rows(
+    examples: Iterable[Pair], pairs: Sequence[tuple[str, str]], sources: Iterable[str]
+) -> dict[int, str]:
+    """Row of `pairs` -> gold label, for the pairs of `sources` (taught by their gold label).
+    A pair that also occurs under another source with another label is refused: its one row
+    cannot hold both."""
+    wanted, row = set(sources), {pair: index for index, pair in enumerate(pairs)}
+    gold: dict[int, str] = {}
+    others: dict[int, str] = {}
+    for example in examples:
+        index = row[(example.premise, example.hypothesis)]
+        (gold if example.source in wanted else others)[index] = example.label
+    clash = [i for i, label in gold.items() if others.get(i, label) != label]
+    if clash:
+        raise ValueError(f"{len(clash)} pairs of {sorted(wanted)} carry another label elsewhere")
+    return gold
+
+
+def with_gold(probabilities: np.ndarray, gold: dict[int, str]) -> np.ndarray:
+    """`probabilities` with each row of `gold` replaced by its label's one-hot."""
+    out = probabilities.copy()
+    for index, label in gold.items():
+        out[index] = [float(name == label) for name in TEACHER_LABELS]
+    return out
+
+
 def ensemble_probabilities(
-    models: Sequence[Path], pairs: Sequence[tuple[str, str]], log: bool = True
+    models: Sequence[Path],
+    pairs: Sequence[tuple[str, str]],
+    log: bool = True,
+    runtime: str = "onnxruntime",
 ) -> np.ndarray:
     """The mean softmax of `models` (NLI model folders) over `pairs`, `TEACHER_LABELS` order."""
     from checker.judge.nli import LABELS, NLIJudge
@@ -85,7 +119,7 @@ def ensemble_probabilities(
     total = np.zeros((len(pairs), len(TEACHER_LABELS)))
     for number, folder in enumerate(models, 1):
         began = time.monotonic()
-        judge = NLIJudge(folder, batch_size=32)
+        judge = NLIJudge(folder, batch_size=32, runtime=runtime)
         for start in range(0, len(pairs), 20000):
             chunk = pairs[start : start + 20000]
             total[start : start + len(chunk)] += judge.probabilities(chunk)[:, columns]
@@ -108,13 +142,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", type=Path, help="NLI model folders (the ensemble)")
     parser.add_argument("--config", type=Path, required=True, help="a run's TrainConfig JSON")
     parser.add_argument("--out", type=Path, required=True, help="the teacher file (.npz)")
+    parser.add_argument(
+        "--gold-for",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="a training file (or 'mined') whose pairs keep their gold label as the soft label",
+    )
+    parser.add_argument(
+        "--runtime",
+        default="onnxruntime",
+        choices=("onnxruntime", "openvino", "auto"),
+        help="what runs the models (checker.judge.nli.NLIJudge)",
+    )
     args = parser.parse_args(argv)
     values = json.loads(args.config.read_text(encoding="utf-8"))
     values.update(out=str(args.out.parent), teacher=None, distill=0.0)
     examples, _ = build_examples(train_config(values))
     unique = distinct_pairs(examples)
-    print(f"{len(unique)} distinct pairs of {len(examples)}", file=sys.stderr)
-    write_soft_labels(unique, ensemble_probabilities(args.models, unique), args.out)
+    gold = gold_rows(examples, unique, args.gold_for)
+    print(
+        f"{len(unique)} distinct pairs of {len(examples)}, {len(gold)} taught by their gold label",
+        file=sys.stderr,
+    )
+    read = [pair for index, pair in enumerate(unique) if index not in gold]
+    probabilities = np.zeros((len(unique), len(TEACHER_LABELS)))
+    if read:
+        rows = [index for index in range(len(unique)) if index not in gold]
+        probabilities[rows] = ensemble_probabilities(args.models, read, runtime=args.runtime)
+    write_soft_labels(unique, with_gold(probabilities, gold), args.out)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

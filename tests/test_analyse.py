@@ -53,6 +53,9 @@ def test_the_seeds_say_who_asserts_each_side(analyser: Analyser) -> None:
         ("The company declined to comment, AP reported.", "AP", "reported"),
         ("The diverted plane landed in Lyon, officials said.", "officials", "said"),
         ("He declined to say whether the company would cut jobs.", "He", "say"),
+        # a relative clause speaks for the noun it describes, not for "who" or "that"
+        ("The minister, who said that the plant would close, resigned.", "The minister", "said"),
+        ("It was the ministry that claimed the dam had burst.", "the ministry", "claimed"),
     ],
 )
 def test_attribution_names_the_speaker_and_the_reporting_verb(
@@ -65,6 +68,17 @@ def test_attribution_names_the_speaker_and_the_reporting_verb(
 
 def test_a_sentence_the_text_asserts_itself_has_no_attribution(analyser: Analyser) -> None:
     assert one(analyser, "Heavy rain flooded the town overnight.").attribution is None
+
+
+def test_a_that_parsed_as_a_subject_is_no_speaker(analyser: Analyser) -> None:
+    """FNC-1: "claims" read as a verb whose subject is "that" was shown as
+    "Wednesday that — claims". A speaker is a noun phrase; with none, nobody is named."""
+    text = (
+        "The Department of Homeland Security released a statement on Wednesday that claims "
+        "alleging Islamic State militants have been apprehended at the Mexican border are "
+        "“categorically false.”"
+    )
+    assert one(analyser, text).attribution is None
 
 
 def test_asking_someone_to_tell_is_no_report_by_the_asker(analyser: Analyser) -> None:

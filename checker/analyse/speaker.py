@@ -66,6 +66,9 @@ REPORTING = frozenset(
 # Speakers of more tokens than this are parse errors, not names.
 MAX_SPEAKER_TOKENS = 12
 _NAME_POS = frozenset({"PROPN", "NOUN", "ADJ", "NUM"})
+_RELATIVE_TAGS = frozenset({"WDT", "WP"})  # "that", "which", "who" opening a relative clause
+# Heads a subject can have only when the parse went wrong: a speaker is a noun phrase.
+_NOT_A_SPEAKER = frozenset({"SCONJ", "ADP", "CCONJ", "PART", "PUNCT"})
 
 
 def find_attribution(doc: Any) -> tuple[Attribution | None, frozenset[int]]:
@@ -95,7 +98,9 @@ def _reporting_verb(doc: Any) -> tuple[Attribution, frozenset[int]] | None:
     )
     for verb in candidates:
         subject = _subject(verb)
-        if subject is not None:
+        # A speaker is a noun phrase: a "that" the parser made a subject ("a statement on
+        # Wednesday that claims alleging ... are false", where "claims" is the noun) is not.
+        if subject is not None and subject.pos_ not in _NOT_A_SPEAKER:
             words = {verb.i}
             label = verb.text
             demand = next((c for c in verb.children if c.lower_ == "for"), None)
@@ -121,6 +126,10 @@ def _subject(verb: Any) -> Any | None:
     """The verb's own subject, or, for a participle or a modifier ("the accord called for"),
     the subject of the word it hangs on."""
     own = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if own is not None and own.tag_ in _RELATIVE_TAGS and verb.dep_ == "relcl":
+        # "the minister, who said ...", "the ministry that claimed ...": the relative pronoun
+        # stands for the noun its clause describes, and that noun is the speaker.
+        return verb.head
     if own is not None:
         return own
     if verb.dep_ == "acl":  # "the accord called for ...": the noun is the speaker

@@ -4,7 +4,7 @@ Bump it whenever either changes: stored analyses of another version are redone
 (`checker ingest` and `checker scan` upgrade an index before they work).
 """
 
-ANALYSIS_VERSION = 13  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
+ANALYSIS_VERSION = 14  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
 # 5: what a sentence speaks of without asserting (`unasserted`), contrasts, double negation;
 # 6: "no ferries were cancelled" denies the cancelling; bracketed conversions; "1m";
 # 7: a unit written onto a figure ("12m") is kept with it, a scale only before money;
@@ -13,4 +13,6 @@ ANALYSIS_VERSION = 13  # 3: a sum "worth" something sits in its slot; 4: "unable
 # 10: the nouns that narrow a noun (`classifiers`: "hominid skeleton");
 # 11: the verb of a verb's open complement (`complements`: "asking customers to stop");
 # 12: "asked the customer to tell him" reports nothing (no attribution to the asker);
-# 13: a debunking denies what the report says ("reports that he was arrested are false")
+# 13: a debunking denies what the report says ("reports that he was arrested are false");
+# 14: a relative clause's reporting verb speaks for the noun it describes ("the minister, who
+# said ...": the minister, not "who")

@@ -559,7 +559,7 @@ def _heading_glued_on(a_text: str, b_text: str) -> bool:
 def denies_what_other_says(a: Analysis, b: Analysis) -> bool:
     """A word one side denies and the other does not, which both speak of: a polarity that
     differs on shared ground ("there are no forces" / "the withdrawal of remaining forces")."""
-    return _denial_met(a, b) or _denial_met(b, a)
+    return denial_met(a, b) or denial_met(b, a)
 
 
 # Words of a denial the other side must assert besides the denied word itself: "traded no
@@ -567,7 +567,7 @@ def denies_what_other_says(a: Analysis, b: Analysis) -> bool:
 _DENIAL_CONTEXT = 1
 
 
-def _denial_met(denier: Analysis, other: Analysis) -> bool:
+def denial_met(denier: Analysis, other: Analysis) -> bool:
     """`other` asserts what `denier` denies: the denied word and more of the denial's words."""
     said = asserted(other)
     denied = (set(denier.negated) - set(other.negated)) & said

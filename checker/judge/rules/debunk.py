@@ -11,7 +11,7 @@ reason is a negation: the gate keeps, calibrates and shows it as one.
 from __future__ import annotations
 
 from checker.analyse.denials import DISPUTING_LEMMAS
-from checker.judge.align import asserted, denies_what_other_says
+from checker.judge.align import asserted, denial_met
 from checker.types import Analysis, Reason, Verdict
 
 # Until calibration on judged news says otherwise: as sure as the entity rule's call.
@@ -20,7 +20,8 @@ DEBUNK_CONFIDENCE = 0.7
 
 def debunk_reason(a: Analysis, b: Analysis) -> Reason | None:
     """A contradiction where one side calls false, a hoax or debunked what the other states in
-    its main clause (and the denial meets the assertion, `denies_what_other_says`)."""
+    its main clause, and the debunking side's denial meets what the other side asserts
+    (`denial_met`, one way: the other side's own denials, if any, are not what it debunks)."""
     for denier, other, side in ((a, b, "claim"), (b, a, "passage")):
         # What the other side states, not what it mentions: its main clause's verb ("there
         # are unconfirmed reports that fighters contracted Ebola" states no contracting, and
@@ -31,7 +32,7 @@ def debunk_reason(a: Analysis, b: Analysis) -> Reason | None:
         # ISIS Members Have Contracted Ebola", a headline in capitals, parses "contracted"
         # as its main verb).
         disputed = DISPUTING_LEMMAS.intersection(other.lemmas)
-        if called_false and not disputed and denies_what_other_says(denier, other):
+        if called_false and not disputed and denial_met(denier, other):
             return Reason(
                 kind="negation",
                 verdict=Verdict.CONTRADICTS,

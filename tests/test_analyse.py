@@ -56,6 +56,9 @@ def test_the_seeds_say_who_asserts_each_side(analyser: Analyser) -> None:
         # a relative clause speaks for the noun it describes, not for "who" or "that"
         ("The minister, who said that the plant would close, resigned.", "The minister", "said"),
         ("It was the ministry that claimed the dam had burst.", "the ministry", "claimed"),
+        # a passive reporting verb speaks for its agent, not for what it reports on
+        ("The plant was said by officials to be closing.", "officials", "said"),
+        ("He was told by police that the road was closed.", "police", "told"),
     ],
 )
 def test_attribution_names_the_speaker_and_the_reporting_verb(
@@ -68,6 +71,18 @@ def test_attribution_names_the_speaker_and_the_reporting_verb(
 
 def test_a_sentence_the_text_asserts_itself_has_no_attribution(analyser: Analyser) -> None:
     assert one(analyser, "Heavy rain flooded the town overnight.").attribution is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It is believed that the dam burst after the storm.",
+        "The woman, who is reported to be from Bolivia, has now been discharged from hospital.",
+    ],
+)
+def test_a_passive_report_without_an_agent_names_nobody(analyser: Analyser, text: str) -> None:
+    # FNC-1 showed "who — reported" here: the woman is reported on, not reporting.
+    assert one(analyser, text).attribution is None
 
 
 def test_a_that_parsed_as_a_subject_is_no_speaker(analyser: Analyser) -> None:

@@ -126,6 +126,12 @@ def _subject(verb: Any) -> Any | None:
     """The verb's own subject, or, for a participle or a modifier ("the accord called for"),
     the subject of the word it hangs on."""
     own = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if own is not None and own.dep_ == "nsubjpass":
+        # "the plant was said by officials to be closing", "who is reported to be from
+        # Bolivia", "he was told": a passive subject is what is reported, or the one told;
+        # the speaker is the agent where one is named, else nobody the sentence names.
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        return next((c for c in agent.children if c.dep_ == "pobj"), None) if agent else None
     if own is not None and own.tag_ in _RELATIVE_TAGS and verb.dep_ == "relcl":
         # "the minister, who said ...", "the ministry that claimed ...": the relative pronoun
         # stands for the noun its clause describes, and that noun is the speaker.

@@ -4,7 +4,7 @@ Bump it whenever either changes: stored analyses of another version are redone
 (`checker ingest` and `checker scan` upgrade an index before they work).
 """
 
-ANALYSIS_VERSION = 14  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
+ANALYSIS_VERSION = 15  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
 # 5: what a sentence speaks of without asserting (`unasserted`), contrasts, double negation;
 # 6: "no ferries were cancelled" denies the cancelling; bracketed conversions; "1m";
 # 7: a unit written onto a figure ("12m") is kept with it, a scale only before money;
@@ -15,4 +15,5 @@ ANALYSIS_VERSION = 14  # 3: a sum "worth" something sits in its slot; 4: "unable
 # 12: "asked the customer to tell him" reports nothing (no attribution to the asker);
 # 13: a debunking denies what the report says ("reports that he was arrested are false");
 # 14: a relative clause's reporting verb speaks for the noun it describes ("the minister, who
-# said ...": the minister, not "who")
+# said ...": the minister, not "who"); 15: a reporting verb's passive subject is no speaker
+# ("the plant was said by officials to ...": officials; "it is believed that ...": nobody)

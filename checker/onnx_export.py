@@ -133,6 +133,14 @@ def quantize_weights_int8(source: Path, target: Path, block_size: int = 32) -> P
     return target
 
 
+def dequantized(quantized: Any, zero_point: Any, scale: Any) -> Any:
+    """The float32 weights an int8 (or uint8) tensor stands for, as the runtime computes them:
+    (q - zero_point) * scale, per tensor or per output column as the scale's shape says."""
+    import numpy as np
+
+    return (quantized.astype(np.float32) - zero_point.astype(np.float32)) * scale.astype(np.float32)
+
+
 def dequantize_matmuls(model: Any) -> Any:
     """`model` (an onnx.ModelProto, as `quantize_int8` writes them) with each int8 matrix
     product turned back into a float MatMul over its dequantised weights, changed in place and
@@ -163,9 +171,7 @@ def dequantize_matmuls(model: Any) -> Any:
         (scaled,) = consumers[cast.output[0]]
         scales = producer[next(i for i in scaled.input if i != cast.output[0])]
         w_scale = next(i for i in scales.input if i in weights)
-        matrix = (weights[w_q].astype(np.float32) - weights[w_zero].astype(np.float32)) * (
-            weights[w_scale].astype(np.float32)
-        )
+        matrix = dequantized(weights[w_q], weights[w_zero], weights[w_scale])
         name = f"{w_q}_dequantized"
         graph.initializer.append(numpy_helper.from_array(matrix.astype(np.float32), name))
         replaced[id(scaled)] = helper.make_node(

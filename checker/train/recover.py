@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +34,20 @@ def recovered_weights(model_file: Path) -> dict[str, np.ndarray]:
     import onnx
     from onnx import numpy_helper
 
+    from checker.onnx_export import dequantized
+
     graph = onnx.load(str(model_file)).graph
     stored = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
+    consumers: dict[str, list[Any]] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
     weights: dict[str, np.ndarray] = {}
     for name, value in stored.items():
         if name.endswith("_quantized"):
             stem = name[: -len("_quantized")]
-            matrix = (
-                value.astype(np.float32) - stored[stem + "_zero_point"].astype(np.float32)
-            ) * (stored[stem + "_scale"].astype(np.float32))
-            weights[_torch_name(stem, graph)] = _as_torch_layout(stem, matrix)
+            matrix = dequantized(value, stored[stem + "_zero_point"], stored[stem + "_scale"])
+            weights[_torch_name(stem, consumers, stored.keys())] = _as_torch_layout(stem, matrix)
         elif not name.endswith(("_scale", "_zero_point")) and value.dtype == np.float32:
             weights[_strip(name)] = value
     return weights
@@ -59,22 +63,20 @@ def _as_torch_layout(stem: str, matrix: np.ndarray) -> np.ndarray:
     return matrix if stem.endswith("embeddings.weight") else np.ascontiguousarray(matrix.T)
 
 
-def _torch_name(stem: str, graph: Any) -> str:
+def _torch_name(stem: str, consumers: Mapping[str, list[Any]], initializers: KeysView[str]) -> str:
     """The parameter name of a quantised matrix: its own where the export kept it, else that
     of the bias its product is added to."""
     if stem.startswith(PREFIX):
         return _strip(stem.removesuffix("_Transposed"))
-    bias = _bias_after(stem + "_quantized", graph)
+    bias = _bias_after(stem + "_quantized", consumers, initializers)
     return _strip(bias.removesuffix(".bias")) + ".weight"
 
 
-def _bias_after(weight: str, graph: Any) -> str:
-    """The first `*.bias` initializer added downstream of the node that reads `weight`."""
-    initializers = {init.name for init in graph.initializer}
-    consumers: dict[str, list[Any]] = {}
-    for node in graph.node:
-        for name in node.input:
-            consumers.setdefault(name, []).append(node)
+def _bias_after(
+    weight: str, consumers: Mapping[str, list[Any]], initializers: KeysView[str]
+) -> str:
+    """The first `*.bias` initializer added downstream of the node that reads `weight`
+    (`consumers`: value name -> the nodes that read it)."""
     frontier = list(consumers.get(weight, []))
     seen: set[int] = set()
     while frontier:

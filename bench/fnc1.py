@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +79,17 @@ def confusion(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[s
     return {g: {p: counts[(g, p)] for p in FNC_LABELS} for g in FNC_LABELS}
 
 
+def checked_headlines(
+    client: Any, rows: Sequence[dict[str, str]], k: int
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each distinct headline of `rows` and its POST /v1/check answer (k passages), in order."""
+    for headline in dict.fromkeys(r["headline"] for r in rows):
+        response = client.post("/v1/check", json={"claim": headline, "k": k})
+        if response.status_code != 200:
+            raise RuntimeError(f"/v1/check answered {response.status_code}: {response.data!r}")
+        yield headline, response.get_json()
+
+
 def fnc1_stances(
     embedder: Embedder,
     settings: Settings,
@@ -104,11 +115,7 @@ def fnc1_stances(
         stances: dict[str, dict[str, str]] = {}
         took = []
         started = time.perf_counter()
-        for headline in dict.fromkeys(r["headline"] for r in rows):
-            response = client.post("/v1/check", json={"claim": headline, "k": k})
-            if response.status_code != 200:
-                raise RuntimeError(f"/v1/check answered {response.status_code}: {response.data!r}")
-            body = response.get_json()
+        for headline, body in checked_headlines(client, rows, k):
             stances[headline] = stances_from_check(body)
             took.append(body["took_ms"])
         seconds = time.perf_counter() - started

@@ -25,30 +25,37 @@ from typing import Any
 
 from bench import data
 from bench.common import MissingData, provenance, write_result
+from bench.fnc1 import checked_headlines
 from bench.indexes import CACHE, api_client, indexed
-from checker.embed import load_embedder
+from checker.embed import Embedder, load_embedder
 from checker.settings import Settings
 
 SEPARATOR = "\t"  # between the headline and the body id in a row's key
 
 
-def contradicting(settings: Settings) -> dict[str, dict[str, Any]]:
+def contradicting(
+    settings: Settings,
+    embedder: Embedder,
+    bodies: list[dict[str, str]],
+    rows: list[dict[str, str]],
+) -> dict[str, dict[str, Any]]:
     """(headline TAB body id) -> the first passage /v1/check puts under "contradicting"."""
-    bodies, rows = data.fnc1_bodies(), data.fnc1_stances()
     workdir = Path(tempfile.mkdtemp(prefix="stance-diff-"))
-    checker, _ = indexed("fnc1", bodies, load_embedder(settings), settings, workdir / "i", CACHE)
+    checker, _ = indexed("fnc1", bodies, embedder, settings, workdir / "i", CACHE)
     found: dict[str, dict[str, Any]] = {}
     try:
         client = api_client(checker, settings)
-        for headline in dict.fromkeys(r["headline"] for r in rows):
-            answer = client.post("/v1/check", json={"claim": headline, "k": settings.max_k})
-            if answer.status_code != 200:
-                raise RuntimeError(f"/v1/check answered {answer.status_code}: {answer.data!r}")
-            for passage in answer.get_json().get("contradicting", []):
+        for headline, answer in checked_headlines(client, rows, settings.max_k):
+            for passage in answer.get("contradicting", []):
                 found.setdefault(headline + SEPARATOR + passage["document"]["id"], passage)
     finally:
         checker.close()
     return found
+
+
+def key(row: dict[str, str]) -> str:
+    """A stances.csv row's key: its headline and body id."""
+    return row["headline"] + SEPARATOR + row["document_id"]
 
 
 def differences(
@@ -82,18 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     base = Settings.from_env()
     try:
-        gold = {
-            r["headline"] + SEPARATOR + r["document_id"]: r["stance"] for r in data.fnc1_stances()
-        }
-        shipped = contradicting(dataclasses.replace(base, nli_model="builtin"))
-        candidate = contradicting(dataclasses.replace(base, nli_model=str(args.model)))
+        bodies, rows = data.fnc1_bodies(), data.fnc1_stances()
+        embedder = load_embedder(base)  # the NLI model differs between the runs, not this
+        shipped, candidate = (
+            contradicting(dataclasses.replace(base, nli_model=model), embedder, bodies, rows)
+            for model in ("builtin", str(args.model))
+        )
     except MissingData as exc:
         print(f"skipped: {exc}")
         return 0
     result = {
         "model": str(args.model),
         "contradicted_rows": {"shipped": len(shipped), "candidate": len(candidate)},
-        **differences(shipped, candidate, gold),
+        **differences(shipped, candidate, {key(r): r["stance"] for r in rows}),
         "provenance": provenance(),
     }
     print(

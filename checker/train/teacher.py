@@ -165,10 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(unique)} distinct pairs of {len(examples)}, {len(gold)} taught by their gold label",
         file=sys.stderr,
     )
-    read = [pair for index, pair in enumerate(unique) if index not in gold]
+    rows = [index for index in range(len(unique)) if index not in gold]  # the models read
     probabilities = np.zeros((len(unique), len(TEACHER_LABELS)))
-    if read:
-        rows = [index for index in range(len(unique)) if index not in gold]
+    if rows:
+        read = [unique[index] for index in rows]
         probabilities[rows] = ensemble_probabilities(args.models, read, runtime=args.runtime)
     write_soft_labels(unique, with_gold(probabilities, gold), args.out)
     print(f"wrote {args.out}", file=sys.stderr)

@@ -6,8 +6,10 @@ sentence/claim text itself (for the spans inside a `Reason`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 Span = tuple[int, int]
@@ -151,6 +153,21 @@ class Value:
     verb: str = ""
 
 
+class Word(NamedTuple):
+    """One token of a sentence as spaCy read it: what the rules walk instead of tokenising the
+    text again. `span` is into the sentence; `lemma` lower case; `pos` and `tag` spaCy's
+    coarse and fine part of speech ("PROPN", "NNP"); `stop` spaCy's stopword flag; `name`
+    inside a named entity that names something (a place, person, organisation, nationality).
+    A named tuple, not a dataclass: a sentence has dozens, built whenever one is read."""
+
+    span: Span
+    lemma: str
+    pos: str
+    tag: str
+    stop: bool
+    name: bool
+
+
 @dataclass(frozen=True)
 class Analysis:
     """What judging needs to know about one sentence, worked out once at ingest (spaCy).
@@ -165,7 +182,9 @@ class Analysis:
     skeleton" -> ("skeleton", "hominid")); `complements`: (verb, the verb of its open
     complement) pairs, lemmas ("asking customers to stop using Tor" -> ("ask", "stop"),
     ("stop", "use")); `debunked`: the lemmas of what the sentence calls false, a hoax or
-    debunked (a subset of `negated`: "reports that Banksy was arrested are false" -> "arrest").
+    debunked (a subset of `negated`: "reports that Banksy was arrested are false" -> "arrest");
+    `words`: every token but spaces, in order (`Word`), which the rules read (a stored
+    analysis decodes them only when they are first read: `checker.analyse.codec`).
     """
 
     version: int
@@ -181,6 +200,7 @@ class Analysis:
     classifiers: tuple[tuple[str, str], ...] = ()
     complements: tuple[tuple[str, str], ...] = ()
     debunked: tuple[str, ...] = ()
+    words: Sequence[Word] = ()
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from checker.judge.base import CombinedJudge
 from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate, Sides
 from checker.judge.rules import RuleJudge
+from checker.judge.rules.text import PARSES, analyse
 from checker.service import Checker
 from checker.types import Analysis, Judgement, Reason, Value, Verdict
 from tests.conftest import (
@@ -304,6 +305,25 @@ def test_the_model_reads_only_pairs_whose_verdict_it_can_change(
     everything = Checker(checker.settings, checker.store, every, checker.embedder)
     assert [j.verdict for j in everything.judge_texts(pairs)] == [j.verdict for j in cascaded]
     assert [j.confidence for j in everything.judge_texts(pairs)] == [j.confidence for j in cascaded]
+
+
+def test_judging_stored_sentences_parses_nothing_again(
+    make_checker: Callable[..., Checker],
+) -> None:
+    """The rules read the words stored at ingest (and the claim's, analysed for the check):
+    they parse nothing themselves, while the same rules given bare texts parse each one."""
+    checker = make_checker(nli_model="none")
+    ingest_paths(checker, SEEDS)
+    claim = CLAIM
+    analyse.cache_clear()
+    before = PARSES.count
+    found = checker.check(claim, k=20)
+    assert PARSES.count == before
+    assert [p.hit.sentence.text for p in found.contradicting] == [NO_FORCES_SENTENCE]
+    hits = checker.store.search(checker.claim_vectors([claim]), 5)[0]
+    analyse.cache_clear()
+    RuleJudge().judge([(claim, hit.sentence.text) for hit in hits])
+    assert PARSES.count == before + 1 + len({hit.sentence.text for hit in hits})
 
 
 def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(

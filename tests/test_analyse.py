@@ -234,6 +234,23 @@ def test_the_stored_form_round_trips(analyser: Analyser) -> None:
     assert analysis_from_json(analysis_to_json(debunking)) == debunking
 
 
+def test_the_words_are_spacys_reading_of_every_token(analyser: Analyser) -> None:
+    text = "Three people were injured when Armenian forces paid the villagers’ fines."
+    analysis = one(analyser, text)
+    read = [(text[w.span[0] : w.span[1]], w.lemma, w.tag) for w in analysis.words]
+    assert read[:4] == [("Three", "three", "CD"), ("people", "people", "NNS"),
+                        ("were", "be", "VBD"), ("injured", "injure", "VBN")]  # fmt: skip
+    assert ("paid", "pay", "VBD") in read and ("forces", "force", "NNS") in read
+    named = {text[w.span[0] : w.span[1]] for w in analysis.words if w.name}
+    assert named == {"Armenian"}
+    assert {text[w.span[0] : w.span[1]] for w in analysis.words if w.stop} >= {"were", "when"}
+    assert analysis_from_json(analysis_to_json(analysis)).words == analysis.words
+    # Stored as one string: a "|" or "%" of the text's own comes back as it was.
+    piped = one(analyser, "Prices | rose 5% to $3.20 a kilo.")
+    assert tuple(analysis_from_json(analysis_to_json(piped)).words) == tuple(piped.words)
+    assert [w.lemma for w in piped.words][1:5] == ["|", "rise", "5", "%"]
+
+
 def test_ingest_stores_analyses_and_a_search_returns_them(
     make_checker: Callable[..., Checker],
 ) -> None:
@@ -243,6 +260,10 @@ def test_ingest_stores_analyses_and_a_search_returns_them(
     [hits] = checker.store.search(checker.claim_vectors([NO_FORCES_SENTENCE]), 3)
     assert all(hit.analysis is not None for hit in hits)
     assert hits[0].analysis and hits[0].analysis.attribution
+    # Every stored token, so that the rules read it rather than tokenise the text again.
+    text = hits[0].sentence.text
+    spans = [w.span for w in hits[0].analysis.words]
+    assert "".join(text[a:b] for a, b in spans) == "".join(text.split())
 
 
 def test_an_index_built_before_analysis_is_upgraded_by_the_next_ingest(

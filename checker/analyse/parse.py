@@ -9,7 +9,9 @@
   attributed), and what the sentence denies, debunks or only mentions
   (`checker.analyse.denials`);
 - classifiers: the nouns that narrow a noun ("hominid skeleton");
-- complements: the verb a verb's open complement names ("asking customers [to stop]").
+- complements: the verb a verb's open complement names ("asking customers [to stop]");
+- words: every token with its lemma, part of speech and whether it is a stopword or part of
+  a name, which the rules walk (`checker.judge.rules.text`) instead of tokenising again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from checker.analyse.anchor import resolve_day
 from checker.analyse.denials import CONTENT_POS, denied_and_unasserted
-from checker.types import Value
+from checker.types import Value, Word
 
 NUMBER_LABELS = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT"})
 DATE_LABELS = frozenset({"DATE", "TIME"})
@@ -50,6 +52,7 @@ class Parts:
     classifiers: tuple[tuple[str, str], ...]
     complements: tuple[tuple[str, str], ...]
     debunked: tuple[str, ...]
+    words: tuple[Word, ...]
 
 
 def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) -> Parts:
@@ -77,6 +80,7 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
     clause = _main_clause(doc, attributed)
     negated, unasserted, debunked = denied_and_unasserted(doc)
     return Parts(
+        words=sentence_words(doc),
         lemmas=lemmas,
         values=values,
         predicate=clause.lemma_.casefold() if clause is not None else None,
@@ -86,6 +90,22 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
         classifiers=_classifiers(doc, attributed),
         complements=_complements(doc),
         debunked=tuple(sorted(debunked)),
+    )
+
+
+def sentence_words(doc: Any) -> tuple[Word, ...]:
+    """Every token but whitespace, as the rules read it."""
+    return tuple(
+        Word(
+            span=(t.idx, t.idx + len(t.text)),
+            lemma=t.lemma_.casefold(),
+            pos=t.pos_,
+            tag=t.tag_,
+            stop=t.is_stop,
+            name=t.ent_type_ in NAME_LABELS,
+        )
+        for t in doc
+        if not t.is_space
     )
 
 

@@ -62,6 +62,7 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
         classifiers=parts.classifiers,
         complements=parts.complements,
         debunked=parts.debunked,
+        words=parts.words,
     )
 
 

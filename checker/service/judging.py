@@ -15,6 +15,7 @@ from checker.judge.base import CombinedJudge, Judge
 from checker.judge.gate import Gate, Sides
 from checker.judge.nli import resolve_nli_model
 from checker.judge.rules import RuleJudge
+from checker.judge.rules.text import stored_words
 from checker.settings import Settings
 from checker.types import Analysis, Judgement, Verdict
 
@@ -65,16 +66,24 @@ def judge_analysed(
     the text judges read only the pairs whose verdict any reading could change (the gate's
     floor), the NLI model only those its reading could change."""
     sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in pairs]
+    analysed = [(s.a_text, s.a) for s in sides] + [(s.b_text, s.b) for s in sides]
+    with stored_words(analysed):  # the rules read the stored words, and parse nothing
+        return _judge_sides(judge, gate, sides, reads)
+
+
+def _judge_sides(
+    judge: Judge, gate: Gate, sides: Sequence[Sides], reads: ModelReads | None
+) -> list[Judgement]:
     open_ = [i for i, pair in enumerate(sides) if gate.judges_can_matter(pair)]
     texts = [(sides[i].a_text, sides[i].b_text) for i in open_]
     if isinstance(judge, CombinedJudge):
         worth = [gate.model_can_matter(sides[i]) for i in open_]
         if reads is not None:
-            reads.add(sum(worth), len(pairs))
+            reads.add(sum(worth), len(sides))
         found = judge.judge(texts, worth=worth)
     else:
         found = judge.judge(texts)
-    judgements = [_UNREAD] * len(pairs)
+    judgements = [_UNREAD] * len(sides)
     for i, judgement in zip(open_, found, strict=True):
         judgements[i] = judgement
     return [gate.decide(j, pair) for pair, j in zip(sides, judgements, strict=True)]

@@ -1,16 +1,17 @@
 """Rule-based judging: registered `Rule`s and the `RuleJudge` that runs them.
 
-Rules are pure and fast (regex, word lists, dateparser for month names; no models, no I/O), so
-they run on every pair. The built-ins, in registration order:
+Rules are pure and fast (the stored tokens, word lists, regex, dateparser for month names; no
+models, no I/O), so they run on every pair. The built-ins, in registration order:
 
     negation  one sentence denies what the other asserts exists or happened   (negation.py)
     number    different numbers for the same thing                           (numbers.py)
     date      different dates or times for the same event                    (dates.py)
 
-Shared pieces: `text.py` tokenises and measures the content overlap that gates every rule,
-`phrases.py` walks tokens to find phrases, `stances.py` finds what a sentence denies or
-asserts exists, `quantities.py` finds numbers and what they count, and `registry.py` holds the
-`Rule` protocol and the registry. Importing this package registers the built-ins.
+Shared pieces: `text.py` reads a sentence's tokens as spaCy stored them at ingest and measures
+the content overlap that gates every rule, `phrases.py` walks tokens to find phrases,
+`stances.py` finds what a sentence denies or asserts exists, `quantities.py` finds numbers and
+what they count, and `registry.py` holds the `Rule` protocol and the registry. Importing this
+package registers the built-ins.
 """
 
 from __future__ import annotations

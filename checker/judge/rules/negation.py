@@ -153,10 +153,10 @@ def _find_phrase(stance: Stance, own: _Side, other: _Side) -> list[_Found]:
     """Every occurrence of the stance's noun phrase (head + modifiers) in `other`: one may be
     denied there and another asserted, and each is judged."""
     head = own.tokens[stance.core[-1]]
-    modifiers = {own.tokens[k].stem: own.tokens[k] for k in stance.core[:-1]}
+    modifiers = {own.tokens[k].lemma: own.tokens[k] for k in stance.core[:-1]}
     found: list[_Found] = []
     for t in other.tokens:
-        if not t.is_content or t.stem != head.stem:
+        if not t.is_content or t.lemma != head.lemma:
             continue
         theirs = _modifiers_before(other.tokens, t.index)
         shared = set(modifiers) & set(theirs)
@@ -180,23 +180,23 @@ def _find_phrase(stance: Stance, own: _Side, other: _Side) -> list[_Found]:
 def _find_clause(stance: Stance, own: _Side, other: _Side) -> _Found | None:
     """All the clause's content words close together in `other`. All of them: the one left
     out is too often the point ("denied he knew X was paying" must find "knew")."""
-    stems = [own.tokens[k].stem for k in stance.core]
-    places = {s: [t.index for t in other.tokens if t.is_content and t.stem == s] for s in stems}
+    lemmas = [own.tokens[k].lemma for k in stance.core]
+    places = {s: [t.index for t in other.tokens if t.is_content and t.lemma == s] for s in lemmas}
     if not all(places.values()):
         return None
-    window = _tightest(stems, places)
+    window = _tightest(lemmas, places)
     if window is None:
         return None
     quality = 1.0
     weight = sum(content_weight(own.tokens[k]) for k in stance.core)
-    distinct = len(set(stems))
+    distinct = len(set(lemmas))
     if stance.subject:
         # The subject's head noun must be there: "higher tonnages" is not "higher prices".
         # ... and close to the clause (before it, or just after it when the other sentence is
         # in the passive voice), not anywhere in the sentence.
-        head = own.tokens[stance.subject[-1]].stem
+        head = own.tokens[stance.subject[-1]].lemma
         nearby = other.tokens[max(0, window[0] - 8) : window[-1] + 4]
-        subject_found = [t for t in nearby if t.is_content and t.stem == head]
+        subject_found = [t for t in nearby if t.is_content and t.lemma == head]
         if subject_found:
             weight += max(content_weight(t) for t in subject_found)
             distinct += 1
@@ -208,12 +208,12 @@ def _find_clause(stance: Stance, own: _Side, other: _Side) -> _Found | None:
     return _found(other, window, quality, weight + tail_weight, distinct + near, "event")
 
 
-def _tightest(stems: Sequence[str], places: dict[str, list[int]]) -> tuple[int, ...] | None:
-    """The closest-together occurrence of the stems, if close enough to be one clause."""
+def _tightest(lemmas: Sequence[str], places: dict[str, list[int]]) -> tuple[int, ...] | None:
+    """The closest-together occurrence of the lemmas, if close enough to be one clause."""
     best: tuple[int, ...] | None = None
-    for anchor in places[stems[0]]:
-        chosen = sorted({min(places[s], key=lambda p: abs(p - anchor)) for s in stems})
-        if chosen[-1] - chosen[0] > 3 * len(stems) + 2:
+    for anchor in places[lemmas[0]]:
+        chosen = sorted({min(places[s], key=lambda p: abs(p - anchor)) for s in lemmas})
+        if chosen[-1] - chosen[0] > 3 * len(lemmas) + 2:
             continue
         if best is None or chosen[-1] - chosen[0] < best[-1] - best[0]:
             best = tuple(chosen)
@@ -261,7 +261,7 @@ def _modifiers_before(tokens: Sequence[Token], head: int) -> dict[str, int]:
     while i >= 0 and len(found) < 3:
         t = tokens[i]
         if t.is_content and t.low != "remaining":
-            found.setdefault(t.stem, i)
+            found.setdefault(t.lemma, i)
         elif not (t.low == "-" and found):
             break
         i -= 1
@@ -280,13 +280,13 @@ def _tail(stance: Stance, own: _Side, other: _Side, used: Sequence[int]) -> tupl
     """Words of the rest of the scope ("in Karabakh") found in the other sentence: their weight
     (a bonus wherever they are), and how many follow the match closely enough to belong to
     the same phrase ("risk of fireblight")."""
-    stems = {own.tokens[k].stem: own.tokens[k] for k in stance.tail}
+    lemmas = {own.tokens[k].lemma: own.tokens[k] for k in stance.tail}
     hits = {
-        t.index: t.stem
+        t.index: t.lemma
         for t in other.tokens
-        if t.is_content and t.index not in used and t.stem in stems
+        if t.is_content and t.index not in used and t.lemma in lemmas
     }
-    weight = sum(content_weight(stems[s]) for s in set(hits.values()))
+    weight = sum(content_weight(lemmas[s]) for s in set(hits.values()))
     last = max(used)
     near = {s for i, s in hits.items() if last < i <= last + 4}
     return weight, len(near)

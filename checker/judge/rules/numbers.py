@@ -117,8 +117,8 @@ def two_moves(claim: str, passage: str) -> bool:
 def _names_clash(claim: str, passage: str) -> bool:
     """Each sentence names someone or somewhere the other does not (Graincorp's profit and
     CBH's profit are two figures, not one disputed figure)."""
-    names_a = {t.stem for t in analyse(claim) if t.is_proper}
-    names_b = {t.stem for t in analyse(passage) if t.is_proper}
+    names_a = {t.lemma for t in analyse(claim) if t.is_proper}
+    names_b = {t.lemma for t in analyse(passage) if t.is_proper}
     # One name written two ways ("Iraqi" / "Iraq") is one name.
     return not names_within(names_a, names_b) and not names_within(names_b, names_a)
 
@@ -190,7 +190,7 @@ class NumberRule:
             analyse(passage),
             {i for q in qa for i in q.tokens},
             {i for q in qb for i in q.tokens},
-            skip_stems=units,
+            skip_lemmas=units,
         )
         return len(shared.shared), shared.coefficient
 

@@ -1,15 +1,15 @@
 """Walking a sentence's tokens to find its phrases: the noun phrase after a cue, the subject
 before it, the content words up to a preposition or the end of a clause.
 
-Crude on purpose (word lists, no parser): the rules only need to know which content words a
-cue governs, and they stay conservative where these guesses are unsure.
+Word lists over spaCy's tokens, not its parse: the rules only need to know which content
+words a cue governs, and they stay conservative where these guesses are unsure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from checker.judge.rules.text import IRREGULAR_VERB_FORMS, PUNCT_BOUNDARY, Token, words
+from checker.judge.rules.text import PUNCT_BOUNDARY, Token, words
 
 BE = words("be is are was were been being am")
 ADVERBS = words("also still now yet ever really even just already currently always")
@@ -39,6 +39,9 @@ CONTROL_VERBS = words(
     "plan plans planned want wants wanted intend intends intended expect expects expected "
     "hope hopes hoped need needs needed try tries tried seek seeks sought aim aims wish wishes"
 )
+
+
+_PAST = frozenset({"VBD", "VBN"})
 
 
 def word_at(tokens: Sequence[Token], i: int) -> str:
@@ -140,9 +143,9 @@ def clause_core(tokens: Sequence[Token], i: int) -> tuple[int, ...]:
 
 
 def verb_like_at(tokens: Sequence[Token], j: int) -> bool:
-    """A guess, without a tagger, that token `j` is a verb or an auxiliary."""
+    """Whether token `j` is a verb or an auxiliary, as these phrase walks need it."""
     t = tokens[j]
     if t.low in AUX - ADVERBS:
         return True
-    # Past tenses: regular ("fired") or among the irregular forms the stemmer knows ("paid").
-    return t.is_content and j > 0 and (t.low.endswith("ed") or t.low in IRREGULAR_VERB_FORMS)
+    # A verb in the past tense or a past participle, as spaCy tagged it ("fired", "paid").
+    return t.is_content and j > 0 and t.tag in _PAST

@@ -61,7 +61,7 @@ _CALENDAR = frozenset(
 )
 # "Nobody was hurt" counts the people hurt: none.
 _NOBODY = re.compile(r"\b(?P<nobody>no one|no-one|nobody)\b", re.IGNORECASE)
-_PEOPLE = frozenset({"peopl", "person"})
+_PEOPLE = frozenset({"people", "person"})
 
 # Words in front of a number that make it a range: (low factor, high factor).
 _HEDGES: dict[tuple[str, ...], tuple[float, float]] = {
@@ -129,7 +129,7 @@ class Quantity:
     low: float
     high: float
     kind: str  # "count", "money:<currency>" or "percent"
-    units: frozenset[str]  # stems of what it counts ("home"), or a rate ("/tonne")
+    units: frozenset[str]  # lemmas of what it counts ("home"), or a rate ("/tonne")
     of: str | None  # head of "250 tonnes of hay" / "60 per cent of the crop": "hay", "crop"
     left: str | None  # the content word just before it in its clause: "fined $2 million"
     right: str | None  # the first content word after it and its unit: "32 people died"
@@ -306,7 +306,7 @@ def _units(after: Sequence[Token], glued: str, kind: str) -> tuple[set[str], lis
         return set(), []
     used = run[: run.index(head) + 1]
     rate = _rate(after[len(used) :])
-    return {head.stem + ("/" + rate if rate else "")}, [t.index for t in used]
+    return {head.lemma + ("/" + rate if rate else "")}, [t.index for t in used]
 
 
 def _describes(t: Token, run: Sequence[Token]) -> bool:
@@ -316,7 +316,7 @@ def _describes(t: Token, run: Sequence[Token]) -> bool:
 def _rate(after: Sequence[Token]) -> str | None:
     """ "$20 a tonne", "746 cents a kilo": a price per unit is not the same figure as a total."""
     if len(after) >= 2 and after[0].low in _RATE_WORDS and after[1].is_content:
-        return after[1].stem
+        return after[1].lemma
     return None
 
 
@@ -330,7 +330,7 @@ def _of_noun(after: Sequence[Token]) -> str | None:
             head = t
         elif head is not None or not t.is_word:
             break
-    return head.stem if head else None
+    return head.lemma if head else None
 
 
 def _left_word(before: Sequence[Token]) -> str | None:
@@ -338,7 +338,7 @@ def _left_word(before: Sequence[Token]) -> str | None:
         if t.low in PUNCT_BOUNDARY:
             return None
         if t.is_content:
-            return t.stem
+            return t.lemma
     return None
 
 
@@ -347,7 +347,7 @@ def _right_word(rest: Sequence[Token]) -> str | None:
         if t.low in PUNCT_BOUNDARY:
             return None
         if t.is_content:
-            return t.stem
+            return t.lemma
     return None
 
 

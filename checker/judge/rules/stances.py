@@ -111,8 +111,9 @@ _SEMI_AUX = words("going able likely set due about trying allowed supposed")
 _AS_MUCH = words(
     "much many often well good high strong big large quickly fast long far badly severe"
 )
-# Token text is lower-cased with straight apostrophes (see text.analyse).
-_WEAK_NEGATIONS = words("cannot can't couldn't wouldn't shouldn't mightn't mustn't")
+# A negation after one of these hedges rather than denies. By lemma: spaCy splits "cannot",
+# "can't" and "couldn't" into the modal and the negation ("ca" is "can").
+_HEDGING_MODALS = _MODALS | {"can", "must"}
 
 
 @lru_cache(maxsize=4096)
@@ -254,7 +255,7 @@ def _not_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
     if i > 0 and tokens[i - 1].low in {"if", "or", "whether"}:
         return None  # "if not", "whether or not"
     strength = 0.8
-    if tokens[i].low in _WEAK_NEGATIONS or (i > 0 and tokens[i - 1].low in _MODALS):
+    if i > 0 and tokens[i - 1].lemma in _HEDGING_MODALS:
         strength = 0.55  # "may not be paid", "cannot remain long" hedge rather than deny
     start = skip(tokens, i + 1, AUX | DETERMINERS)
     if word_at(tokens, start) in EXIST_PREDICATES or word_at(tokens, start) in _THERE:

@@ -1,20 +1,25 @@
-"""Shared tokenising for the rules: word tokens with character spans, crude stems, stopwords,
-and the content-word overlap that gates every rule ("do both sentences speak of the same thing?").
+"""The rules' view of a sentence: its words as spaCy read them (`Analysis.words`: lemma, part
+of speech, stopword, name), and the content-word overlap that gates every rule ("do both
+sentences speak of the same thing?").
 
-Pure Python and regex. `analyse()` is cached because every rule of a pair tokenises the same
-two sentences, and the scan judges each sentence against several neighbours.
+Judging hands the rules the stored words of every sentence it judges (`stored_words`, in
+`checker.service.judging`), so a check or a scan never parses a stored sentence again. A text
+judged without its analysis (a rule called on its own, as the tests do) is parsed by spaCy
+once. `analyse()` is cached by text: every rule of a pair reads the same two sentences, and
+the scan judges each sentence against several neighbours.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from checker.types import Span
+from checker.types import Analysis, Span, Word
 
 
 def words(text: str) -> frozenset[str]:
@@ -22,49 +27,20 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# A word (letters/digits, with inner apostrophes) or a single punctuation mark.
-_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]")
-
-STOPWORDS = words("""
-    a about above after again against all also am an and any are aren't as at be because been
-    before being below between both but by can could did do does doing down during each either
-    else ever every few for from further had has have having he her here hers herself him himself
-    his how however i if in into is it its itself just let me more most much must my myself nor
-    of off on once only onto or other our ours ourselves out over own per same she should so some
-    such than that the their theirs them themselves then there these they this those though
-    through thus to too under until up upon us very via was we were what when where whether which
-    while who whom whose why will with within would yet you your yours yourself yourselves
-    one ones another many several may might shall still even already now since among amid
-    mr mrs ms dr st no not never none nothing nobody neither without cannot
-    say says said saying told tell tells according added adding reported reports reportedly
-    week weeks year years month months day days today yesterday tomorrow time times ago
+UNTOPICAL = words("""
+    be have do say tell report reportedly accord add week month year day today yesterday
+    tomorrow time ago mr mrs ms dr st amid let shall one
     """)
-"""Words that carry no topic. Reporting verbs and calendar words are here on purpose: nearly
-every news sentence has them, so counting them would make unrelated sentences look alike."""
+"""Lemmas that carry no topic in news, beside spaCy's stopwords: nearly every news sentence
+has a reporting verb and a calendar word, so counting them would make unrelated sentences
+look alike; "be", "have" and "do" are tagged verbs where they are the main verb."""
 
-_CLITIC_HOSTS = STOPWORDS | {"i"}
+# spaCy's stopword list also holds nouns and verbs that name a thing or an act ("made",
+# "part", "show", "take"): tagged so, they carry topic, and a denial is often of them
+# ("an offer has yet to be made").
+_TOPICAL_POS = frozenset({"NOUN", "VERB"})
 
 PUNCT_BOUNDARY = frozenset(',;:.!?()[]{}"“”«»—–')
-
-_IRREGULAR = {
-    "paid": "pay", "said": "say", "knew": "know", "known": "know", "made": "make",
-    "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go",
-    "gone": "go", "came": "come", "met": "meet", "held": "hold", "left": "leave",
-    "found": "find", "told": "tell", "sold": "sell", "bought": "buy", "brought": "bring",
-    "built": "build", "fought": "fight", "kept": "keep", "lost": "lose", "led": "lead",
-    "won": "win", "began": "begin", "begun": "begin", "fell": "fall", "fallen": "fall",
-    "rose": "rise", "risen": "rise", "saw": "see", "seen": "see", "spent": "spend",
-    "sent": "send", "struck": "strike", "thought": "think", "wrote": "write",
-    "written": "write", "ran": "run", "stood": "stand", "grew": "grow", "grown": "grow",
-    "drove": "drive", "driven": "drive", "ate": "eat", "eaten": "eat", "broke": "break",
-    "broken": "break", "stole": "steal", "stolen": "steal", "shot": "shoot", "fled": "flee",
-    "caught": "catch", "taught": "teach", "sought": "seek", "meant": "mean", "dealt": "deal",
-    "felt": "feel", "heard": "hear", "laid": "lay", "spoke": "speak", "spoken": "speak",
-    "chose": "choose", "chosen": "choose", "men": "man", "women": "woman",
-    "children": "child", "died": "die", "dies": "die", "dying": "die", "lying": "lie",
-    "withdrew": "withdraw", "withdrawn": "withdraw", "arose": "arise",
-}  # fmt: skip
-IRREGULAR_VERB_FORMS = frozenset(_IRREGULAR) - {"men", "women", "children"}
 
 
 @dataclass(frozen=True)
@@ -76,70 +52,96 @@ class Token:
     start: int
     end: int
     low: str  # lower case, curly apostrophes straightened
-    stem: str  # crude stem: "forces" and "force", "paid" and "pay" meet here
+    lemma: str  # spaCy's lemma, lower case: "forces" and "force", "paid" and "pay" meet here
+    tag: str  # spaCy's fine part of speech ("VBD": a verb in the past tense)
     is_word: bool
     is_content: bool  # a word that carries topic (not a stopword, not a number)
-    is_proper: bool  # capitalised but not the first word: likely a name, weighs more
+    is_proper: bool  # a name (a proper noun or part of a named entity): weighs more
 
     @property
     def span(self) -> Span:
         return (self.start, self.end)
 
 
-def stem(word: str) -> str:
-    """A deliberately crude suffix stripper: only needs to make inflections of one word meet."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if w in _IRREGULAR:
-        return _IRREGULAR[w]
-    return stem_regular(w)
+MAX_CHARS = 4000
+"""The rules read at most this many characters of a sentence. Real sentences are far shorter;
+the cap keeps a pathological "sentence" (a table flattened into one line) from costing
+seconds, since some steps grow with the square of its length."""
 
 
-def stem_regular(w: str) -> str:
-    """`stem` without the table of irregular forms."""
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 4 and w.endswith(("sses", "shes", "ches", "xes", "zes")):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    if len(w) > 5 and w.endswith("ing"):
-        w = w[:-3]
-    elif len(w) > 4 and w.endswith("ed"):
-        w = w[:-2]
-    if len(w) > 3 and w.endswith("e"):
-        w = w[:-1]
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
-        w = w[:-1]
-    return w
+def clip(text: str) -> str:
+    return text[:MAX_CHARS]
 
 
-@lru_cache(maxsize=4096)
+# The stored words of the sentences being judged, by (clipped) text: set by `stored_words`.
+_STORED: ContextVar[Mapping[str, Sequence[Word]] | None] = ContextVar("stored", default=None)
+
+
+@dataclass
+class _Parses:
+    """How many texts the rules had to parse themselves (none, where judging gave them the
+    stored analyses): tests read it."""
+
+    count: int = 0
+
+
+PARSES = _Parses()
+
+
+@contextlib.contextmanager
+def stored_words(analysed: Iterable[tuple[str, Analysis]]) -> Iterator[None]:
+    """Within this block the rules read these sentences' stored words instead of parsing."""
+    known = {clip(text): _clipped(a.words, text) for text, a in analysed if a.words}
+    token = _STORED.set(known)
+    try:
+        yield
+    finally:
+        _STORED.reset(token)
+
+
+def _clipped(found: Sequence[Word], text: str) -> Sequence[Word]:
+    if len(text) <= MAX_CHARS:
+        return found
+    return tuple(w for w in found if w.span[1] <= MAX_CHARS)
+
+
+@lru_cache(maxsize=8192)
 def analyse(text: str) -> tuple[Token, ...]:
-    """Tokens of `text` with spans into it. Never raises, whatever the input."""
+    """Tokens of `text` with spans into it: its stored words where judging gave them, else
+    spaCy's reading of it now. Never raises, whatever the input."""
+    stored = _STORED.get()
+    found = stored.get(text) if stored is not None else None
+    if found is None:
+        found = _parsed(text)
     tokens: list[Token] = []
-    for i, m in enumerate(_TOKEN_RE.finditer(text)):
-        raw = m.group()
-        low = raw.lower().replace("’", "'")
-        is_word = raw[0].isalnum()
-        is_alpha = is_word and any(c.isalpha() for c in raw) and not raw[0].isdigit()
-        # An acronym in capitals ("US", "AWB") is a name even when its letters spell a stopword.
-        acronym = is_alpha and len(raw) > 1 and raw.isupper()
-        is_content = is_alpha and len(low) > 1 and not low.endswith("n't")
-        is_content = is_content and (low not in STOPWORDS or acronym)
-        if "'" in low:  # "we're", "it's": a stopword with a clitic is still a stopword
-            is_content = is_content and low.split("'")[0] not in _CLITIC_HOSTS
-        is_proper = is_content and raw[0].isupper() and i > 0 and not _after_boundary(tokens)
-        tokens.append(
-            Token(i, raw, m.start(), m.end(), low, stem(raw), is_word, is_content, is_proper)
-        )
+    for word in found:
+        start, end = word.span
+        raw = text[start:end]
+        if not raw:  # a span past the text: the analysis is not of this text
+            continue
+        tokens.append(_token(len(tokens), raw, word))
     return tuple(tokens)
 
 
-def _after_boundary(previous: Sequence[Token]) -> bool:
-    """A capital right after an opening quote or full stop is not a sign of a name."""
-    return bool(previous) and previous[-1].low in {".", "!", "?", "“", '"', ":", "‘", "'"}
+def _parsed(text: str) -> Sequence[Word]:
+    from checker.analyse import load_analyser  # spaCy loads only where a text comes unparsed
+
+    PARSES.count += 1
+    return load_analyser().analyse([text])[0].words
+
+
+def _token(index: int, raw: str, word: Word) -> Token:
+    low = raw.lower().replace("’", "'")
+    is_word = raw[0].isalnum()
+    is_alpha = is_word and any(c.isalpha() for c in raw) and not raw[0].isdigit()
+    # An acronym in capitals ("US", "AWB") is a name even when its letters spell a stopword.
+    acronym = is_alpha and len(raw) > 1 and raw.isupper()
+    stop = word.stop and word.pos not in _TOPICAL_POS
+    untopical = stop or word.lemma in UNTOPICAL or low in UNTOPICAL
+    is_content = is_alpha and len(low) > 1 and (acronym or not untopical)
+    is_proper = is_content and (word.pos == "PROPN" or word.name or acronym)
+    start, end = word.span
+    return Token(index, raw, start, end, low, word.lemma, word.tag, is_word, is_content, is_proper)
 
 
 def spelled_alike(x: str, y: str) -> bool:
@@ -155,8 +157,10 @@ def spelled_alike(x: str, y: str) -> bool:
 
 
 def names_within(ours: Iterable[str], theirs: Collection[str]) -> bool:
-    """Every one of `ours` is one of `theirs` written another way (`spelled_alike`)."""
-    return all(any(spelled_alike(x, y) for y in theirs) for x in ours)
+    """Every one of `ours` is one of `theirs`, as written or written another way
+    (`spelled_alike`; a short name such as "US" or "al" only as written)."""
+    same = {y.casefold() for y in theirs}
+    return all(x.casefold() in same or any(spelled_alike(x, y) for y in theirs) for x in ours)
 
 
 def content_weight(token: Token) -> float:
@@ -168,8 +172,8 @@ def content_weight(token: Token) -> float:
 class Overlap:
     """How much two sentences share, outside the words a rule is comparing."""
 
-    shared: frozenset[str]  # stems in both
-    weight: float  # summed weight of the shared stems
+    shared: frozenset[str]  # lemmas in both
+    weight: float  # summed weight of the shared lemmas
     coefficient: float  # shared weight / weight of the smaller side, 0..1
 
 
@@ -178,15 +182,15 @@ def overlap(
     b: Sequence[Token],
     skip_a: Collection[int] = (),
     skip_b: Collection[int] = (),
-    skip_stems: Collection[str] = (),
+    skip_lemmas: Collection[str] = (),
 ) -> Overlap:
     """Weighted overlap coefficient of the content words of `a` and `b`.
 
     The overlap coefficient (not Jaccard) because a short claim fully contained in a long
     passage should score high: the passage is about the claim's topic and more.
     """
-    wa = _weights(a, skip_a, skip_stems)
-    wb = _weights(b, skip_b, skip_stems)
+    wa = _weights(a, skip_a, skip_lemmas)
+    wb = _weights(b, skip_b, skip_lemmas)
     shared = frozenset(wa) & frozenset(wb)
     weight = sum(max(wa[s], wb[s]) for s in shared)
     smaller = min(sum(wa.values()), sum(wb.values()))
@@ -195,12 +199,12 @@ def overlap(
 
 
 def _weights(
-    tokens: Sequence[Token], skip: Collection[int], skip_stems: Collection[str]
+    tokens: Sequence[Token], skip: Collection[int], skip_lemmas: Collection[str]
 ) -> dict[str, float]:
     weights: dict[str, float] = {}
     for t in tokens:
-        if t.is_content and t.index not in skip and t.stem not in skip_stems:
-            weights[t.stem] = max(weights.get(t.stem, 0.0), content_weight(t))
+        if t.is_content and t.index not in skip and t.lemma not in skip_lemmas:
+            weights[t.lemma] = max(weights.get(t.lemma, 0.0), content_weight(t))
     return weights
 
 
@@ -223,16 +227,6 @@ def around(tokens: Sequence[Token], span: Span, width: int = 8) -> tuple[list[To
     return list(tokens[max(0, last_before - width) : last_before]), list(
         tokens[first_after : first_after + width]
     )
-
-
-MAX_CHARS = 4000
-"""The rules read at most this many characters of a sentence. Real sentences are far shorter;
-the cap keeps a pathological "sentence" (a table flattened into one line) from costing
-seconds, since some steps grow with the square of its length."""
-
-
-def clip(text: str) -> str:
-    return text[:MAX_CHARS]
 
 
 def cover(tokens: Sequence[Token], indices: Iterable[int]) -> Span:

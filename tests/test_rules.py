@@ -21,7 +21,7 @@ from checker.judge.rules import (
     unregister,
 )
 from checker.judge.rules.dates import DateRule, find_dates
-from checker.judge.rules.negation import NegationRule
+from checker.judge.rules.negation import NegationRule, _is_modifier
 from checker.judge.rules.numbers import (
     NumberRule,
     find_quantities,
@@ -265,6 +265,16 @@ def test_a_negation_after_a_modal_hedges_however_spacy_splits_it(hedged: str) ->
     [plain] = stances("Animals do not go to heaven.")
     [stance] = stances(f"Animals {hedged} to heaven.")
     assert stance.negative and stance.strength < plain.strength
+
+
+def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
+    # A year before a plural noun counts it, whether or not the noun ends in "s".
+    [sheep] = find_quantities("The farm lost 2000 sheep in the flood.")
+    assert (sheep.value, sheep.units) == (2000.0, frozenset({"sheep"}))
+    assert find_quantities("The 2002 election was close.") == ()
+    # A noun before a noun modifies it ("rain gauge"); before a verb it does not ("rain fell").
+    assert _is_modifier(analyse("The rain gauge broke."), 1)
+    assert not _is_modifier(analyse("The rain fell."), 1)
 
 
 def test_the_rules_read_spacys_lemmas_and_parts_of_speech() -> None:

@@ -269,11 +269,11 @@ def _modifiers_before(tokens: Sequence[Token], head: int) -> dict[str, int]:
 
 
 def _is_modifier(tokens: Sequence[Token], i: int) -> bool:
-    """A content word right after a noun usually means the noun modifies it ("rain gauge")."""
+    """A noun right after a noun means the first modifies it ("rain gauge")."""
     if i + 1 >= len(tokens):
         return False
     nxt = tokens[i + 1]
-    return nxt.is_content and nxt.low not in EXIST_PREDICATES and not nxt.low.endswith("ed")
+    return nxt.is_content and nxt.tag.startswith("NN") and nxt.low not in EXIST_PREDICATES
 
 
 def _tail(stance: Stance, own: _Side, other: _Side, used: Sequence[int]) -> tuple[float, int]:

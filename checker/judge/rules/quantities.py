@@ -261,6 +261,9 @@ def _value(parts: dict[str, str | None]) -> float | None:
     return value * _SCALES.get(scale, 1.0)
 
 
+_PLURAL_NOUNS = frozenset({"NNS", "NNPS"})
+
+
 def _not_a_count(text: str, tokens: Sequence[Token], m: re.Match[str]) -> bool:
     """Years, ordinals, numbers glued to names ("A380", "COVID-19") and labels ("Boeing 747")."""
     start, num = m.start("num"), m.group("num")
@@ -280,7 +283,7 @@ def _not_a_count(text: str, tokens: Sequence[Token], m: re.Match[str]) -> bool:
     plain = not (m.group("cur") or m.group("pct") or m.group("scale") or "," in num)
     if plain and re.fullmatch(r"(1[89]|20)\d\d", num):
         # "2000 tonnes" counts; "2002 election" and "in 2002" name a year.
-        return not (following and following[0].is_content and following[0].low.endswith("s"))
+        return not (following and following[0].tag in _PLURAL_NOUNS)
     return False
 
 

@@ -29,7 +29,7 @@ from checker.judge.rules.numbers import (
     starting_levels,
     two_moves,
 )
-from checker.judge.rules.stances import stances
+from checker.judge.rules.stances import _in_relative_clause, stances
 from checker.judge.rules.text import MAX_CHARS, analyse, clip, names_within, spelled_alike
 from checker.types import Judgement, Reason, Verdict
 from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
@@ -227,6 +227,8 @@ NOT_CONTRADICTIONS = [
     ('The show "was never going to be" a debate on the budget.', "There was no debate on the budget planned for the show."),  # noqa: E501
     # "made" is on spaCy's stopword list, but as a verb it is what is denied.
     ("Rogen is in talks, though an official offer has yet to be made.", "Rogen is in talks, but no official offer has been made."),  # noqa: E501
+    # What a modal governs is not asserted: both say she stays out until the rats are gone.
+    ("Gawker says Wintour told assistants that her office must be rat-free before she enters.", "Gawker reports that Wintour refuses to even enter her office until it is freed of rats."),  # noqa: E501
 ]  # fmt: skip
 
 
@@ -275,6 +277,10 @@ def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
     # A noun before a noun modifies it ("rain gauge"); before a verb it does not ("rain fell").
     assert _is_modifier(analyse("The rain gauge broke."), 1)
     assert not _is_modifier(analyse("The rain fell."), 1)
+    # "that" after a noun opens a relative clause, after a verb a reported one.
+    fees = analyse("Fees that cover no insurance rose.")
+    assert _in_relative_clause(fees, 3)
+    assert not _in_relative_clause(analyse("Gawker reports that no insurance is needed."), 3)
 
 
 def test_the_rules_read_spacys_lemmas_and_parts_of_speech() -> None:

@@ -232,13 +232,22 @@ def _found(
     # A plain mention presupposes that a thing exists less firmly than "remaining X" does; a
     # whole clause found as it stands asserts about as firmly as a denial denies.
     strength = 1.0 if explicit else 0.65 if kind == "exist" else 0.85
-    if not explicit and irrealis(other.tokens, min(indices)):
+    if not explicit and (irrealis(other.tokens, min(indices)) or _obliged(other.tokens, indices)):
         strength *= 0.5
     if any(t.low in _ALLEGED for t in other.tokens[max(0, min(indices) - 4) : min(indices)]):
         strength *= 0.7  # "accused of X" reports a claim of X, it does not assert X
     if other.question:
         strength *= 0.5  # "Is there a difference?" asserts nothing
     return _Found(indices, quality, weight, distinct, False, strength)
+
+
+# "the office must be rat-free before she enters": what a modal governs is not asserted.
+_MODAL_LEMMAS = words("must should would could might may")
+
+
+def _obliged(tokens: Sequence[Token], indices: Sequence[int]) -> bool:
+    """A modal among the matched words: they are required or possible, not asserted."""
+    return any(t.lemma in _MODAL_LEMMAS for t in tokens[min(indices) : max(indices)])
 
 
 def _negation_next_to(tokens: Sequence[Token], indices: Sequence[int]) -> bool:

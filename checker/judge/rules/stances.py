@@ -206,20 +206,8 @@ def _in_relative_clause(tokens: Sequence[Token], i: int) -> bool:
 
 
 def _verb_like(token: Token) -> bool:
-    # By the word's ending, not spaCy's tag: read by tag, "reports that X refuses to enter"
-    # (a reported clause) meets "must be rat-free before she enters", which the rule then
-    # reads as asserted (FNC-1 --tag s36, judged false); see the README, "Quality".
-    low = token.low
-    return (
-        low in _THAT_VERBS
-        or low.endswith(("ed", "ing"))
-        or (
-            low.endswith("s")
-            and not low.endswith("ss")
-            and token.is_content
-            and not token.is_proper
-        )
-    )
+    """A verb as spaCy tagged it, or a word that reports ("claims that" even as a noun)."""
+    return token.tag.startswith("VB") or token.low in _THAT_VERBS
 
 
 def _no_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from checker.judge.rules.stances import (
     EXIST_PREDICATES,
+    MODALS,
     Stance,
     irrealis,
     negated_tokens,
@@ -242,7 +243,7 @@ def _found(
 
 
 # "the office must be rat-free before she enters": what a modal governs is not asserted.
-_MODAL_LEMMAS = words("must should would could might may")
+_MODAL_LEMMAS = MODALS | {"must"}
 
 
 def _obliged(tokens: Sequence[Token], indices: Sequence[int]) -> bool:

@@ -48,6 +48,10 @@ def word_at(tokens: Sequence[Token], i: int) -> str:
     return tokens[i].low if 0 <= i < len(tokens) else ""
 
 
+def tag_at(tokens: Sequence[Token], i: int) -> str:
+    return tokens[i].tag if 0 <= i < len(tokens) else ""
+
+
 def lows(tokens: Sequence[Token], indices: Iterable[int]) -> set[str]:
     return {tokens[k].low for k in indices}
 

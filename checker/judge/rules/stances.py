@@ -26,6 +26,7 @@ from checker.judge.rules.phrases import (
     np_before,
     skip,
     skip_back,
+    tag_at,
     word_at,
 )
 from checker.judge.rules.text import PUNCT_BOUNDARY, Token, analyse, words
@@ -49,7 +50,7 @@ class Stance:
         return self.core + self.tail + self.subject
 
 
-_MODALS = words("would could might may should")
+MODALS = words("would could might may should")
 # A clause governed by these is wished for, planned or supposed, not asserted.
 _IRREALIS = words(
     "if unless whether would could might may should hope hopes hoped want wants wanted plan "
@@ -113,7 +114,7 @@ _AS_MUCH = words(
 )
 # A negation after one of these hedges rather than denies. By lemma: spaCy splits "cannot",
 # "can't" and "couldn't" into the modal and the negation ("ca" is "can").
-_HEDGING_MODALS = _MODALS | {"can", "must"}
+_HEDGING_MODALS = MODALS | {"can", "must"}
 
 
 @lru_cache(maxsize=4096)
@@ -172,7 +173,7 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
         return _event_denial(tokens, i, i + 2, 0.7, with_subject=True)
     if low == "unlikely" and nxt == "to":
         return _event_denial(tokens, i, i + 2, 0.6, with_subject=True)
-    if low in _STOPPED and _tag_at(tokens, i + 1) == "VBG":
+    if low in _STOPPED and tag_at(tokens, i + 1) == "VBG":
         return _event_denial(tokens, i, i + 1, 0.7, with_subject=True)  # "stopped processing"
     if low == "without":
         return _exist_denial(tokens, i, i + 1, 0.7)
@@ -181,10 +182,6 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
     if low in _LACK and nxt != "of":
         return _exist_denial(tokens, i, i + 1, 0.8)
     return None
-
-
-def _tag_at(tokens: Sequence[Token], i: int) -> str:
-    return tokens[i].tag if 0 <= i < len(tokens) else ""
 
 
 def _in_relative_clause(tokens: Sequence[Token], i: int) -> bool:
@@ -265,7 +262,7 @@ def _deny_denial(tokens: Sequence[Token], i: int) -> Stance | None:
     # "denied (the) claims that ..." denies what follows; "denied knowledge of X" is left as it
     # is, because it denies knowing X, not X.
     start = skip(tokens, i + 1, (_CLAIM_NOUNS - {"any"}) | {"the", "that"})
-    gerund = _tag_at(tokens, start) == "VBG"
+    gerund = tag_at(tokens, start) == "VBG"
     if word_at(tokens, start) in {"of", "any"}:
         return _exist_denial(tokens, i, start + 1, 0.8)
     return _event_denial(tokens, i, start, 0.85, with_subject=gerund, clause=not gerund)
@@ -328,7 +325,7 @@ def _assertion(tokens: Sequence[Token], i: int) -> Stance | None:
     if low in EXIST_PREDICATES and low != "remaining":
         before = skip_back(tokens, i - 1, AUX)
         between = lows(tokens, range(before + 1, i))
-        if between & ({"not", "no", "never"} | _MODALS) or word_at(tokens, i + 1) in {"on", "upon"}:
+        if between & ({"not", "no", "never"} | MODALS) or word_at(tokens, i + 1) in {"on", "upon"}:
             return None  # "are not present", "may exist", "based on"
         if low in _NEEDS_BE and not between & BE:
             return None  # "present" and "active" are predicates only after a form of "be"

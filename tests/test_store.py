@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from checker.errors import IndexMismatch, IndexUnavailable
+from checker.lru import LeastRecentlyUsed
 from checker.store import DATABASE_NAME, VECTORS_NAME, Store
 from checker.store.manifest import MANIFEST_NAME
 from checker.types import Document, Hit, Judgement, Reason, Sentence, Verdict
@@ -79,6 +80,24 @@ def test_search_filter_looks_further_when_the_nearest_are_rejected(tmp_path: Pat
     put(store, doc("a", [f"A{n}." for n in range(20)], 1), doc("b", ["B."], 2))
     hits = store.search(unit(100)[None, :], 1, accept=lambda h: h.document.id == "b")[0]
     assert [h.sentence.id for h in hits] == ["b#0"]
+
+
+def test_a_search_cache_serves_hits_already_read_at_each_search_s_similarity(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path)
+    put(store, doc("a", ["Alpha one.", "Alpha two."], 1), doc("b", ["Beta one.", "Beta two."], 2))
+    cache: LeastRecentlyUsed[int, Hit] = LeastRecentlyUsed(3)
+    first = store.search(unit(200)[None, :], 4, cache=cache)[0]
+    assert len(cache) == 3  # four hits read, the size kept
+    again = store.search(unit(100)[None, :], 4, cache=cache)[0]
+    plain = store.search(unit(100)[None, :], 4)[0]
+    assert [(h.sentence.id, h.similarity) for h in again] == [
+        (h.sentence.id, h.similarity) for h in plain
+    ]
+    read_before = {h.sentence.id: h.sentence for h in first}
+    served = [h for h in again if h.sentence is read_before.get(h.sentence.id)]
+    assert len(served) == 3  # the same objects: not read from SQLite again
 
 
 def test_opening_with_another_model_is_refused(tmp_path: Path) -> None:

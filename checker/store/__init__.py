@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from checker.errors import IndexUnavailable, NotFound
+from checker.lru import LeastRecentlyUsed
 from checker.store import audit, history, reviews
 from checker.store import database as db
 from checker.store.files import exclusive_lock, remove_stale_temporaries
@@ -376,14 +377,16 @@ class Store:
         k: int,
         accept: Callable[[Hit], bool] | None = None,
         exclude_documents: Sequence[str | None] | None = None,
+        cache: LeastRecentlyUsed[int, Hit] | None = None,
     ) -> list[list[Hit]]:
         """The k nearest stored sentences to each vector that `accept` lets through and that
-        are not in that vector's `exclude_documents` entry; batched (see nearest.py)."""
+        are not in that vector's `exclude_documents` entry; batched (see nearest.py). Hits
+        `cache` holds are not read again; a scan keeps one for its whole run."""
         with self._lock:
             index = self._vectors  # the one a refresh() may replace meanwhile
         if index.size == 0 or len(vectors) == 0:
             return [[] for _ in range(len(vectors))]
-        return nearest(self.conn, index, self._lock, vectors, k, accept, exclude_documents)
+        return nearest(self.conn, index, self._lock, vectors, k, accept, exclude_documents, cache)
 
     def neighbours(self, hits: Iterable[Hit]) -> dict[str, tuple[str | None, str | None]]:
         """Each hit's sentence before and after it in its document (None at either end)."""

@@ -18,6 +18,7 @@ import numpy as np
 
 from checker.analyse.codec import analysis_from_json, analysis_to_json
 from checker.analyse.version import ANALYSIS_VERSION
+from checker.lru import LeastRecentlyUsed
 from checker.types import Analysis, DocumentInfo, Hit, Judgement, Reason, Sentence, Verdict
 
 SCHEMA = """
@@ -260,9 +261,25 @@ def texts_by_id(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def hits_by_key(conn: sqlite3.Connection, keys: Iterable[int]) -> dict[int, Hit]:
-    """Sentences with their document info, by key; keys no longer stored are simply absent."""
+def hits_by_key(
+    conn: sqlite3.Connection, keys: Iterable[int], cache: LeastRecentlyUsed[int, Hit] | None = None
+) -> dict[int, Hit]:
+    """Sentences with their document info, by key; keys no longer stored are simply absent.
+    Hits held in `cache` are not read again (sentence keys are never reused), and the hits
+    read are kept there."""
     wanted = sorted({int(k) for k in keys if k >= 0})
+    found: dict[int, Hit] = {}
+    if cache is not None:
+        found = cache.found(wanted)
+        wanted = [k for k in wanted if k not in found]
+    read = _hits_read(conn, wanted)
+    if cache is not None:
+        cache.keep(list(read), read)
+    found.update(read)
+    return found
+
+
+def _hits_read(conn: sqlite3.Connection, wanted: list[int]) -> dict[int, Hit]:
     found: dict[int, Hit] = {}
     for start in range(0, len(wanted), 500):  # stay under SQLite's variable limit
         chunk = wanted[start : start + 500]

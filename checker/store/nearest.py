@@ -15,7 +15,6 @@ SQLite (the source of truth), training it on a seeded sample when it needs train
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import itertools
 import sqlite3
@@ -24,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from checker.lru import LeastRecentlyUsed
 from checker.store import database as db
 from checker.store.vectors import TRAIN_SEED, IndexConfig, VectorIndex
 from checker.types import Hit
@@ -43,11 +43,13 @@ def nearest(
     k: int,
     accept: Callable[[Hit], bool] | None = None,
     exclude_documents: Sequence[str | None] | None = None,
+    cache: LeastRecentlyUsed[int, Hit] | None = None,
 ) -> list[list[Hit]]:
     """The k nearest stored sentences to each vector, most similar first.
 
     `index` is searched holding `lock` (FAISS must not change during a search). A hit is kept
-    when `accept` lets it through and it is not in the row's `exclude_documents` entry.
+    when `accept` lets it through and it is not in the row's `exclude_documents` entry. Hits
+    are read from SQLite unless `cache` holds them (see `database.hits_by_key`).
     """
     excluded = list(exclude_documents) if exclude_documents is not None else [None] * len(vectors)
     if len(excluded) != len(vectors):
@@ -56,7 +58,7 @@ def nearest(
     for start in range(0, len(vectors), SEARCH_CHUNK):
         end = start + SEARCH_CHUNK
         results += _nearest_chunk(
-            conn, index, lock, vectors[start:end], k, accept, excluded[start:end]
+            conn, index, lock, vectors[start:end], k, accept, excluded[start:end], cache
         )
     return results
 
@@ -69,6 +71,7 @@ def _nearest_chunk(
     k: int,
     accept: Callable[[Hit], bool] | None,
     excluded: Sequence[str | None],
+    cache: LeastRecentlyUsed[int, Hit] | None,
 ) -> list[list[Hit]]:
     size = index.size
     filtered = accept is not None or any(e is not None for e in excluded)
@@ -76,7 +79,7 @@ def _nearest_chunk(
     results: list[list[Hit]] = [[] for _ in range(len(vectors))]
     todo = list(range(len(vectors)))
     while todo:
-        candidates = _candidates(conn, index, lock, vectors[todo], fetch)
+        candidates = _candidates(conn, index, lock, vectors[todo], fetch, cache)
         again = []
         for row, hits in zip(todo, candidates, strict=True):
             kept = [
@@ -98,13 +101,14 @@ def _candidates(
     lock: threading.RLock,
     vectors: np.ndarray,
     fetch: int,
+    cache: LeastRecentlyUsed[int, Hit] | None,
 ) -> list[list[Hit]]:
     """Up to `fetch` hits a row, most similar first."""
     with lock:
         sims, keys = index.search(vectors, fetch * index.rerank)
     if not index.exact:
         sims, keys = _rescored(conn, vectors, keys, fetch)
-    found = db.hits_by_key(conn, keys.ravel())
+    found = db.hits_by_key(conn, keys.ravel(), cache)
     rows = []
     for row_sims, row_keys in zip(sims, keys, strict=True):
         hits = []
@@ -112,7 +116,7 @@ def _candidates(
             hit = found.get(int(key))
             if hit is None:  # no result (-1), or deleted since this worker loaded its vectors
                 continue
-            hits.append(dataclasses.replace(hit, similarity=float(sim)))
+            hits.append(hit.at(float(sim)))
         rows.append(hits)
     return rows
 

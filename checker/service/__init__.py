@@ -120,7 +120,7 @@ class Checker(IngestPart, CheckPart, ReviewPart):
         contradictions: list[tuple[Hit, Hit, Judgement]] = []
         # Pairs are judged batch by batch as they are found, so progress means work done: the
         # judging, not the search, is where a scan spends its time.
-        found = self._fresh_pairs(pending, judged, LeastRecentlyUsed(SCAN_HIT_CACHE))
+        found = self._fresh_pairs(pending, judged)
         for documents, pairs, judgements in self._judged(found):
             contradictions += _disagreeing(pairs, judgements)
             if progress:
@@ -135,13 +135,13 @@ class Checker(IngestPart, CheckPart, ReviewPart):
         return ScanSummary(len(pending), len(judged), new, started_at, added.count(Verdict.CHANGED))
 
     def _fresh_pairs(
-        self, pending: list[str], judged: set[tuple[str, str]], hits: LeastRecentlyUsed[int, Hit]
+        self, pending: list[str], judged: set[tuple[str, str]]
     ) -> Iterator[tuple[int, list[tuple[Hit, Hit]]]]:
         """(documents, their pairs not judged yet) a search batch at a time; `judged` grows.
-        A pair of sentences from two unrelated stories is not judged at all. `hits` holds the
-        stored hits the searches have read."""
+        A pair of sentences from two unrelated stories is not judged at all."""
         floor = self.settings.scan_min_story_similarity
         stories = Stories(self.store)
+        hits: LeastRecentlyUsed[int, Hit] = LeastRecentlyUsed(SCAN_HIT_CACHE)
         for documents, sentences, vectors in self._pending_batches(pending):
             fresh = []
             for a, b in self._neighbour_pairs(sentences, vectors, hits):

@@ -27,7 +27,7 @@ from checker.judge.calibration import Calibration, fit
 from checker.judge.gate import Gate, Sides
 from checker.judge.rules import RuleJudge
 from checker.judge.rules.text import PARSES, analyse
-from checker.service import Checker
+from checker.service import Checker, judge_analysed
 from checker.types import Analysis, Judgement, Reason, Value, Verdict
 from tests.conftest import (
     NO_FORCES_SENTENCE,
@@ -355,6 +355,22 @@ def test_the_rules_read_only_pairs_that_share_enough_for_a_reason_to_stand(
         if (a, b) not in rules.pairs:
             assert sides.copy or not floor.shares(sides.alignment)
     assert any(j.verdict is Verdict.CONTRADICTS for j in cascaded)  # the seeds' pair
+
+
+def test_a_pair_met_again_is_judged_once(analyser: Analyser) -> None:
+    """A sentence syndicated by two outlets on one day is found twice: one judgement serves
+    both. Dated a month later its anchor differs, and it is judged on its own."""
+    [claim] = analyser.analyse([CLAIM])
+    dates = ["2023-09-20", "2023-09-20", "2023-10-20"]
+    first, copy, later = analyser.analyse([NO_FORCES_SENTENCE] * 3, dates)
+    assert first == copy != later
+    rules = CountingJudge(RuleJudge())
+    gate = Gate(min_confidence=0.5, calibration=Calibration())
+    pairs = [(CLAIM, claim, NO_FORCES_SENTENCE, side) for side in (first, copy, later)]
+    found = judge_analysed(rules, gate, pairs)
+    assert len(rules.pairs) == 2
+    assert found[0] == found[1] and found[0].verdict is Verdict.CONTRADICTS
+    assert found[2] == judge_analysed(RuleJudge(), gate, pairs[2:])[0]
 
 
 def test_calibration_is_the_judged_share_of_right_flags_per_deciding_kind() -> None:

@@ -64,22 +64,46 @@ def judge_analysed(
 ) -> list[Judgement]:
     """The text judges, then the alignment gate on both sentences' analyses. The cascade:
     the text judges read only the pairs whose verdict any reading could change (the gate's
-    floor), the NLI model only those its reading could change."""
-    sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in pairs]
+    floor), the NLI model only those its reading could change. A pair met again (a
+    syndicated sentence found in several outlets: the same texts with the same analyses) is
+    judged once: a judgement depends on nothing else."""
+    distinct, where = _distinct(pairs)
+    sides = [Sides(a, b, a_analysis, b_analysis) for a, a_analysis, b, b_analysis in distinct]
     analysed = [(s.a_text, s.a) for s in sides] + [(s.b_text, s.b) for s in sides]
     with stored_words(analysed):  # the rules read the stored words, and parse nothing
-        return _judge_sides(judge, gate, sides, reads)
+        judged = _judge_sides(judge, gate, sides, reads, len(pairs))
+    return [judged[i] for i in where]
+
+
+def _distinct(
+    pairs: Sequence[tuple[str, Analysis, str, Analysis]],
+) -> tuple[list[tuple[str, Analysis, str, Analysis]], list[int]]:
+    """The distinct pairs, and for each pair the place of its distinct one. Looked up by the
+    two texts, then the analyses compared (equal texts may differ in their dates' anchors)."""
+    distinct: list[tuple[str, Analysis, str, Analysis]] = []
+    where: list[int] = []
+    by_texts: dict[tuple[str, str], list[int]] = {}
+    for pair in pairs:
+        same_texts = by_texts.setdefault((pair[0], pair[2]), [])
+        found = next((i for i in same_texts if distinct[i] == pair), None)
+        if found is None:
+            found = len(distinct)
+            same_texts.append(found)
+            distinct.append(pair)
+        where.append(found)
+    return distinct, where
 
 
 def _judge_sides(
-    judge: Judge, gate: Gate, sides: Sequence[Sides], reads: ModelReads | None
+    judge: Judge, gate: Gate, sides: Sequence[Sides], reads: ModelReads | None, pairs: int
 ) -> list[Judgement]:
+    """Each of `sides` judged; `pairs`: how many pairs they stand for, counted in `reads`."""
     open_ = [i for i, pair in enumerate(sides) if gate.judges_can_matter(pair)]
     texts = [(sides[i].a_text, sides[i].b_text) for i in open_]
     if isinstance(judge, CombinedJudge):
         worth = [gate.model_can_matter(sides[i]) for i in open_]
         if reads is not None:
-            reads.add(sum(worth), len(sides))
+            reads.add(sum(worth), pairs)
         found = judge.judge(texts, worth=worth)
     else:
         found = judge.judge(texts)

@@ -157,8 +157,10 @@ class Word(NamedTuple):
     """One token of a sentence as spaCy read it: what the rules walk instead of tokenising the
     text again. `span` is into the sentence; `lemma` lower case; `pos` and `tag` spaCy's
     coarse and fine part of speech ("PROPN", "NNP"); `stop` spaCy's stopword flag; `name`
-    inside a named entity that names something (a place, person, organisation, nationality).
-    A named tuple, not a dataclass: a sentence has dozens, built whenever one is read."""
+    inside a named entity that names something (a place, person, organisation, nationality);
+    `dep` its dependency label and `head` how many words after it (before it, if negative)
+    its head is, 0 for the root. A named tuple, not a dataclass: a sentence has dozens, built
+    whenever one is read."""
 
     span: Span
     lemma: str
@@ -166,6 +168,8 @@ class Word(NamedTuple):
     tag: str
     stop: bool
     name: bool
+    dep: str = ""
+    head: int = 0
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,11 @@ def test_the_words_are_spacys_reading_of_every_token(analyser: Analyser) -> None
     named = {text[w.span[0] : w.span[1]] for w in analysis.words if w.name}
     assert named == {"Armenian"}
     assert {text[w.span[0] : w.span[1]] for w in analysis.words if w.stop} >= {"were", "when"}
+    # The parse: each word's label and where its head is ("Armenian" narrows "forces").
+    armenian = next(n for n, (raw, _, _) in enumerate(read) if raw == "Armenian")
+    word = analysis.words[armenian]
+    assert (word.dep, read[armenian + word.head][0]) == ("amod", "forces")
+    assert [w.dep for w in analysis.words].count("ROOT") == 1
     assert analysis_from_json(analysis_to_json(analysis)).words == analysis.words
     # Stored as one string: a "|" or "%" of the text's own comes back as it was.
     piped = one(analyser, "Prices | rose 5% to $3.20 a kilo.")

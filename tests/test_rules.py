@@ -21,7 +21,7 @@ from checker.judge.rules import (
     unregister,
 )
 from checker.judge.rules.dates import DateRule, find_dates
-from checker.judge.rules.negation import NegationRule, _is_modifier
+from checker.judge.rules.negation import NegationRule, _is_modifier, _modifiers_before
 from checker.judge.rules.numbers import (
     NumberRule,
     find_quantities,
@@ -269,6 +269,21 @@ def test_a_negation_after_a_modal_hedges_however_spacy_splits_it(hedged: str) ->
     assert stance.negative and stance.strength < plain.strength
 
 
+def test_a_place_before_the_phrase_does_not_narrow_it() -> None:
+    """ "In Karabakh Armenian forces remain" says what "Armenian forces remain in Karabakh"
+    says: the place is not a kind of forces, and the denial meets both alike. Forces of two
+    sides named together are still Armenian forces too."""
+    rule = NegationRule()
+    denial = "There are no Armenian forces in Karabakh."
+    fronted = rule.check(denial, "In Karabakh Armenian forces remain.")
+    plain = rule.check(denial, "Armenian forces remain in Karabakh.")
+    assert fronted is not None and plain is not None
+    assert fronted.verdict is Verdict.CONTRADICTS and fronted.confidence == plain.confidence
+    joined = rule.check(denial, "Azerbaijani and Armenian forces remain in Karabakh.")
+    assert joined is not None and joined.verdict is Verdict.CONTRADICTS
+    assert joined.confidence >= 0.8
+
+
 def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
     # A year before a plural noun counts it, whether or not the noun ends in "s".
     [sheep] = find_quantities("The farm lost 2000 sheep in the flood.")
@@ -277,6 +292,10 @@ def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
     # A noun before a noun modifies it ("rain gauge"); before a verb it does not ("rain fell").
     assert _is_modifier(analyse("The rain gauge broke."), 1)
     assert not _is_modifier(analyse("The rain fell."), 1)
+    # What narrows a noun is read from the parse, not from the words next to it.
+    assert _modifiers_before(analyse("In Karabakh Armenian forces remain."), 3) == {"armenian": 2}
+    both = analyse("Azerbaijani and Armenian forces remain.")
+    assert _modifiers_before(both, 3) == {"azerbaijani": 0, "armenian": 2}
     # "that" after a noun opens a relative clause, after a verb a reported one.
     fees = analyse("Fees that cover no insurance rose.")
     assert _in_relative_clause(fees, 3)

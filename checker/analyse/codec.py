@@ -59,8 +59,9 @@ def analysis_from_json(raw: str) -> Analysis:
     )
 
 
-# The words as one string: start, length, pos, tag, flags (1 = stopword, 2 = in a name) and
-# lemma separated by spaces, the words by "|" (a lemma's own "%" and "|" written %25 and %7C).
+# The words as one string: start, length, pos, tag, flags (1 = stopword, 2 = in a name),
+# dependency label, the head's offset and lemma separated by spaces, the words by "|" (a
+# lemma's own "%" and "|" written %25 and %7C).
 # One string, because most stored analyses are loaded for the gate alone, which never reads
 # the words: JSON then only copies the string, and `StoredWords` splits it when a rule first
 # reads it. Separators JSON need not escape keep that copy cheap (tabs and newlines made it a
@@ -71,7 +72,8 @@ _STOP, _NAME = 1, 2
 def words_to_text(words: Sequence[Word]) -> str:
     return "|".join(
         f"{w.span[0]} {w.span[1] - w.span[0]} {w.pos} {w.tag} "
-        f"{(_STOP if w.stop else 0) | (_NAME if w.name else 0)} {_escaped(w.lemma)}"
+        f"{(_STOP if w.stop else 0) | (_NAME if w.name else 0)} {w.dep or '-'} {w.head} "
+        f"{_escaped(w.lemma)}"
         for w in words
     )
 
@@ -134,7 +136,8 @@ class StoredWords(Sequence[Word]):
 
 
 def _word(part: str) -> Word:
-    start, length, pos, tag, flags, lemma = part.split(" ", 5)
+    start, length, pos, tag, flags, dep, head, lemma = part.split(" ", 7)
     first, bits = int(start), int(flags)
     span = (first, first + int(length))
-    return Word(span, _unescaped(lemma), pos, tag, bool(bits & _STOP), bool(bits & _NAME))
+    stop, name = bool(bits & _STOP), bool(bits & _NAME)
+    return Word(span, _unescaped(lemma), pos, tag, stop, name, "" if dep == "-" else dep, int(head))

@@ -94,7 +94,9 @@ def sentence_parts(doc: Any, attributed: frozenset[int], published: str | None) 
 
 
 def sentence_words(doc: Any) -> tuple[Word, ...]:
-    """Every token but whitespace, as the rules read it."""
+    """Every token but whitespace, as the rules read it, its head counted in these words."""
+    kept = [t for t in doc if not t.is_space]
+    place = {t.i: n for n, t in enumerate(kept)}
     return tuple(
         Word(
             span=(t.idx, t.idx + len(t.text)),
@@ -103,9 +105,10 @@ def sentence_words(doc: Any) -> tuple[Word, ...]:
             tag=t.tag_,
             stop=t.is_stop,
             name=t.ent_type_ in NAME_LABELS,
+            dep=t.dep_,
+            head=place.get(t.head.i, n) - n,  # a head that is whitespace: none
         )
-        for t in doc
-        if not t.is_space
+        for n, t in enumerate(kept)
     )
 
 

@@ -4,7 +4,7 @@ Bump it whenever either changes: stored analyses of another version are redone
 (`checker ingest` and `checker scan` upgrade an index before they work).
 """
 
-ANALYSIS_VERSION = 16  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
+ANALYSIS_VERSION = 17  # 3: a sum "worth" something sits in its slot; 4: "unable to" denies;
 # 5: what a sentence speaks of without asserting (`unasserted`), contrasts, double negation;
 # 6: "no ferries were cancelled" denies the cancelling; bracketed conversions; "1m";
 # 7: a unit written onto a figure ("12m") is kept with it, a scale only before money;
@@ -18,4 +18,5 @@ ANALYSIS_VERSION = 16  # 3: a sum "worth" something sits in its slot; 4: "unable
 # said ...": the minister, not "who"); 15: a reporting verb's passive subject is no speaker
 # ("the plant was said by officials to ...": officials; "it is believed that ...": nobody);
 # 16: every token's lemma, part of speech and stopword and name flags (`words`), which the
-# rules read instead of tokenising again
+# rules read instead of tokenising again; 17: each word's dependency label and head, which the
+# negation rule reads for a noun's modifiers

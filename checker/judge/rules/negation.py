@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from checker.judge.rules.stances import (
-    EXIST_PREDICATES,
     MODALS,
     Stance,
     irrealis,
@@ -265,25 +264,33 @@ def _negation_next_to(tokens: Sequence[Token], indices: Sequence[int]) -> bool:
     return False
 
 
+# How a word narrows the noun it depends on, as spaCy parses it: "Armenian (amod) armed (amod)
+# forces", "Tour (compound) suspension", "oil (nmod) - for - food programme".
+_MODIFYING = frozenset({"amod", "compound", "nmod"})
+
+
 def _modifiers_before(tokens: Sequence[Token], head: int) -> dict[str, int]:
+    """The content words before the noun `head` that narrow it, those that narrow them
+    ("Kenyan army forces") and their conjuncts ("Azerbaijani and Armenian forces"), as spaCy
+    parsed them: at most three, by lemma. A place before the phrase is none ("In Karabakh
+    Armenian forces remain")."""
+    before = tokens[head - 1 :: -1] if head > 0 else ()
     found: dict[str, int] = {}
-    i = head - 1
-    while i >= 0 and len(found) < 3:
-        t = tokens[i]
-        if t.is_content and t.low != "remaining":
-            found.setdefault(t.lemma, i)
-        elif not (t.low == "-" and found):
-            break
-        i -= 1
+    reached = [head]
+    for node in reached:  # grows as modifiers are found: each is searched for its own
+        for t in before:
+            joined = t.dep == "conj" and node != head
+            if t.head != node or t.index == node or not (t.dep in _MODIFYING or joined):
+                continue
+            reached.append(t.index)
+            if t.is_content and t.low != "remaining" and len(found) < 3:
+                found.setdefault(t.lemma, t.index)
     return found
 
 
 def _is_modifier(tokens: Sequence[Token], i: int) -> bool:
-    """A noun right after a noun means the first modifies it ("rain gauge")."""
-    if i + 1 >= len(tokens):
-        return False
-    nxt = tokens[i + 1]
-    return nxt.is_content and nxt.tag.startswith("NN") and nxt.low not in EXIST_PREDICATES
+    """A noun that narrows a noun after it is not the thing itself ("rain gauge")."""
+    return tokens[i].dep == "compound" and tokens[i].head > i
 
 
 def _tail(stance: Stance, own: _Side, other: _Side, used: Sequence[int]) -> tuple[float, int]:

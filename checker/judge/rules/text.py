@@ -15,7 +15,7 @@ import contextlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -57,6 +57,8 @@ class Token:
     is_word: bool
     is_content: bool  # a word that carries topic (not a stopword, not a number)
     is_proper: bool  # a name (a proper noun or part of a named entity): weighs more
+    dep: str = ""  # spaCy's dependency label ("amod": an adjective modifying its head)
+    head: int = -1  # the index of its head in the sentence's tokens (its own for the root)
 
     @property
     def span(self) -> Span:
@@ -120,7 +122,9 @@ def analyse(text: str) -> tuple[Token, ...]:
         if not raw:  # a span past the text: the analysis is not of this text
             continue
         tokens.append(_token(len(tokens), raw, word))
-    return tuple(tokens)
+    # Words are dropped only at the end (past the text or past MAX_CHARS): a head among them
+    # is none.
+    return tuple(t if t.head < len(tokens) else replace(t, head=t.index) for t in tokens)
 
 
 def _parsed(text: str) -> Sequence[Word]:
@@ -141,7 +145,11 @@ def _token(index: int, raw: str, word: Word) -> Token:
     is_content = is_alpha and len(low) > 1 and (acronym or not untopical)
     is_proper = is_content and (word.pos == "PROPN" or word.name or acronym)
     start, end = word.span
-    return Token(index, raw, start, end, low, word.lemma, word.tag, is_word, is_content, is_proper)
+    head = index + word.head if index + word.head >= 0 else index
+    return Token(
+        index, raw, start, end, low, word.lemma, word.tag, is_word, is_content, is_proper,
+        word.dep, head,
+    )  # fmt: skip
 
 
 def spelled_alike(x: str, y: str) -> bool:

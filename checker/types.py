@@ -221,7 +221,7 @@ class Hit:
 
     def at(self, similarity: float) -> Hit:
         """The same hit found at another similarity (a search hands out one stored hit at
-        many; built directly, as `dataclasses.replace` costs three times as much)."""
+        many; built directly, as `dataclasses.replace` takes twice as long)."""
         return Hit(self.sentence, self.document, similarity, self.analysis, self.index)
 
 

@@ -10,8 +10,9 @@
   (`checker.analyse.denials`);
 - classifiers: the nouns that narrow a noun ("hominid skeleton");
 - complements: the verb a verb's open complement names ("asking customers [to stop]");
-- words: every token with its lemma, part of speech and whether it is a stopword or part of
-  a name, which the rules walk (`checker.judge.rules.text`) instead of tokenising again.
+- words: every token with its lemma, part of speech, whether it is a stopword or part of a
+  name, and its dependency label and head, which the rules walk (`checker.judge.rules.text`)
+  instead of tokenising again.
 """
 
 from __future__ import annotations

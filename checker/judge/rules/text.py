@@ -1,6 +1,6 @@
 """The rules' view of a sentence: its words as spaCy read them (`Analysis.words`: lemma, part
-of speech, stopword, name), and the content-word overlap that gates every rule ("do both
-sentences speak of the same thing?").
+of speech, stopword, name, dependency), and the content-word overlap that gates every rule
+("do both sentences speak of the same thing?").
 
 Judging hands the rules the stored words of every sentence it judges (`stored_words`, in
 `checker.service.judging`), so a check or a scan never parses a stored sentence again. A text
@@ -57,8 +57,8 @@ class Token:
     is_word: bool
     is_content: bool  # a word that carries topic (not a stopword, not a number)
     is_proper: bool  # a name (a proper noun or part of a named entity): weighs more
-    dep: str = ""  # spaCy's dependency label ("amod": an adjective modifying its head)
-    head: int = -1  # the index of its head in the sentence's tokens (its own for the root)
+    dep: str  # spaCy's dependency label ("amod": an adjective modifying its head)
+    head: int  # the index of its head in the sentence's tokens (its own for the root)
 
     @property
     def span(self) -> Span:
@@ -122,9 +122,9 @@ def analyse(text: str) -> tuple[Token, ...]:
         if not raw:  # a span past the text: the analysis is not of this text
             continue
         tokens.append(_token(len(tokens), raw, word))
-    # Words are dropped only at the end (past the text or past MAX_CHARS): a head among them
-    # is none.
-    return tuple(t if t.head < len(tokens) else replace(t, head=t.index) for t in tokens)
+    # Words are dropped only at the end (past the text or past MAX_CHARS): a head among them,
+    # or outside the sentence, is none.
+    return tuple(t if 0 <= t.head < len(tokens) else replace(t, head=t.index) for t in tokens)
 
 
 def _parsed(text: str) -> Sequence[Word]:
@@ -145,10 +145,9 @@ def _token(index: int, raw: str, word: Word) -> Token:
     is_content = is_alpha and len(low) > 1 and (acronym or not untopical)
     is_proper = is_content and (word.pos == "PROPN" or word.name or acronym)
     start, end = word.span
-    head = index + word.head if index + word.head >= 0 else index
     return Token(
         index, raw, start, end, low, word.lemma, word.tag, is_word, is_content, is_proper,
-        word.dep, head,
+        word.dep, index + word.head,
     )  # fmt: skip
 
 

@@ -227,6 +227,9 @@ NOT_CONTRADICTIONS = [
     ('The show "was never going to be" a debate on the budget.', "There was no debate on the budget planned for the show."),  # noqa: E501
     # "made" is on spaCy's stopword list, but as a verb it is what is denied.
     ("Rogen is in talks, though an official offer has yet to be made.", "Rogen is in talks, but no official offer has been made."),  # noqa: E501
+    # A denial bounded to a period says nothing of what happened before it.
+    ("Castro has not been seen in public in a year.", "The last time Castro was seen in public was Jan. 9, 2014."),  # noqa: E501
+    ("The company has not paid a dividend since 2009.", "The company paid a dividend in 2006."),
     # What a modal governs is not asserted: both say she stays out until the rats are gone.
     ("Gawker says Wintour told assistants that her office must be rat-free before she enters.", "Gawker reports that Wintour refuses to even enter her office until it is freed of rats."),  # noqa: E501
 ]  # fmt: skip
@@ -269,6 +272,45 @@ def test_a_negation_after_a_modal_hedges_however_spacy_splits_it(hedged: str) ->
     assert stance.negative and stance.strength < plain.strength
 
 
+@pytest.mark.parametrize(
+    ("sentence", "period"),
+    [
+        ("He has not spoken for three weeks.", "for three weeks"),
+        ("Castro had not been seen in public in a year.", "in a year"),
+        ("The firm has not paid dividends since 2009.", "since 2009"),
+        ("He has not spoken since he left office.", "since he left office"),
+        ("No rain has fallen this month.", "this month"),
+        ("The drug was not approved in 2019.", ""),  # a moment, not a period
+        ("The mayor did not attend the parade, for the first time.", ""),  # an occasion
+        ("He has not spoken in a long time.", "in a long time"),
+        ("The company did not pay kickbacks to Iraq.", ""),
+    ],
+)
+def test_the_period_a_denial_is_bounded_to_is_read_from_the_parse(
+    sentence: str, period: str
+) -> None:
+    tokens = analyse(sentence)
+    [stance] = [s for s in stances(sentence) if s.negative]
+    assert " ".join(tokens[k].text for k in stance.period) == period
+
+
+def test_a_bounded_denial_contradicts_only_a_sentence_naming_its_period() -> None:
+    """ "Not seen in a year" leaves an earlier sighting true; "the first time Kim has been
+    seen since September 3" speaks of the same period as "not seen since September 3"."""
+    rule = NegationRule()
+    sighting = "Castro was seen in public."
+    bounded = rule.check("Castro had not been seen in public in a year.", sighting)
+    plain = rule.check("Castro had not been seen in public.", sighting)
+    assert bounded is not None and plain is not None
+    assert bounded.verdict is plain.verdict is Verdict.CONTRADICTS
+    assert bounded.confidence == pytest.approx(plain.confidence / 2, abs=0.001)
+    kim = rule.check(
+        "Kim has not been seen in public since September 3.",
+        "It marked the first time Kim has been seen since September 3.",
+    )
+    assert kim is not None and kim.verdict is Verdict.CONTRADICTS and kim.confidence >= 0.5
+
+
 def test_a_place_before_the_phrase_does_not_narrow_it() -> None:
     """ "In Karabakh Armenian forces remain" says what "Armenian forces remain in Karabakh"
     says: the place is not a kind of forces, and the denial meets both alike. Forces of two
@@ -296,10 +338,39 @@ def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
     assert _modifiers_before(analyse("In Karabakh Armenian forces remain."), 3) == {"armenian": 2}
     both = analyse("Azerbaijani and Armenian forces remain.")
     assert _modifiers_before(both, 3) == {"azerbaijani": 0, "armenian": 2}
-    # "that" after a noun opens a relative clause, after a verb a reported one.
+    # A relative clause is read from the parse, not from the word before "that".
     fees = analyse("Fees that cover no insurance rose.")
     assert _in_relative_clause(fees, 3)
     assert not _in_relative_clause(analyse("Gawker reports that no insurance is needed."), 3)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cue", "relative"),
+    [
+        ("Patients the drug did not help were sent home.", "not", True),  # no "that" to see
+        ("The house he never lived in was sold.", "never", True),
+        ("The fact that no troops remain is clear.", "no", False),  # "that" after a noun
+        ("It's true that Castro hasn't been seen in public.", "n't", False),
+        ("Some media noted Thursday that Castro had not been seen.", "not", False),
+    ],
+)
+def test_a_relative_clause_is_read_from_the_parse(sentence: str, cue: str, relative: bool) -> None:
+    tokens = analyse(sentence)
+    [i] = [t.index for t in tokens if t.low == cue]
+    assert _in_relative_clause(tokens, i) is relative
+
+
+def test_a_clause_lacking_nothing_is_no_relative_clause_whatever_the_parse() -> None:
+    """FNC-1's Boko Haram denial: spaCy parses the name as the subject of a relative clause
+    of "group", but a clause with its subject and its object lacks nothing a noun outside it
+    could fill, so the denial is the sentence's own."""
+    tokens = analyse(
+        "The Islamist group Boko Haram has denied claims by the Nigerian government "
+        "that it had agreed to a ceasefire."
+    )
+    [denied] = [t.index for t in tokens if t.low == "denied"]
+    assert tokens[denied].dep == "relcl"  # the misreading this test is about
+    assert not _in_relative_clause(tokens, denied)
 
 
 def test_the_rules_read_spacys_lemmas_and_parts_of_speech() -> None:

@@ -135,6 +135,8 @@ def _candidate(
 ) -> _Candidate:
     confidence = stance.strength * match.strength * match.quality * (1.0 - 0.5**match.weight)
     confidence *= _context(stance, own, other, match)
+    if stance.period and not _same_period(stance, own, other):
+        confidence *= _BOUNDED
     phrase = quote(own.text, cover(own.tokens, stance.core))
     mine, theirs = names
     if stance.negative and not match.negative:
@@ -147,6 +149,22 @@ def _candidate(
         verdict, detail = Verdict.SUPPORTS, f'claim and passage both assert "{phrase}" exist'
     spans = (_own_span(stance, own), _other_span(match, other))
     return _Candidate(verdict, confidence, detail, spans)
+
+
+# How much less a denial bounded to a period counts against a sentence that does not name the
+# same period: "had not been seen in public in a year" leaves "was last seen on 9 January
+# 2014" true, and the moment of the other sentence is not read here, so a sighting within the
+# period (a real contradiction) cannot be told from one before it.
+_BOUNDED = 0.5
+# What names a period: its nouns and numbers ("September 3", "2009", "year", "office").
+_PERIOD_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD"})
+
+
+def _same_period(stance: Stance, own: _Side, other: _Side) -> bool:
+    """Whether the other sentence names the period the denial is bounded to: "the first time
+    Kim has been seen since September 3" meets "Kim has not been seen since September 3" on it."""
+    named = {own.tokens[k].lemma for k in stance.period if own.tokens[k].tag in _PERIOD_TAGS}
+    return bool(named) and named <= {t.lemma for t in other.tokens}
 
 
 def _find_phrase(stance: Stance, own: _Side, other: _Side) -> list[_Found]:

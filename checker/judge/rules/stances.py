@@ -44,6 +44,9 @@ class Stance:
     # Inside a relative clause ("episodes that caused no symptoms"): it names a subgroup
     # rather than denying anything, but the words it covers are still not asserted.
     restrictive: bool = False
+    # The period a denial is bounded to ("in a year", "since September 3"), as token indices:
+    # it denies only within it (`_period`).
+    period: tuple[int, ...] = ()
 
     @property
     def words(self) -> tuple[int, ...]:
@@ -100,12 +103,6 @@ _FAIL = words(
 _QUOTE_MARKS = frozenset({'"', "“", "”", "«", "»"})
 # "no word of X", "no sign of X": X is denied, not the word or the sign.
 _NO_SIGN = words("word sign signs evidence indication indications trace report reports")
-# "that" after these opens a reported clause, which asserts; after a noun, a relative clause.
-_THAT_VERBS = words(
-    "say said says claim claims insist insists believe believes think thinks argue argues "
-    "show shows suggest suggests found find finds know knew known mean means agree agrees "
-    "deny denies denied confirm confirms warn warns fear fears hope hopes note notes"
-)
 # "not going to X", "not able to X": the denial is of X.
 _SEMI_AUX = words("going able likely set due about trying allowed supposed")
 # "not ... as much": a comparison, not a denial.
@@ -115,6 +112,18 @@ _AS_MUCH = words(
 # A negation after one of these hedges rather than denies. By lemma: spaCy splits "cannot",
 # "can't" and "couldn't" into the modal and the negation ("ca" is "can").
 _HEDGING_MODALS = MODALS | {"can", "must"}
+# A denial bounded to a period denies only within it: "had not been seen in public in a year"
+# leaves "was last seen on 9 January 2014" true. As spaCy parses it: the denied verb has a
+# "for three weeks", "in a year", "over the past month" or "since 2009" (a preposition whose
+# object is a span of time, or anything after "since"), a "this month" (a bare noun of time),
+# or a clause opened by "since" ("since he left").
+_PERIOD_PREPOSITIONS = words("in for over during within since")
+_ORDINALS = words("first second third last next only")
+_PERIODS = words(
+    "year month week day decade hour minute while age century time season fortnight "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -130,6 +139,8 @@ def stances(text: str) -> tuple[Stance, ...]:
             continue
         if stance.negative and _in_relative_clause(tokens, t.index):
             stance = replace(stance, restrictive=True)
+        if stance.negative:
+            stance = replace(stance, period=_period(tokens, stance.core[0]))
         found.append(stance)
     return tuple(found)
 
@@ -185,26 +196,38 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
 
 
 def _in_relative_clause(tokens: Sequence[Token], i: int) -> bool:
-    """Whether token `i` sits in a relative clause ("those that ...", "people who ...").
+    """Whether token `i` sits in a relative clause ("fees that cover no insurance", "patients
+    the drug did not help"), as spaCy parsed it: a clause labelled `relcl` on the way from `i`
+    to the root. A reported clause ("Gawker reports that ...", "It's true that ...") asserts
+    and is none.
 
-    "that" after a verb ("claiming that", "said that") opens a reported clause instead, which
-    does assert; telling the two apart by the word before "that" is crude but conservative.
+    spaCy takes a name after a noun for the subject of a relative clause without a relative
+    word ("the Islamist group Boko Haram has denied claims"). A relative clause with no
+    relative word lacks the noun it describes somewhere, so one with both its subject and its
+    object is read as the sentence's own clause.
     """
-    for j in range(i - 1, max(-1, i - 8), -1):
-        low = tokens[j].low
-        if low in PUNCT_BOUNDARY:
-            return False
-        if low in {"who", "whom", "whose", "which"}:
+    seen = {i}
+    while tokens[i].head != i:
+        if tokens[i].dep == "relcl" and not _whole_clause(tokens, i):
             return True
-        if low == "that":
-            before = tokens[j - 1] if j > 0 else None
-            return before is not None and not _verb_like(before)
+        i = tokens[i].head
+        if i in seen:
+            return False  # a cycle: no stored parse should hold one
+        seen.add(i)
     return False
 
 
-def _verb_like(token: Token) -> bool:
-    """A verb as spaCy tagged it, or a word that reports ("claims that" even as a noun)."""
-    return token.tag.startswith("VB") or token.low in _THAT_VERBS
+# A relative word as spaCy tags it ("which", "who", "whose", "where"); "that" is tagged WDT too.
+_RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$", "WRB"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _whole_clause(tokens: Sequence[Token], verb: int) -> bool:
+    """A clause with its subject and its object and no relative word: nothing is missing for
+    a noun outside it to fill."""
+    deps = {t.dep for t in tokens if t.head == verb and t.index != verb}
+    relative = any(t.head == verb and t.tag in _RELATIVE_TAGS for t in tokens)
+    return not relative and bool(deps & _SUBJECTS) and "dobj" in deps
 
 
 def _no_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
@@ -303,6 +326,58 @@ def _event_denial(
     cue_tokens = tuple(range(cue, (cue_end or cue + 1)))
     tail = content_until_boundary(tokens, end)
     return Stance(True, "event", core, tail, subject, cue_tokens, strength)
+
+
+def _period(tokens: Sequence[Token], i: int) -> tuple[int, ...]:
+    """The phrase that bounds the verb of token `i` to a period (`_PERIODS`), as token
+    indices: empty where none does."""
+    verb = _governing_verb(tokens, i)
+    if verb is None:
+        return ()
+    for child in tokens:
+        if child.head != verb or child.index == verb:
+            continue
+        if child.dep == "prep" and child.lemma in _PERIOD_PREPOSITIONS:
+            objects = [t for t in tokens if t.head == child.index and t.dep == "pobj"]
+            if any(child.lemma == "since" or _a_span_of_time(tokens, t) for t in objects):
+                return _subtree(tokens, child.index)
+        if child.dep == "npadvmod" and child.lemma in _PERIODS:
+            return _subtree(tokens, child.index)
+        if child.dep == "advcl" and any(
+            t.head == child.index and t.dep == "mark" and t.lemma == "since" for t in tokens
+        ):
+            return _subtree(tokens, child.index)
+    return ()
+
+
+def _a_span_of_time(tokens: Sequence[Token], noun: Token) -> bool:
+    """ "a year", "some time", but not "the first time": an ordinal makes it one occasion."""
+    ordinal = any(t.head == noun.index and t.lemma in _ORDINALS for t in tokens)
+    return noun.lemma in _PERIODS and not ordinal
+
+
+def _subtree(tokens: Sequence[Token], root: int) -> tuple[int, ...]:
+    """Token `root` and every token whose chain of heads reaches it."""
+    inside = {root}
+    for t in tokens:  # heads may come after their dependents: walk each chain up
+        chain, k = [], t.index
+        while k not in inside and tokens[k].head != k and len(chain) < len(tokens):
+            chain.append(k)
+            k = tokens[k].head
+        if k in inside:
+            inside.update(chain)
+    return tuple(sorted(inside))
+
+
+def _governing_verb(tokens: Sequence[Token], i: int) -> int | None:
+    """Token `i` itself when a verb, else the first verb up its chain of heads (three at most)."""
+    for _ in range(4):
+        if tokens[i].tag.startswith("VB"):
+            return i
+        if tokens[i].head == i:
+            return None
+        i = tokens[i].head
+    return None
 
 
 def _comparative(tokens: Sequence[Token], i: int) -> bool:

@@ -144,6 +144,14 @@ def test_the_ceasefire_time_in_both_seeds_agrees() -> None:
     assert spanned(CEASEFIRE_001, reason.passage_spans) == ["13:00", "20 September"]
 
 
+def test_a_bare_weekday_does_not_agree_with_a_full_date_falling_on_it() -> None:
+    rule = DateRule()
+    noted = "Some media noted Thursday that Castro had not been seen in public in a year."
+    assert rule.check(noted, "Castro was last seen in public on Jan. 9, 2014.") is None
+    both = rule.check("The vote was held on Thursday.", "The vote was held on Thursday.")
+    assert both is not None and both.verdict is Verdict.SUPPORTS
+
+
 def test_the_yevlakh_meeting_date_in_both_seeds_agrees() -> None:
     judgement = judge_one(MEETING_000, MEETING_001)
     assert judgement.verdict is Verdict.SUPPORTS
@@ -218,6 +226,8 @@ NOT_CONTRADICTIONS = [
     ("The deal did not contain any of these goodies.", "The deal contained none of these goodies."),
     ("Si doesn't pay for all such treats.", "Si pays for some such treats."),
     ("The museum is not open on Sunday.", "The museum is open on Monday."),
+    # A bare weekday is some week's: not the weekday a full date falls on.
+    ("Castro was seen in public on Thursday.", "Castro was seen in public on Jan. 10, 2014."),
     # Two wordings of one denial: a negative implicative ("declined to", "unable to") or "no
     # word of" deny as "not" does.
     ("The council declined to comment on the report.", "The council has not commented on the report."),  # noqa: E501

@@ -173,6 +173,10 @@ def compare(a: When, b: When) -> tuple[bool, str] | None:
         for part in ("year", "month", "day", "weekday")
         if getattr(a, part) is not None and getattr(b, part) is not None
     ]
+    if "weekday" in shared and (a.day is None) != (b.day is None):
+        # A full date's weekday is worked out, not said, and a bare "Thursday" is some week's
+        # Thursday: "noted Thursday" is not the Thursday of "9 January 2014".
+        shared.remove("weekday")
     if not shared or shared == ["day"]:
         return None
     finest = max(shared, key=lambda p: _SPECIFICITY[p])

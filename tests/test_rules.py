@@ -321,6 +321,36 @@ def test_a_bounded_denial_contradicts_only_a_sentence_naming_its_period() -> Non
     assert kim is not None and kim.verdict is Verdict.CONTRADICTS and kim.confidence >= 0.5
 
 
+@pytest.mark.parametrize(
+    ("sentence", "subject"),
+    [
+        ("Cabinet again failed to agree on the plan.", "Cabinet"),
+        ("Increases in the US exchange rate have not helped the wool industry.", "Increases"),
+        ("The Cole inquiry into wheat exporter AWB is now not expected to report.", "Cole inquiry"),
+        ("Metal detectors and x-ray don't cut it, says an expert.", "Metal detectors"),
+        (
+            "The Grains Council warned the Federal Government not to use the findings.",
+            "Federal Government",
+        ),
+        ("Pardoe is not convinced.", "Pardoe"),  # spaCy hangs the subject on "is"
+        ("The report does not help growers unable to sell their grapes.", "growers"),
+        ("They did not pay the fine.", ""),  # a pronoun names no one
+        # spaCy hangs the clause on "Correction" (acl); the clause's own subject comes first.
+        (
+            "It has told readers it got taken: “Correction: A bird did not defecate on "
+            "Russian President Vladimir Putin during a speech on Friday.",
+            "bird",
+        ),
+        # "not" before a phrase denies the phrase: India is not who is denied anything.
+        ("India is buying wheat, mostly from Australia, not the US.", ""),
+    ],
+)
+def test_who_did_not_do_it_is_read_from_the_parse(sentence: str, subject: str) -> None:
+    tokens = analyse(sentence)
+    stance = [s for s in stances(sentence) if s.negative][-1]
+    assert " ".join(tokens[k].text for k in stance.subject) == subject
+
+
 def test_a_place_before_the_phrase_does_not_narrow_it() -> None:
     """ "In Karabakh Armenian forces remain" says what "Armenian forces remain in Karabakh"
     says: the place is not a kind of forces, and the denial meets both alike. Forces of two

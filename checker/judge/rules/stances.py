@@ -320,7 +320,7 @@ def _event_denial(
         return None  # "does not pay for all such treats" says some are paid for
     subject: tuple[int, ...] = ()
     if with_subject:
-        subject = np_before(tokens, skip_back(tokens, cue - 1, AUX | {"not", "to"}))
+        subject = _subject(tokens, cue)
         if not subject:
             strength *= 0.75  # "they did not ...": who "they" are, the other sentence may differ
     cue_tokens = tuple(range(cue, (cue_end or cue + 1)))
@@ -360,7 +360,8 @@ def _subtree(tokens: Sequence[Token], root: int) -> tuple[int, ...]:
     """Token `root` and every token whose chain of heads reaches it."""
     inside = {root}
     for t in tokens:  # heads may come after their dependents: walk each chain up
-        chain, k = [], t.index
+        chain: list[int] = []
+        k = t.index
         while k not in inside and tokens[k].head != k and len(chain) < len(tokens):
             chain.append(k)
             k = tokens[k].head
@@ -378,6 +379,73 @@ def _governing_verb(tokens: Sequence[Token], i: int) -> int | None:
             return None
         i = tokens[i].head
     return None
+
+
+# What narrows a subject noun ("national research body", "US Agriculture Secretary Mike
+# Johanns"), as spaCy labels it.
+_NARROWING = frozenset({"compound", "amod"})
+# A verb that takes its subject from the verb it depends on: "failed to agree" (xcomp), "did A
+# and did not B" (conj).
+_SHARED_SUBJECT = frozenset({"xcomp", "conj"})
+# A participle or adjective describing a noun: "a state not known for", "growers unable to".
+_DESCRIBING = frozenset({"amod", "acl"})
+
+
+def _subject(tokens: Sequence[Token], cue: int) -> tuple[int, ...]:
+    """The content words naming who did not do it, as spaCy parsed the clause of the cue:
+    its subject noun and what narrows it ("Cabinet again failed to agree" is Cabinet's; "metal
+    detectors and x-ray don't cut it" the detectors'), or the noun a negated participle or
+    adjective describes ("growers unable to sell", "coatings not designed to"). None for a
+    pronoun or where the parse gives no subject: the other sentence may name someone else."""
+    subject = _subject_noun(tokens, cue)
+    if subject is None or not tokens[subject].is_content:
+        return ()
+    narrowing = [
+        t.index
+        for t in tokens[:subject]
+        if t.head == subject and t.dep in _NARROWING and t.is_content and t.low != "remaining"
+    ]
+    return (*narrowing, subject)[-3:]
+
+
+def _subject_noun(tokens: Sequence[Token], cue: int) -> int | None:
+    """The index of the subject of the cue's clause, walking up from the cue to its verb and
+    on through verbs that share their subject (`_SHARED_SUBJECT`). None where the cue denies
+    a phrase rather than a clause ("from Australia, not the US")."""
+    i = cue
+    for _ in range(5):
+        t = tokens[i]
+        describes = t.dep in _DESCRIBING and tokens[t.head].tag.startswith("NN")
+        if t.tag.startswith("VB"):
+            found = _subject_of(tokens, i)
+            if found is None and describes:
+                found = t.head  # "coatings not designed to": the coatings are not
+            if found is None and t.dep == "xcomp":
+                found = _object_of(tokens, t.head)  # "warned the Government not to use"
+            if found is not None or t.dep not in _SHARED_SUBJECT:
+                return found
+        elif describes:
+            return t.head  # "growers unable to sell": the growers are unable
+        elif t.tag.startswith(("NN", "PRP", "CD", "IN")):
+            return None  # "not the US", "not from the US": a phrase is denied
+        if t.head == i:
+            return None
+        i = t.head
+    return None
+
+
+def _subject_of(tokens: Sequence[Token], verb: int) -> int | None:
+    """The subject of `verb`, also where spaCy hung it on the verb's auxiliary ("Pardoe is
+    not convinced")."""
+    around = [verb, *(t.index for t in tokens if t.head == verb and t.dep.startswith("aux"))]
+    for t in tokens:
+        if t.head in around and t.index != t.head and t.dep in _SUBJECTS:
+            return t.index
+    return None
+
+
+def _object_of(tokens: Sequence[Token], verb: int) -> int | None:
+    return next((t.index for t in tokens if t.head == verb and t.dep == "dobj"), None)
 
 
 def _comparative(tokens: Sequence[Token], i: int) -> bool:

@@ -351,6 +351,33 @@ def test_who_did_not_do_it_is_read_from_the_parse(sentence: str, subject: str) -
     assert " ".join(tokens[k].text for k in stance.subject) == subject
 
 
+@pytest.mark.parametrize(
+    ("sentence", "exists"),
+    [
+        ("Investment in Australian mining developments remains strong.", "Investment"),
+        ("Azerbaijani and Armenian forces remain in Karabakh.", "Azerbaijani Armenian forces"),
+        ("In Karabakh Armenian forces remain.", "Armenian forces"),
+        (
+            "Facial tumour disease, first seen in 1996, is now present across the state.",
+            "Facial tumour disease",
+        ),
+        ("A US-based group is paying for the advertisements.", None),  # a kind, not a claim
+        ("Scientists found 100,000-year-old human remains nearby.", None),  # a noun
+    ],
+)
+def test_what_is_said_to_exist_is_the_predicates_subject(sentence: str, exists: str | None) -> None:
+    tokens = analyse(sentence)
+    found = [s for s in stances(sentence) if s.kind == "exist" and not s.negative]
+    assert [" ".join(tokens[k].text for k in s.core) for s in found] == ([exists] if exists else [])
+
+
+def test_what_is_denied_to_be_present_is_the_predicates_subject() -> None:
+    tokens = analyse("Armenian armed forces are not present in Karabakh.")
+    [denial] = [s for s in stances("Armenian armed forces are not present in Karabakh.")]
+    assert denial.negative and denial.kind == "exist"
+    assert " ".join(tokens[k].text for k in denial.core) == "Armenian armed forces"
+
+
 def test_a_place_before_the_phrase_does_not_narrow_it() -> None:
     """ "In Karabakh Armenian forces remain" says what "Armenian forces remain in Karabakh"
     says: the place is not a kind of forces, and the denial meets both alike. Forces of two

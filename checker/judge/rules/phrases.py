@@ -83,19 +83,6 @@ def np_after(tokens: Sequence[Token], i: int, limit: int = 4) -> tuple[int, ...]
     return tuple(found)
 
 
-def np_before(tokens: Sequence[Token], i: int, limit: int = 3) -> tuple[int, ...]:
-    """Content words of the noun phrase ending at `i`, skipping presupposing "remaining"."""
-    found: list[int] = []
-    while i >= 0 and len(found) < limit:
-        t = tokens[i]
-        if t.is_content and t.low != "remaining":
-            found.append(i)
-        elif not (t.low == "-" and found):
-            break
-        i -= 1
-    return tuple(reversed(found))
-
-
 def content_until_boundary(tokens: Sequence[Token], i: int, limit: int = 6) -> tuple[int, ...]:
     """Content words from `i` to the end of the clause: the rest of a cue's scope."""
     found: list[int] = []

@@ -23,7 +23,6 @@ from checker.judge.rules.phrases import (
     content_until_stop,
     lows,
     np_after,
-    np_before,
     skip,
     skip_back,
     tag_at,
@@ -274,7 +273,7 @@ def _not_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
         strength = 0.55  # "may not be paid", "cannot remain long" hedge rather than deny
     start = skip(tokens, i + 1, AUX | DETERMINERS)
     if word_at(tokens, start) in EXIST_PREDICATES or word_at(tokens, start) in _THERE:
-        subject = np_before(tokens, skip_back(tokens, i - 1, AUX | {"not"}))
+        subject = _subject(tokens, start)
         if subject and not irrealis(tokens, i):
             tail = content_until_boundary(tokens, start + 1)
             return Stance(True, "exist", subject, tail, (), (i, start), min(strength, 0.9))
@@ -400,11 +399,18 @@ def _subject(tokens: Sequence[Token], cue: int) -> tuple[int, ...]:
     subject = _subject_noun(tokens, cue)
     if subject is None or not tokens[subject].is_content:
         return ()
-    narrowing = [
-        t.index
-        for t in tokens[:subject]
-        if t.head == subject and t.dep in _NARROWING and t.is_content and t.low != "remaining"
-    ]
+    reached = [subject]
+    for node in reached:  # grows: what narrows a modifier, and its conjuncts, narrow too
+        reached.extend(
+            t.index
+            for t in tokens[:subject]
+            if t.head == node
+            and t.index not in reached
+            and (t.dep in _NARROWING or (t.dep == "conj" and node != subject))
+        )
+    narrowing = sorted(
+        k for k in reached[1:] if tokens[k].is_content and tokens[k].low != "remaining" and k != cue
+    )
     return (*narrowing, subject)[-3:]
 
 
@@ -472,7 +478,9 @@ def _assertion(tokens: Sequence[Token], i: int) -> Stance | None:
             return None  # "are not present", "may exist", "based on"
         if low in _NEEDS_BE and not between & BE:
             return None  # "present" and "active" are predicates only after a form of "be"
-        return _exists(tokens, np_before(tokens, before), (i,))
+        if tokens[i].dep == "amod" or word_at(tokens, i - 1) == "-":
+            return None  # "a US-based group", "active ingredients": a kind, not a claim
+        return _exists(tokens, _subject(tokens, i), (i,))
     return None
 
 

@@ -183,6 +183,7 @@ CONTRADICTIONS = [
     ("The government failed to deliver the promised funding.", "The government delivered the promised funding.", "negation"),  # noqa: E501
     ("The insurer declined to pay the claim.", "The insurer paid the claim in full.", "negation"),
     ("Rescuers were unable to reach the stranded hikers.", "Rescuers reached the stranded hikers at dawn.", "negation"),  # noqa: E501
+    ("A former AWB executive has denied to the Cole inquiry that he hatched a plan with the Iraqi Grains Board.", "The AWB executive hatched a plan with the Iraqi Grains Board in 2000.", "negation"),  # noqa: E501
     ("The vote is scheduled for 12 March.", "The vote is scheduled for 14 March.", "date"),
     ("The ceasefire took effect at 13:00 on 20 September.", "The ceasefire took effect at 15:00 on 20 September.", "date"),  # noqa: E501
     ("The train left the station at 8:15am.", "The train left the station at 9:40am.", "date"),
@@ -226,6 +227,8 @@ NOT_CONTRADICTIONS = [
     ("The deal did not contain any of these goodies.", "The deal contained none of these goodies."),
     ("Si doesn't pay for all such treats.", "Si pays for some such treats."),
     ("The museum is not open on Sunday.", "The museum is open on Monday."),
+    # Rejecting a proposal ("that a dump be built") opposes it; it does not deny a fact.
+    ("Residents have rejected suggestions that a toxic waste dump be built near the town.", "A toxic waste dump will be built near the town."),  # noqa: E501
     # A bare weekday is some week's: not the weekday a full date falls on.
     ("Castro was seen in public on Thursday.", "Castro was seen in public on Jan. 10, 2014."),
     # Two wordings of one denial: a negative implicative ("declined to", "unable to") or "no
@@ -376,6 +379,35 @@ def test_what_is_denied_to_be_present_is_the_predicates_subject() -> None:
     [denial] = [s for s in stances("Armenian armed forces are not present in Karabakh.")]
     assert denial.negative and denial.kind == "exist"
     assert " ".join(tokens[k].text for k in denial.core) == "Armenian armed forces"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "core"),
+    [
+        ("A former executive denied to the Cole inquiry that he hatched a plan.", "hatched plan"),
+        (
+            "Spencer has denied claims that two lobster boats unloaded 10 tonnes of snapper.",
+            "boats unloaded tonnes",
+        ),
+        (
+            "ARIA also rejects claims that filters will stop legitimate downloads.",
+            "filters stop legitimate downloads",
+        ),
+    ],
+)
+def test_a_denied_clause_is_read_from_the_parse(sentence: str, core: str) -> None:
+    """Its subject noun and its predicate, wherever the clause hangs ("denied (that) ...",
+    "denied claims that ..."), not the first content word after the verb."""
+    tokens = analyse(sentence)
+    [stance] = [s for s in stances(sentence) if s.negative]
+    assert " ".join(tokens[k].text for k in stance.core) == core
+
+
+def test_a_participle_on_what_is_rejected_is_no_denied_claim() -> None:
+    sentence = "Members rejected the inquiry's final report, prepared by a senator."
+    tokens = analyse(sentence)
+    [stance] = [s for s in stances(sentence) if s.negative]
+    assert "prepared" not in {tokens[k].text for k in stance.core}
 
 
 def test_a_place_before_the_phrase_does_not_narrow_it() -> None:

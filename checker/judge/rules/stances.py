@@ -311,7 +311,14 @@ def _event_denial(
     # inside the phrase ("was never going to be" a panel) does not end it.
     start = skip(tokens, start, AUX | DETERMINERS | _SEMI_AUX | _QUOTE_MARKS | {"to"})
     start = skip(tokens, start, DETERMINERS)
-    core = clause_core(tokens, start) if clause else content_until_stop(tokens, start)
+    if clause:
+        root = _clause_root(tokens, cue)
+        if root is not None and _subjunctive(tokens, root):
+            return None  # "rejected suggestions that a dump be built" opposes, it denies nothing
+        parsed = _clause_core(tokens, root) if root is not None else ()
+        core = parsed or clause_core(tokens, start)
+    else:
+        core = content_until_stop(tokens, start)
     end = core[-1] + 1 if core else start
     if _comparative(tokens, end):
         return None  # "not milking as much" compares, it does not deny
@@ -452,6 +459,47 @@ def _subject_of(tokens: Sequence[Token], verb: int) -> int | None:
 
 def _object_of(tokens: Sequence[Token], verb: int) -> int | None:
     return next((t.index for t in tokens if t.head == verb and t.dep == "dobj"), None)
+
+
+# Where a denying verb's clause hangs, as spaCy parses it: "denied (that) he knew" (ccomp),
+# "rejected claims (that) it paid" (a clause on the object: acl, ccomp or relcl).
+_CLAUSES = frozenset({"ccomp", "acl", "relcl"})
+
+
+def _clause_root(tokens: Sequence[Token], cue: int) -> int | None:
+    """The verb of the clause the verb `cue` denies, from the parse: "denied (that) he knew"
+    (ccomp), "rejected claims (that) it paid" (a clause on the object). None where the parse
+    shows no clause with a subject or a "that" after the cue."""
+    root = _child(tokens, cue, frozenset({"ccomp"}))
+    if root is None:
+        claim = _child(tokens, cue, frozenset({"dobj"}))
+        root = None if claim is None else _child(tokens, claim, _CLAUSES)
+    if root is None or root < cue or not tokens[root].tag.startswith("VB"):
+        return None  # what is denied follows the verb: "It appears ... dismissed" is no claim
+    if _subject_of(tokens, root) is None and _child(tokens, root, frozenset({"mark"})) is None:
+        return None  # "rejected the report, prepared by X": a participle, not a claim
+    return root
+
+
+def _clause_core(tokens: Sequence[Token], root: int) -> tuple[int, ...]:
+    """The words a denied clause must be matched on: its subject noun and its predicate ("has
+    denied to the Cole inquiry that he hatched a plan" denies hatching a plan)."""
+    subject = _subject_of(tokens, root)
+    named = (subject,) if subject is not None and tokens[subject].is_content else ()
+    return (*named, *content_until_stop(tokens, skip(tokens, root, AUX | DETERMINERS)))
+
+
+def _subjunctive(tokens: Sequence[Token], root: int) -> bool:
+    """A clause in the bare form ("that a dump be built", "that he resign"): proposed, not
+    claimed. A modal ("could buy") or "to" makes it none."""
+    auxiliaries = [t for t in tokens if t.head == root != t.index and t.dep.startswith("aux")]
+    if any(t.tag == "MD" or t.low == "to" for t in auxiliaries):
+        return False
+    return tokens[root].tag == "VB" or any(t.tag == "VB" for t in auxiliaries)
+
+
+def _child(tokens: Sequence[Token], head: int, deps: frozenset[str]) -> int | None:
+    return next((t.index for t in tokens if t.head == head != t.index and t.dep in deps), None)
 
 
 def _comparative(tokens: Sequence[Token], i: int) -> bool:

@@ -313,8 +313,10 @@ def _event_denial(
     start = skip(tokens, start, DETERMINERS)
     if clause:
         root = _clause_root(tokens, cue)
-        if root is not None and _subjunctive(tokens, root):
-            return None  # "rejected suggestions that a dump be built" opposes, it denies nothing
+        if root is not None and (_subjunctive(tokens, root) or _relative(tokens, root)):
+            # "rejected suggestions that a dump be built" opposes, it denies nothing; "denied
+            # the claims that were published" does not say what the claims are.
+            return None
         parsed = _clause_core(tokens, root) if root is not None else ()
         core = parsed or clause_core(tokens, start)
     else:
@@ -491,11 +493,19 @@ def _clause_core(tokens: Sequence[Token], root: int) -> tuple[int, ...]:
 
 def _subjunctive(tokens: Sequence[Token], root: int) -> bool:
     """A clause in the bare form ("that a dump be built", "that he resign"): proposed, not
-    claimed. A modal ("could buy") or "to" makes it none."""
+    claimed."""
     auxiliaries = [t for t in tokens if t.head == root != t.index and t.dep.startswith("aux")]
-    if any(t.tag == "MD" or t.low == "to" for t in auxiliaries):
-        return False
+    if any(t.tag == "MD" or t.low == "to" or t.lemma == "do" for t in auxiliaries):
+        return False  # "could buy", "to buy", "did pay": the bare form is the auxiliary's
     return tokens[root].tag == "VB" or any(t.tag == "VB" for t in auxiliaries)
+
+
+def _relative(tokens: Sequence[Token], root: int) -> bool:
+    """A relative clause: its subject or object is a relative word ("that were published")."""
+    return any(t.head == root and t.dep in _ARGUMENTS and t.tag in _RELATIVE_TAGS for t in tokens)
+
+
+_ARGUMENTS = _SUBJECTS | {"dobj"}
 
 
 def _child(tokens: Sequence[Token], head: int, deps: frozenset[str]) -> int | None:

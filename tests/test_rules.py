@@ -20,6 +20,7 @@ from checker.judge.rules import (
     registered_rules,
     unregister,
 )
+from checker.judge.rules.clauses import in_relative_clause
 from checker.judge.rules.dates import DateRule, find_dates
 from checker.judge.rules.negation import NegationRule, _is_modifier, _modifiers_before
 from checker.judge.rules.numbers import (
@@ -29,7 +30,7 @@ from checker.judge.rules.numbers import (
     starting_levels,
     two_moves,
 )
-from checker.judge.rules.stances import _in_relative_clause, stances
+from checker.judge.rules.stances import stances
 from checker.judge.rules.text import MAX_CHARS, analyse, clip, names_within, spelled_alike
 from checker.types import Judgement, Reason, Verdict
 from tests.conftest import NO_FORCES_SENTENCE as NO_FORCES
@@ -448,8 +449,8 @@ def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
     assert _modifiers_before(both, 3) == {"azerbaijani": 0, "armenian": 2}
     # A relative clause is read from the parse, not from the word before "that".
     fees = analyse("Fees that cover no insurance rose.")
-    assert _in_relative_clause(fees, 3)
-    assert not _in_relative_clause(analyse("Gawker reports that no insurance is needed."), 3)
+    assert in_relative_clause(fees, 3)
+    assert not in_relative_clause(analyse("Gawker reports that no insurance is needed."), 3)
 
 
 @pytest.mark.parametrize(
@@ -465,7 +466,7 @@ def test_the_phrase_walks_read_spacys_tags_not_word_endings() -> None:
 def test_a_relative_clause_is_read_from_the_parse(sentence: str, cue: str, relative: bool) -> None:
     tokens = analyse(sentence)
     [i] = [t.index for t in tokens if t.low == cue]
-    assert _in_relative_clause(tokens, i) is relative
+    assert in_relative_clause(tokens, i) is relative
 
 
 def test_a_clause_lacking_nothing_is_no_relative_clause_whatever_the_parse() -> None:
@@ -478,7 +479,7 @@ def test_a_clause_lacking_nothing_is_no_relative_clause_whatever_the_parse() -> 
     )
     [denied] = [t.index for t in tokens if t.low == "denied"]
     assert tokens[denied].dep == "relcl"  # the misreading this test is about
-    assert not _in_relative_clause(tokens, denied)
+    assert not in_relative_clause(tokens, denied)
 
 
 def test_the_rules_read_spacys_lemmas_and_parts_of_speech() -> None:

@@ -135,19 +135,29 @@ def subject(tokens: Sequence[Token], cue: int) -> tuple[int, ...]:
     subject = _subject_noun(tokens, cue)
     if subject is None or not tokens[subject].is_content:
         return ()
-    reached = [subject]
-    for node in reached:  # grows: what narrows a modifier, and its conjuncts, narrow too
-        reached.extend(
-            t.index
-            for t in tokens[:subject]
-            if t.head == node
-            and t.index not in reached
-            and (t.dep in _NARROWING or (t.dep == "conj" and node != subject))
-        )
     narrowing = sorted(
-        k for k in reached[1:] if tokens[k].is_content and tokens[k].low != "remaining" and k != cue
+        k
+        for k in narrowing_before(tokens, subject, _NARROWING)
+        if tokens[k].is_content and tokens[k].low != "remaining" and k != cue
     )
     return (*narrowing, subject)[-3:]
+
+
+def narrowing_before(tokens: Sequence[Token], noun: int, labels: frozenset[str]) -> list[int]:
+    """The words before `noun` that narrow it (a dependency label among `labels`: "Armenian"
+    of "Armenian forces"), those that narrow them ("Kenyan army forces") and their conjuncts
+    ("Azerbaijani and Armenian forces"), nearest first at each step."""
+    before = tokens[noun - 1 :: -1] if noun > 0 else ()
+    reached = [noun]
+    for node in reached:  # grows as words are found: each is searched for its own
+        reached.extend(
+            t.index
+            for t in before
+            if t.head == node
+            and t.index not in reached
+            and (t.dep in labels or (t.dep == "conj" and node != noun))
+        )
+    return reached[1:]
 
 
 def _subject_noun(tokens: Sequence[Token], cue: int) -> int | None:
@@ -227,12 +237,12 @@ def proposed(tokens: Sequence[Token], root: int) -> bool:
     return tokens[root].tag == "VB" or any(t.tag == "VB" for t in auxiliaries)
 
 
+_ARGUMENTS = _SUBJECTS | {"dobj"}
+
+
 def relative(tokens: Sequence[Token], root: int) -> bool:
     """A relative clause: its subject or object is a relative word ("that were published")."""
     return any(t.head == root and t.dep in _ARGUMENTS and t.tag in _RELATIVE_TAGS for t in tokens)
-
-
-_ARGUMENTS = _SUBJECTS | {"dobj"}
 
 
 def _child(tokens: Sequence[Token], head: int, deps: frozenset[str]) -> int | None:

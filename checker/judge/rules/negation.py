@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from checker.judge.rules import clauses
 from checker.judge.rules.stances import (
     MODALS,
     Stance,
@@ -292,17 +293,11 @@ def _modifiers_before(tokens: Sequence[Token], head: int) -> dict[str, int]:
     ("Kenyan army forces") and their conjuncts ("Azerbaijani and Armenian forces"), as spaCy
     parsed them: at most three, by lemma. A place before the phrase is none ("In Karabakh
     Armenian forces remain")."""
-    before = tokens[head - 1 :: -1] if head > 0 else ()
     found: dict[str, int] = {}
-    reached = [head]
-    for node in reached:  # grows as modifiers are found: each is searched for its own
-        for t in before:
-            joined = t.dep == "conj" and node != head
-            if t.head != node or t.index == node or not (t.dep in _MODIFYING or joined):
-                continue
-            reached.append(t.index)
-            if t.is_content and t.low != "remaining" and len(found) < 3:
-                found.setdefault(t.lemma, t.index)
+    for k in clauses.narrowing_before(tokens, head, _MODIFYING):
+        t = tokens[k]
+        if t.is_content and t.low != "remaining" and len(found) < 3:
+            found.setdefault(t.lemma, k)
     return found
 
 

@@ -2,8 +2,9 @@
 
 `indexed()` gives a Checker on a fresh copy of an ingested (not scanned) index. With a cache
 folder (CHECKER_BENCH_CACHE, default <tmp>/checker-bench-cache), the ingested index is kept there
-under a key made of a hash of the checker package's files, the settings and the records: a
-rerun of one part does not embed a corpus again, and any change to the code makes a new key.
+under a key made of a hash of the checker package's files that ingest runs, the settings and the
+records: a rerun of one part, or a run after a change to the judging rules only, does not embed
+a corpus again; any change to ingest, analysis or storage makes a new key.
 """
 
 from __future__ import annotations
@@ -54,14 +55,23 @@ def api_client(checker: Checker, settings: Settings) -> Any:
     return create_app(unlimited, checker=checker).test_client()
 
 
-def code_version() -> str:
-    """A hash of the checker package's own files (code, word lists; not the bundled model
-    weights): any change to ingest, segmenting or analysis gives a new one."""
-    root = Path(checker_package.__file__).parent
+# Folders of the package that run only when judging, reporting, serving or training: what
+# an ingested index holds (sentences, vectors, the stored analyses) does not depend on them,
+# so a change to a rule reuses the cached index instead of embedding the corpus again. The
+# bundled models are left out too (their weights are not code).
+_NOT_INGEST = frozenset({"models", "judge", "report", "web", "templates", "train"})
+
+
+def code_version(root: Path | None = None) -> str:
+    """A hash of the checker package's files that ingest runs (code, word lists; not the
+    judging rules or the bundled model weights): any change to ingest, segmenting, embedding,
+    storing or analysis gives a new one."""
+    root = root or Path(checker_package.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if path.is_file() and relative.parts[0] != "models" and "__pycache__" not in relative.parts:
+        skipped = relative.parts[0] in _NOT_INGEST or "__pycache__" in relative.parts
+        if path.is_file() and not skipped:
             digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 

@@ -11,7 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench import common, cost, data, embedders, flags, floor, fnc1, nli_static_int8, quality, speed
+from bench import (
+    common,
+    cost,
+    data,
+    embedders,
+    flags,
+    floor,
+    fnc1,
+    indexes,
+    nli_static_int8,
+    quality,
+    speed,
+)
 from bench import grow as grow_module
 from bench.common import SHARED
 from checker.analyse import load_analyser
@@ -157,6 +169,20 @@ def test_fnc1_parts_run_on_tiny_inputs_and_reuse_the_cached_index(
     assert again["sentences"] == first["sentences"] and again["fnc"] == first["fnc"]
     table = quality.summary_table({"fnc1_scan": scan, "fnc1_stances": first})
     assert "FNC-1 bodies" in table and "FNC score" in table
+
+
+def test_the_index_cache_key_follows_ingest_code_not_the_rules(tmp_path: Path) -> None:
+    """A change to a judging rule reuses a cached index; one to the analysis makes a new key."""
+    package = tmp_path / "checker"
+    for part in ("analyse", "judge/rules"):
+        (package / part).mkdir(parents=True)
+    (package / "analyse" / "parse.py").write_text("A = 1\n")
+    (package / "judge" / "rules" / "negation.py").write_text("B = 1\n")
+    first = indexes.code_version(package)
+    (package / "judge" / "rules" / "negation.py").write_text("B = 2\n")
+    assert indexes.code_version(package) == first
+    (package / "analyse" / "parse.py").write_text("A = 2\n")
+    assert indexes.code_version(package) != first
 
 
 @needs_shared

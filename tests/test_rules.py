@@ -376,6 +376,42 @@ def test_what_is_said_to_exist_is_the_predicates_subject(sentence: str, exists: 
     assert [" ".join(tokens[k].text for k in s.core) for s in found] == ([exists] if exists else [])
 
 
+@pytest.mark.parametrize(
+    ("sentence", "polarity", "phrase"),
+    [
+        ("There are no Armenian armed forces in Karabakh.", "denied", "Armenian armed forces"),
+        # A number or an adverb before the noun no longer hides it.
+        ("The remaining 200 Australian troops left Iraq.", "exists", "Australian troops"),
+        ("There were three fellas sitting round a table.", "exists", "fellas"),
+        ("There was an extremely strong resemblance.", "exists", "strong resemblance"),
+        ("There were long lines outside gas stations.", "exists", "long lines"),
+        ("There is no truth whatsoever to these claims.", "denied", "truth"),
+        (
+            "There are eight fatigue-related fatalities in mines.",
+            "exists",
+            "fatigue related fatalities",
+        ),
+        ("They have no physical or mental problems.", "denied", "physical mental problems"),
+        # Set against things the sentence does not name: neither denied nor asserted.
+        ("There's no other explanation for my results.", "denied", None),
+        ("There is another medical team in the air.", "exists", None),
+        ("There were few sharks beyond this depth.", "exists", None),
+    ],
+)
+def test_the_phrase_after_a_cue_is_its_noun_phrase_from_the_parse(
+    sentence: str, polarity: str, phrase: str | None
+) -> None:
+    """The noun and what narrows it, as spaCy parsed the phrase, not the content words up to
+    the first other word: "no rain fell" does not deny a "rain fell"-kind of thing."""
+    tokens = analyse(sentence)
+    found = [
+        " ".join(tokens[k].text for k in s.core)
+        for s in stances(sentence)
+        if s.kind == "exist" and s.negative == (polarity == "denied")
+    ]
+    assert found == ([phrase] if phrase else [])
+
+
 def test_what_is_denied_to_be_present_is_the_predicates_subject() -> None:
     tokens = analyse("Armenian armed forces are not present in Karabakh.")
     [denial] = [s for s in stances("Armenian armed forces are not present in Karabakh.")]

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from checker.judge.rules.phrases import AUX, DETERMINERS, content_until_stop, skip
+from checker.judge.rules.phrases import (
+    AUX,
+    DETERMINERS,
+    content_until_stop,
+    np_after,
+    skip,
+    word_at,
+)
 from checker.judge.rules.text import Token, words
 
 # A denial bounded to a period denies only within it: "had not been seen in public in a year"
@@ -158,6 +165,44 @@ def narrowing_before(tokens: Sequence[Token], noun: int, labels: frozenset[str])
             and (t.dep in labels or (t.dep == "conj" and node != noun))
         )
     return reached[1:]
+
+
+# What sits inside a noun phrase before its noun, as spaCy labels it: the words a phrase's
+# first word may hang on on the way to its noun ("no [Armenian] armed forces", "[11] million
+# 'phantom' cattle").
+_INSIDE_PHRASE = frozenset(
+    {"amod", "compound", "nmod", "npadvmod", "nummod", "quantmod", "det", "poss", "advmod"}
+)
+# The words before a noun that narrow it: "Armenian armed forces", "fatigue-related deaths".
+_PHRASE_NARROWING = frozenset({"amod", "compound", "nmod", "npadvmod"})
+# "no other explanation", "another shooting", "few sharks": the phrase is set against things
+# the sentence does not name, so it neither denies nor asserts the plain noun.
+_CONTRASTING = words("other another more further additional else few fewer different")
+
+
+def noun_phrase(tokens: Sequence[Token], start: int, limit: int = 4) -> tuple[int, ...]:
+    """The content words of the noun phrase that begins at token `start`, as spaCy parsed it:
+    its noun and the words before it that narrow it ("no Armenian armed forces in Karabakh":
+    Armenian, armed, forces; "the remaining 200 Australian troops": Australian, troops), the
+    noun last. A verb after the noun is not part of it ("no rain fell"). Empty for a phrase
+    set against others ("no other choice"). Where the parse shows no noun there, or splits a
+    hyphenated word ("pre-adaptation"), the content words from `start` on (`phrases.np_after`)."""
+    noun = start
+    for _ in range(limit + 2):  # a phrase's words come before its noun
+        t = tokens[noun] if 0 <= noun < len(tokens) else None
+        if t is None or t.dep not in _INSIDE_PHRASE or t.head <= noun:
+            break
+        noun = t.head
+    in_range = 0 <= noun < len(tokens)
+    if not in_range or not tokens[noun].tag.startswith("NN") or word_at(tokens, noun + 1) == "-":
+        return np_after(tokens, start, limit)
+    if any(t.head == noun and start <= t.index < noun and t.low in _CONTRASTING for t in tokens):
+        return ()
+    if not tokens[noun].is_content:
+        return ()
+    narrowing = narrowing_before(tokens, noun, _PHRASE_NARROWING)
+    kept = sorted(k for k in narrowing if k >= start and tokens[k].is_content)
+    return (*kept, noun)[-limit:]
 
 
 def _subject_noun(tokens: Sequence[Token], cue: int) -> int | None:

@@ -25,7 +25,6 @@ from checker.judge.rules.phrases import (
     content_until_boundary,
     content_until_stop,
     lows,
-    np_after,
     skip,
     skip_back,
     tag_at,
@@ -200,7 +199,7 @@ def _no_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
         return _exist_denial(tokens, i, i + 1, 1.0)
     if i > 0 and tokens[i - 1].low in AUX:
         return _exist_denial(tokens, i, i + 1, 0.8)  # "had no warning", "is no match"
-    noun = np_after(tokens, skip(tokens, i + 1, DETERMINERS))
+    noun = clauses.noun_phrase(tokens, skip(tokens, i + 1, DETERMINERS))
     if not noun:
         return None
     after = skip(tokens, noun[-1] + 1, AUX)
@@ -247,7 +246,7 @@ def _deny_denial(tokens: Sequence[Token], i: int) -> Stance | None:
 
 
 def _exist_denial(tokens: Sequence[Token], cue: int, start: int, strength: float) -> Stance:
-    core = np_after(tokens, skip(tokens, start, DETERMINERS))
+    core = clauses.noun_phrase(tokens, skip(tokens, start, DETERMINERS))
     end = (core[-1] + 1) if core else start
     return Stance(True, "exist", core, content_until_boundary(tokens, end), (), (cue,), strength)
 
@@ -299,16 +298,17 @@ def _comparative(tokens: Sequence[Token], i: int) -> bool:
 def _assertion(tokens: Sequence[Token], i: int) -> Stance | None:
     """Explicit presupposition that a noun phrase exists."""
     low = tokens[i].low
-    if low == "remaining" and i + 1 < len(tokens) and tokens[i + 1].is_content:
-        return _exists(tokens, np_after(tokens, i + 1), (i,))
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if low == "remaining" and nxt is not None and (nxt.is_content or nxt.tag == "CD"):
+        return _exists(tokens, clauses.noun_phrase(tokens, i + 1), (i,))
     if low in _EXIST_NOUNS and word_at(tokens, i + 1) == "of":
         start = skip(tokens, i + 2, DETERMINERS | {"remaining"})
-        return _exists(tokens, np_after(tokens, start), (i, i + 1))
+        return _exists(tokens, clauses.noun_phrase(tokens, start), (i, i + 1))
     if (low == "there" and word_at(tokens, i + 1) in BE) or low in _THERE - {"there"}:
         start = skip(tokens, i + 1, AUX | DETERMINERS | {"many", "several"})
         if word_at(tokens, start) in {"no", "not", "never"}:
             return None
-        return _exists(tokens, np_after(tokens, start), (i, i + 1))
+        return _exists(tokens, clauses.noun_phrase(tokens, start), (i, i + 1))
     if low in EXIST_PREDICATES and low != "remaining":
         before = skip_back(tokens, i - 1, AUX)
         between = lows(tokens, range(before + 1, i))

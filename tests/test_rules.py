@@ -340,6 +340,9 @@ def test_a_bounded_denial_contradicts_only_a_sentence_naming_its_period() -> Non
         ("Pardoe is not convinced.", "Pardoe"),  # spaCy hangs the subject on "is"
         ("The report does not help growers unable to sell their grapes.", "growers"),
         ("They did not pay the fine.", ""),  # a pronoun names no one
+        # A part of them, counted or measured: the whole is who did not.
+        ("A number of farmers did not receive the payments.", "farmers"),
+        ("Two of the suspects did not appear in court.", "suspects"),
         # spaCy hangs the clause on "Correction" (acl); the clause's own subject comes first.
         (
             "It has told readers it got taken: “Correction: A bird did not defecate on "
@@ -367,6 +370,9 @@ def test_who_did_not_do_it_is_read_from_the_parse(sentence: str, subject: str) -
             "Facial tumour disease",
         ),
         ("A US-based group is paying for the advertisements.", None),  # a kind, not a claim
+        ("A lot of the records still exist.", "records"),
+        ("Most of the troops remain in Iraq.", "troops"),
+        ("Nothing remains of the old town.", None),  # denies rather than asserts
         ("Scientists found 100,000-year-old human remains nearby.", None),  # a noun
     ],
 )

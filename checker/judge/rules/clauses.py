@@ -140,7 +140,9 @@ def subject(tokens: Sequence[Token], cue: int) -> tuple[int, ...]:
     adjective describes ("growers unable to sell", "coatings not designed to"). None for a
     pronoun or where the parse gives no subject: the other sentence may name someone else."""
     subject = _subject_noun(tokens, cue)
-    if subject is None or not tokens[subject].is_content:
+    if subject is not None:
+        subject = _whole_of_part(tokens, subject)
+    if subject is None or not tokens[subject].is_content or tokens[subject].lemma in _NOBODY:
         return ()
     narrowing = sorted(
         k
@@ -148,6 +150,29 @@ def subject(tokens: Sequence[Token], cue: int) -> tuple[int, ...]:
         if tokens[k].is_content and tokens[k].low != "remaining" and k != cue
     )
     return (*narrowing, subject)[-3:]
+
+
+# A part or an amount of something, as the subject: "a lot of the records still exist" says
+# the records exist, "a number of farmers did not receive" is about farmers. Not "none" or
+# "few" of them: those deny rather than name a part.
+_PARTS_OF = words(
+    "lot lots number majority half most some many much rest bulk part proportion percentage "
+    "share handful dozen dozens hundreds thousands millions all each several"
+)
+
+
+_NOBODY = words("none nobody nothing neither")
+
+
+def _whole_of_part(tokens: Sequence[Token], noun: int) -> int:
+    """The noun after "of" where `noun` only counts or measures part of it, else `noun`."""
+    if tokens[noun].lemma not in _PARTS_OF and tokens[noun].tag != "CD":
+        return noun
+    of = _child(tokens, noun, frozenset({"prep"}))
+    if of is None or tokens[of].low != "of":
+        return noun
+    whole = _child(tokens, of, frozenset({"pobj"}))
+    return noun if whole is None else whole
 
 
 def narrowing_before(tokens: Sequence[Token], noun: int, labels: frozenset[str]) -> list[int]:

@@ -540,6 +540,35 @@ def test_quantities_are_normalised() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # What a count counts is the noun spaCy hangs the number on, not the word after it.
+        ("Vietnam's 25,000 dairy farmers have only four cows each.", ["farmer", "cow"]),
+        ("The Council withheld two independent studies.", ["study"]),
+        ("More than 200 missing schoolgirls were kidnapped.", ["schoolgirl"]),
+        ("He says five of the museum's 20 designated research positions are vacant.", ["position"]),
+        ("About 1.5 million people were displaced.", ["people"]),
+        # Where the parse names no common noun, the walk reads it as before.
+        ("Prices rose from 1,200 to 1,500 points.", ["point"]),
+        ("They signed a 10 year plan.", []),  # a kind of plan, not ten years
+    ],
+)
+def test_what_a_count_counts_is_read_from_the_parse(text: str, units: list[str]) -> None:
+    found = [q for q in find_quantities(text) if q.kind == "count"]
+    assert [unit for q in found for unit in sorted(q.units)] == units
+
+
+def test_counts_of_different_things_sharing_a_first_word_are_no_rivals() -> None:
+    """ "three grain growers" and "five grain silos" count different things; the word walk
+    took "grain" for what both count."""
+    rule = NumberRule()
+    growers = "Three grain growers in the district voiced their support."
+    assert rule.check(growers, "Five grain silos in the district voiced their support.") is None
+    rivals = rule.check(growers, "Five grain growers in the district voiced their support.")
+    assert rivals is not None and rivals.verdict is Verdict.CONTRADICTS
+
+
+@pytest.mark.parametrize(
     ("text", "value", "kind"),
     [
         # Real ABC rural sentences: Australian news writes the currency after the sign.

@@ -183,7 +183,13 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
     kind = "percent" if parts.get("pct") else "count"
     if parts.get("cur"):
         kind = "money:" + _currency(parts.get("cur") or "")
-    units, used = (set(_PEOPLE), []) if parts.get("nobody") else _units(after, glued, kind)
+    units: set[str]
+    used: list[int]
+    if parts.get("nobody"):
+        units, used = set(_PEOPLE), []
+    else:
+        counted = _counted_noun(tokens, m.span(), after) if kind == "count" and not glued else None
+        units, used = _units(after, glued, kind) if counted is None else counted
     if not units and (kind == "count"):
         return None
     if _label(value, after, used):
@@ -310,6 +316,37 @@ def _units(after: Sequence[Token], glued: str, kind: str) -> tuple[set[str], lis
     used = run[: run.index(head) + 1]
     rate = _rate(after[len(used) :])
     return {head.lemma + ("/" + rate if rate else "")}, [t.index for t in used]
+
+
+# How spaCy hangs a number on what it counts, directly ("32 people") or through the rest of
+# the number ("1.5 million people": 1.5 -> million -> people).
+_NUMBER_DEPS = frozenset({"nummod", "compound", "quantmod"})
+
+
+def _counted_noun(
+    tokens: Sequence[Token], span: Span, after: Sequence[Token]
+) -> tuple[set[str], list[int]] | None:
+    """What a count counts as spaCy parsed it: the common noun the number hangs on, within
+    four words after it ("25,000 dairy farmers": farmers, not dairy; "two independent
+    studies"), with a rate ("20 cents a kilo"). None where the parse shows no such noun (a
+    name, a pronoun, a range, a noun that carries no topic): the word walk reads it."""
+    numbers = tokens_in(tokens, span)
+    if not numbers:
+        return None
+    k = numbers[-1]
+    for _ in range(4):  # "1.5 million": through the number's own words to its noun
+        if tokens[k].tag != "CD" or tokens[k].dep not in _NUMBER_DEPS or tokens[k].head <= k:
+            break
+        k = tokens[k].head
+    window = [t.index for t in after[:4]]
+    noun = tokens[k]
+    if k not in window or noun.tag not in {"NN", "NNS"} or not noun.is_content:
+        return None
+    used: list[int] = window[: window.index(k) + 1]
+    if any(tokens[i].tag == "CD" for i in used):
+        return None  # "from 1,200 to 1,500 points": a range, which the walk reads
+    rate = _rate(after[len(used) :])
+    return {noun.lemma + ("/" + rate if rate else "")}, used
 
 
 def _describes(t: Token, run: Sequence[Token]) -> bool:

@@ -558,6 +558,21 @@ def test_what_a_count_counts_is_read_from_the_parse(text: str, units: list[str])
     assert [unit for q in found for unit in sorted(q.units)] == units
 
 
+def test_a_measurement_given_round_is_a_weaker_clash_than_a_count() -> None:
+    """FNC-1's meteorite crater: "39-foot-wide (12 meters)" and "40-foot-wide" are one
+    measurement, the second rounded (12 m is 39.4 feet). A count given one apart is not a
+    rounding ("nineteen" and "twenty" people died), nor is a measurement a step away."""
+    rule = NumberRule()
+    crater = "A new, 39-foot-wide (12 meters) crater was found near Managua on Saturday."
+    rounded = rule.check(crater, "A 40-foot-wide crater was found near Managua on Saturday.")
+    apart = rule.check(crater, "A 30-foot-wide crater was found near Managua on Saturday.")
+    assert rounded is not None and apart is not None
+    assert rounded.verdict is apart.verdict is Verdict.CONTRADICTS
+    assert rounded.confidence == pytest.approx(apart.confidence / 2, abs=0.001)
+    people = rule.check("Nineteen people died in the crash.", "Twenty people died in the crash.")
+    assert people is not None and people.confidence == apart.confidence
+
+
 def test_counts_of_different_things_sharing_a_first_word_are_no_rivals() -> None:
     """ "three grain growers" and "five grain silos" count different things; the word walk
     took "grain" for what both count."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from checker.judge.rules.dates import compare, find_dates
 from checker.judge.rules.quantities import Quantity, find_quantities, show
 from checker.judge.rules.stances import negated_tokens
-from checker.judge.rules.text import analyse, clip, names_within, overlap
+from checker.judge.rules.text import analyse, clip, names_within, overlap, words
 from checker.types import Reason, Verdict
 
 _YEAR = re.compile(r"(?<![\d,.$])\b(1[89]\d\d|20\d\d)\b(?![,.]?\d)")
@@ -123,6 +123,31 @@ def _names_clash(claim: str, passage: str) -> bool:
     return not names_within(names_a, names_b) and not names_within(names_b, names_a)
 
 
+# Units of measurement: a length, weight, area or volume is often given rounded ("a
+# 40-foot-wide crater" for one measured at 12 metres, 39.4 feet), a count of people or
+# things rarely is.
+_MEASURES = words(
+    "foot feet ft inch yard mile metre meter m km cm mm kilometre kilometer centimetre "
+    "centimeter millimetre millimeter kilogram kilo kg gram g pound lb stone tonne ton t ounce "
+    "hectare ha acre litre liter l gallon megalitre degree knot mph kph kmh"
+)
+
+
+def _rounded(a: Quantity, b: Quantity) -> bool:
+    """One of two measurements of a thing is a round figure that the other rounds to: "39
+    feet" and "40 feet", "19 stone" and "20 stone" may be one measurement, given rounded."""
+    units = {u.split("/")[0] for u in (*a.units, *b.units)}
+    if not units or not units <= _MEASURES:
+        return False
+    for rough, exact in ((a.value, b.value), (b.value, a.value)):
+        for step in (1000.0, 500.0, 100.0, 50.0, 10.0, 5.0):
+            if rough >= 2 * step and rough % step == 0:
+                if abs(rough - exact) <= step / 2:
+                    return True
+                break  # the roughest step the figure is round to decides
+    return False
+
+
 def _certainty(
     a: Quantity, b: Quantity, rivals: int, dated_alike: bool, names_clash: bool
 ) -> float:
@@ -140,6 +165,8 @@ def _certainty(
         certainty *= 0.55
     if names_clash:
         certainty *= 0.7  # each names someone or somewhere the other does not
+    if _rounded(a, b):
+        certainty *= 0.5  # "40 feet" may be "39 feet" rounded
     verbs_a, verbs_b = {a.left, a.right} - {None}, {b.left, b.right} - {None}
     if verbs_a and verbs_b and not verbs_a & verbs_b:
         certainty *= 0.5  # "12 fishermen will face court", "11 fishermen were jailed"

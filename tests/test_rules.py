@@ -573,6 +573,45 @@ def test_a_measurement_given_round_is_a_weaker_clash_than_a_count() -> None:
     assert people is not None and people.confidence == apart.confidence
 
 
+def test_a_count_the_sentence_goes_on_adding_to_is_a_part_not_a_rival_total() -> None:
+    """FNC-1's Ferguson recording: "six shots … then four more" gives parts of the ten that
+    "at least 10 shots" counts, not a rival figure for it."""
+    rule = NumberRule()
+    parts = (
+        "Six shots can be heard in rapid succession on the recording, followed by a brief "
+        "pause before four more shots are fired."
+    )
+    total = "On the recording you can hear at least 10 shots fired, with a pause between."
+    assert find_quantities(parts) == ()
+    assert rule.check(parts, total) is None
+    alone = rule.check("Six shots can be heard in rapid succession on the recording.", total)
+    assert alone is not None and alone.verdict is Verdict.CONTRADICTS
+    # "four more" of another thing leaves the first count whole; "more than" compares.
+    [sheep] = find_quantities("The flood killed 200 sheep and four more cattle.")
+    assert sheep.value == 200 and sheep.units == frozenset({"sheep"})
+    assert [q.value for q in find_quantities("It has 20 more beds than 12 homes.")] == [20, 12]
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # What a sum or a percentage is of: the noun the figure hangs on, as spaCy parsed it.
+        ("The cannery secured a $40 million export deal.", ["deal"]),
+        ("Fishing industry prepares for $90m license buyback", ["buyback"]),  # not metres
+        ("Growers say the 5 per cent price cut hurts.", ["cut"]),
+        ("Prices will hit $US100 a barrel.", ["/barrel"]),  # a rate, as before
+        # A verb or an adverb after the figure is not what it is of.
+        ("The move to drop prices by 2.9 per cent follows a cut.", []),
+        ("CSIRO has invested A$20 million overall.", []),
+    ],
+)
+def test_what_a_sum_or_a_percentage_is_of_is_read_from_the_parse(
+    text: str, units: list[str]
+) -> None:
+    found = [q for q in find_quantities(text) if q.kind != "count"]
+    assert [sorted(q.units) for q in found][:1] == [units]
+
+
 def test_counts_of_different_things_sharing_a_first_word_are_no_rivals() -> None:
     """ "three grain growers" and "five grain silos" count different things; the word walk
     took "grain" for what both count."""

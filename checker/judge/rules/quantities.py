@@ -163,7 +163,40 @@ def find_quantities(text: str) -> tuple[Quantity, ...]:
         quantity = _quantity(text, tokens, m)
         if quantity is not None:
             found.append(quantity)
-    return tuple(sorted(found, key=lambda q: q.span))
+    return _continued(tokens, sorted(found, key=lambda q: q.span))
+
+
+def _continued(tokens: Sequence[Token], found: Sequence[Quantity]) -> tuple[Quantity, ...]:
+    """ "a group of six shots, then four more": a count the sentence goes on adding to, and the
+    addition, are parts of a total, not rival figures for it (as "another 20 homes" is), so
+    neither is compared with "at least 10 shots"."""
+    parts: set[int] = set()
+    for t in tokens:
+        if t.tag != "CD" or _low(tokens, t.index + 1) != "more":
+            continue
+        if "than" in {_low(tokens, t.index + 2), _low(tokens, t.index + 3)}:
+            continue  # "four more (beds) than": a comparison
+        before = [p.index for p in tokens[: t.index] if p.tag == "CD"]
+        parts.add(t.index)
+        if before and _adds_to(tokens, t.index, before[-1], found):
+            parts.add(before[-1])
+    return tuple(q for q in found if not q.tokens & parts)
+
+
+def _adds_to(
+    tokens: Sequence[Token], number: int, previous: int, found: Sequence[Quantity]
+) -> bool:
+    """Whether "N more" adds to the count just before it: the same noun after "more", or none
+    ("then four more.")."""
+    after = tokens[number + 2] if number + 2 < len(tokens) else None
+    if after is None or not after.tag.startswith("NN"):
+        return True
+    units = {u.split("/")[0] for q in found if previous in q.tokens for u in q.units}
+    return after.lemma in units
+
+
+def _low(tokens: Sequence[Token], i: int) -> str:
+    return tokens[i].low if 0 <= i < len(tokens) else ""
 
 
 def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity | None:
@@ -187,9 +220,11 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
     used: list[int]
     if parts.get("nobody"):
         units, used = set(_PEOPLE), []
-    else:
-        counted = _counted_noun(tokens, m.span(), after) if kind == "count" and not glued else None
+    elif kind == "count":
+        counted = None if glued else _counted_noun(tokens, m.span(), after)
         units, used = _units(after, glued, kind) if counted is None else counted
+    else:
+        units, used = _measured_noun(tokens, m.span(), after)
     if not units and (kind == "count"):
         return None
     if _label(value, after, used):
@@ -330,23 +365,54 @@ def _counted_noun(
     four words after it ("25,000 dairy farmers": farmers, not dairy; "two independent
     studies"), with a rate ("20 cents a kilo"). None where the parse shows no such noun (a
     name, a pronoun, a range, a noun that carries no topic): the word walk reads it."""
-    numbers = tokens_in(tokens, span)
-    if not numbers:
+    found = _noun_of_figure(tokens, span, after)
+    if found is None:
         return None
-    k = numbers[-1]
-    for _ in range(4):  # "1.5 million": through the number's own words to its noun
-        if tokens[k].tag != "CD" or tokens[k].dep not in _NUMBER_DEPS or tokens[k].head <= k:
+    noun, used = found
+    rate = _rate(after[len(used) :])
+    return {tokens[noun].lemma + ("/" + rate if rate else "")}, used
+
+
+def _measured_noun(
+    tokens: Sequence[Token], span: Span, after: Sequence[Token]
+) -> tuple[set[str], list[int]]:
+    """What a sum or a percentage is of, as spaCy parsed it: a rate ("$20 a tonne"), or the
+    common noun the figure hangs on within four words ("a $40 million export deal": deal; "a
+    5 per cent price cut": cut). Nothing where the figure hangs on no noun after it ("fell 2.9
+    per cent", "$2 billion earmarked for"): the rule then needs "of" or the word before it."""
+    rate = _rate(after)
+    if rate:
+        return {"/" + rate}, []
+    found = _noun_of_figure(tokens, span, after)
+    return (set(), []) if found is None else ({tokens[found[0]].lemma}, found[1])
+
+
+def _noun_of_figure(
+    tokens: Sequence[Token], span: Span, after: Sequence[Token]
+) -> tuple[int, list[int]] | None:
+    """The common noun a figure's number hangs on, directly ("32 people") or through the rest
+    of the figure ("1.5 million people", "$40 million export deal"), within four words after
+    the figure, and the words up to it. None for a name, a range or no such noun."""
+    inside = tokens_in(tokens, span)
+    if not inside:
+        return None
+    k = next((i for i in inside if tokens[i].tag == "CD"), inside[-1])
+    for _ in range(6):  # through the figure's own words ("million", "%") to its noun
+        t = tokens[k]
+        number_word = t.tag == "CD" and t.dep in _NUMBER_DEPS and t.head > k
+        if not (number_word or (k in inside and t.head != k)):
             break
-        k = tokens[k].head
+        k = t.head
     window = [t.index for t in after[:4]]
     noun = tokens[k]
     if k not in window or noun.tag not in {"NN", "NNS"} or not noun.is_content:
         return None
+    if not noun.text.isalpha():
+        return None  # "U$1000": a figure spaCy took for a noun
     used: list[int] = window[: window.index(k) + 1]
     if any(tokens[i].tag == "CD" for i in used):
         return None  # "from 1,200 to 1,500 points": a range, which the walk reads
-    rate = _rate(after[len(used) :])
-    return {noun.lemma + ("/" + rate if rate else "")}, used
+    return k, used
 
 
 def _describes(t: Token, run: Sequence[Token]) -> bool:

@@ -5,7 +5,7 @@ share their topic, contradict when their values cannot both hold ("more than 30"
 and support when they are equal. What makes two figures rivals rather than figures for
 different things is guessed from the words around them, so every doubt lowers the confidence:
 hedges, forecasts, several candidates, prices and changes without a shared date, names that
-differ, verbs that differ.
+differ, verbs that differ, a round measurement the other figure rounds to.
 """
 
 from __future__ import annotations

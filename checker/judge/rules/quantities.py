@@ -2,11 +2,13 @@
 
 Quantities are digits (with thousands commas and decimals), money ("$290 million"),
 percentages ("5 per cent"), number words ("twelve", "thirty-two") and "nobody" (none). Each is
-tied to what it counts: the noun after it ("12 homes", "250 tonnes of hay"), a rate ("$20 a
+tied to what it counts: the common noun spaCy's parse hangs the number on ("25,000 dairy
+farmers", "250 tonnes of hay"; the words after it where the parse names none), a rate ("$20 a
 tonne"), or for a bare percentage or sum the word before it ("fined $2 million"). Hedges make
 a range ("more than 30", "about 20", "five to six"). Numbers inside dates and times, years,
 ordinals, labels ("stage four", "a 10 year plan") and parts of names ("A380", "Boeing 747")
-are not quantities; nor are parts of a whole ("the remaining 65 per cent").
+are not quantities; nor are parts of a whole ("the remaining 65 per cent", "six shots, then
+four more").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from checker.judge.rules.dates import find_dates
+from checker.judge.rules.phrases import word_at
 from checker.judge.rules.text import (
     PUNCT_BOUNDARY,
     Token,
@@ -172,9 +175,9 @@ def _continued(tokens: Sequence[Token], found: Sequence[Quantity]) -> tuple[Quan
     neither is compared with "at least 10 shots"."""
     parts: set[int] = set()
     for t in tokens:
-        if t.tag != "CD" or _low(tokens, t.index + 1) != "more":
+        if t.tag != "CD" or word_at(tokens, t.index + 1) != "more":
             continue
-        if "than" in {_low(tokens, t.index + 2), _low(tokens, t.index + 3)}:
+        if "than" in {word_at(tokens, t.index + 2), word_at(tokens, t.index + 3)}:
             continue  # "four more (beds) than": a comparison
         before = [p.index for p in tokens[: t.index] if p.tag == "CD"]
         parts.add(t.index)
@@ -193,10 +196,6 @@ def _adds_to(
         return True
     units = {u.split("/")[0] for q in found if previous in q.tokens for u in q.units}
     return after.lemma in units
-
-
-def _low(tokens: Sequence[Token], i: int) -> str:
-    return tokens[i].low if 0 <= i < len(tokens) else ""
 
 
 def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity | None:

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from checker.judge.rules import counted
 from checker.judge.rules.dates import find_dates
 from checker.judge.rules.phrases import word_at
+from checker.judge.rules.ranges import SCALES, SMALL, TENS, WORD_VALUES, interval
 from checker.judge.rules.text import (
     PUNCT_BOUNDARY,
     Token,
@@ -33,18 +35,6 @@ from checker.judge.rules.text import (
 )
 from checker.types import Span
 
-_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-          "eighteen", "nineteen", "twenty")  # fmt: skip
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}  # fmt: skip
-_WORD_VALUES = {w: float(i) for i, w in enumerate(_SMALL)} | {k: float(v) for k, v in _TENS.items()}
-_SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mln": 1e6,
-           "billion": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12}  # fmt: skip
-# Units written straight after the digits ("5km"); anything else glued on ("3G", "4WD")
-# makes the number part of a name.
-_GLUED_UNITS = words("km kg ha mm cm m t g l ml mg kph kmh mph kw mw gw kwh mwh gb mb")
-
 _DIGITS = re.compile(
     # "US$190" and, as Australian news writes it, "$US190" / "$A1.5 billion".
     r"(?P<cur>(?:\b(?:A|AU|US|NZ|C))?[$£€](?:US|AU|A|NZ|C)?)?\s?"
@@ -54,7 +44,7 @@ _DIGITS = re.compile(
     r"(?:\s?(?P<pct>%|per\s?cent\b|percent\b|percentage points?\b))?"
 )
 _WORDS = re.compile(
-    rf"\b(?P<word>{'|'.join((*_SMALL, *_TENS))})(?:-(?P<ones>{'|'.join(_SMALL[1:10])}))?"
+    rf"\b(?P<word>{'|'.join((*SMALL, *TENS))})(?:-(?P<ones>{'|'.join(SMALL[1:10])}))?"
     r"(?:\s(?P<scale>hundred|thousand|million|billion)\b)?"
     r"(?:\s?(?P<pct>per\s?cent\b|percent\b))?\b",
     re.IGNORECASE,
@@ -66,28 +56,6 @@ _CALENDAR = frozenset(
 _NOBODY = re.compile(r"\b(?P<nobody>no one|no-one|nobody)\b", re.IGNORECASE)
 _PEOPLE = frozenset({"people", "person"})
 
-# Words in front of a number that make it a range: (low factor, high factor).
-_HEDGES: dict[tuple[str, ...], tuple[float, float]] = {
-    ("more", "than"): (1.0, math.inf), ("over",): (1.0, math.inf), ("above",): (1.0, math.inf),
-    ("at", "least"): (1.0, math.inf), ("exceeding",): (1.0, math.inf),
-    ("upwards", "of"): (1.0, math.inf), ("less", "than"): (0.0, 1.0),
-    ("fewer", "than"): (0.0, 1.0), ("under",): (0.0, 1.0), ("below",): (0.0, 1.0),
-    ("up", "to"): (0.0, 1.0), ("at", "most"): (0.0, 1.0), ("as", "many", "as"): (0.0, 1.0),
-    ("as", "much", "as"): (0.0, 1.0), ("almost",): (0.8, 1.0), ("nearly",): (0.8, 1.0),
-    ("close", "to"): (0.8, 1.2), ("about",): (0.8, 1.2), ("around",): (0.8, 1.2),
-    ("approximately",): (0.8, 1.2), ("roughly",): (0.8, 1.2), ("some",): (0.8, 1.2),
-    ("estimated",): (0.8, 1.2), ("just", "over"): (1.0, 1.2), ("just", "under"): (0.8, 1.0),
-}  # fmt: skip
-_HEDGES_AFTER: dict[tuple[str, ...], tuple[float, float]] = {
-    ("or", "more"): (1.0, math.inf), ("or", "so"): (0.8, 1.2), ("plus",): (1.0, math.inf),
-}  # fmt: skip
-_RANGE_WORDS = words("to - – and or")
-# Describe a quantity without saying what it counts: "12 new homes" counts homes.
-_NOT_UNITS = words(
-    "new more other extra additional further major small large big local different separate "
-    "total full first last next top main key whole entire fewer less least most such square "
-    "cubic"
-)
 # "the remaining 65 per cent", "another 20 homes": a part, not a rival figure for the whole.
 _PARTS = words("remaining other another rest further additional extra")
 # A figure someone expects, hopes for or guesses is weaker evidence than one that happened.
@@ -96,7 +64,6 @@ _IRREALIS = words(
     "might should reckon reckons hope hopes target targets plan plans if likely projected "
     "perhaps possibly maybe"
 )
-_RATE_WORDS = words("a an per each")
 # Singular units that make a number part of a name for a kind: "a 10 year plan".
 _LABEL_UNITS = words(
     "second minute hour day week month year metre meter kilometre mile point star storey page "
@@ -203,7 +170,7 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
     digits = parts.get("num")
     glued = (parts.get("glued") or "").lower()
     value = _value(parts)
-    if value is None or (glued and glued not in _GLUED_UNITS):
+    if value is None or (glued and glued not in counted.GLUED_UNITS):
         return None
     if digits is not None and _not_a_count(text, tokens, m):
         return None
@@ -220,16 +187,16 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
     if parts.get("nobody"):
         units, used = set(_PEOPLE), []
     elif kind == "count":
-        counted = None if glued else _counted_noun(tokens, m.span(), after)
-        units, used = _units(after, glued, kind) if counted is None else counted
+        found = None if glued else counted.counted_noun(tokens, m.span(), after)
+        units, used = counted.units(after, glued, kind) if found is None else found
     else:
-        units, used = _measured_noun(tokens, m.span(), after)
+        units, used = counted.measured_noun(tokens, m.span(), after)
     if not units and (kind == "count"):
         return None
     if _label(value, after, used):
         return None
     rest = after[len(used) :]
-    low, high = _interval(value, before, rest)
+    low, high = interval(value, before, rest)
     start = m.start() + (len(m.group()) - len(m.group().lstrip()))
     end = max([m.end(), *(tokens[i].end for i in used)])
     return Quantity(
@@ -239,9 +206,9 @@ def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity 
         high=high,
         kind=kind,
         units=frozenset(units),
-        of=_of_noun(rest),
-        left=_left_word(before),
-        right=_right_word(rest),
+        of=counted.of_noun(rest),
+        left=counted.left_word(before),
+        right=counted.right_word(rest),
         tokens=frozenset(tokens_in(tokens, (start, end))),
         irrealis=_in_irrealis(before),
         change=_is_change(before, rest),
@@ -291,14 +258,14 @@ def _value(parts: dict[str, str | None]) -> float | None:
     else:
         word = (parts.get("word") or "").lower()
         ones = (parts.get("ones") or "").lower()
-        if ones and word not in _TENS:
+        if ones and word not in TENS:
             return None  # "three-four" is not a number
-        value = _WORD_VALUES[word] + _WORD_VALUES.get(ones, 0.0)
+        value = WORD_VALUES[word] + WORD_VALUES.get(ones, 0.0)
     scale = (parts.get("scale") or "").lower()
     glued = (parts.get("glued") or "").lower()
     if parts.get("cur") and glued in {"m", "bn", "b", "k"}:
         scale = glued  # "$3m", "$2bn"
-    return value * _SCALES.get(scale, 1.0)
+    return value * SCALES.get(scale, 1.0)
 
 
 _PLURAL_NOUNS = frozenset({"NNS", "NNPS"})
@@ -327,135 +294,6 @@ def _not_a_count(text: str, tokens: Sequence[Token], m: re.Match[str]) -> bool:
     return False
 
 
-def _units(after: Sequence[Token], glued: str, kind: str) -> tuple[set[str], list[int]]:
-    """What a number counts, and the tokens that say so (for the span)."""
-    if glued in _GLUED_UNITS:
-        return {glued}, []
-    rate = _rate(after)
-    if kind != "count" and rate:
-        return {"/" + rate}, []
-    run: list[Token] = []
-    for t in after[:2]:
-        if not t.is_content or (run and t.is_proper):
-            break
-        run.append(t)
-    if kind != "count":
-        run = [t for t in run[:1] if not t.is_proper]
-    # The counted noun is the first word after the number unless that word only describes it
-    # ("12 new homes", "Twelve Indonesian fishermen"); a verb after the noun ("32 people
-    # died") is not part of the unit.
-    head = next((t for t in run if t.low not in _NOT_UNITS and not _describes(t, run)), None)
-    if head is None:
-        return set(), []
-    used = run[: run.index(head) + 1]
-    rate = _rate(after[len(used) :])
-    return {head.lemma + ("/" + rate if rate else "")}, [t.index for t in used]
-
-
-# How spaCy hangs a number on what it counts, directly ("32 people") or through the rest of
-# the number ("1.5 million people": 1.5 -> million -> people).
-_NUMBER_DEPS = frozenset({"nummod", "compound", "quantmod"})
-
-
-def _counted_noun(
-    tokens: Sequence[Token], span: Span, after: Sequence[Token]
-) -> tuple[set[str], list[int]] | None:
-    """What a count counts as spaCy parsed it: the common noun the number hangs on, within
-    four words after it ("25,000 dairy farmers": farmers, not dairy; "two independent
-    studies"), with a rate ("20 cents a kilo"). None where the parse shows no such noun (a
-    name, a pronoun, a range, a noun that carries no topic): the word walk reads it."""
-    found = _noun_of_figure(tokens, span, after)
-    if found is None:
-        return None
-    noun, used = found
-    rate = _rate(after[len(used) :])
-    return {tokens[noun].lemma + ("/" + rate if rate else "")}, used
-
-
-def _measured_noun(
-    tokens: Sequence[Token], span: Span, after: Sequence[Token]
-) -> tuple[set[str], list[int]]:
-    """What a sum or a percentage is of, as spaCy parsed it: a rate ("$20 a tonne"), or the
-    common noun the figure hangs on within four words ("a $40 million export deal": deal; "a
-    5 per cent price cut": cut). Nothing where the figure hangs on no noun after it ("fell 2.9
-    per cent", "$2 billion earmarked for"): the rule then needs "of" or the word before it."""
-    rate = _rate(after)
-    if rate:
-        return {"/" + rate}, []
-    found = _noun_of_figure(tokens, span, after)
-    return (set(), []) if found is None else ({tokens[found[0]].lemma}, found[1])
-
-
-def _noun_of_figure(
-    tokens: Sequence[Token], span: Span, after: Sequence[Token]
-) -> tuple[int, list[int]] | None:
-    """The common noun a figure's number hangs on, directly ("32 people") or through the rest
-    of the figure ("1.5 million people", "$40 million export deal"), within four words after
-    the figure, and the words up to it. None for a name, a range or no such noun."""
-    inside = tokens_in(tokens, span)
-    if not inside:
-        return None
-    k = next((i for i in inside if tokens[i].tag == "CD"), inside[-1])
-    for _ in range(6):  # through the figure's own words ("million", "%") to its noun
-        t = tokens[k]
-        number_word = t.tag == "CD" and t.dep in _NUMBER_DEPS and t.head > k
-        if not (number_word or (k in inside and t.head != k)):
-            break
-        k = t.head
-    window = [t.index for t in after[:4]]
-    noun = tokens[k]
-    if k not in window or noun.tag not in {"NN", "NNS"} or not noun.is_content:
-        return None
-    if not noun.text.isalpha():
-        return None  # "U$1000": a figure spaCy took for a noun
-    used: list[int] = window[: window.index(k) + 1]
-    if any(tokens[i].tag == "CD" for i in used):
-        return None  # "from 1,200 to 1,500 points": a range, which the walk reads
-    return k, used
-
-
-def _describes(t: Token, run: Sequence[Token]) -> bool:
-    return t.is_proper and t is not run[-1]
-
-
-def _rate(after: Sequence[Token]) -> str | None:
-    """ "$20 a tonne", "746 cents a kilo": a price per unit is not the same figure as a total."""
-    if len(after) >= 2 and after[0].low in _RATE_WORDS and after[1].is_content:
-        return after[1].lemma
-    return None
-
-
-def _of_noun(after: Sequence[Token]) -> str | None:
-    """The head of the thing measured: "250 tonnes of hay", "60 per cent of the crop"."""
-    if not after or after[0].low != "of":
-        return None
-    head: Token | None = None
-    for t in after[1:6]:
-        if t.is_content:
-            head = t
-        elif head is not None or not t.is_word:
-            break
-    return head.lemma if head else None
-
-
-def _left_word(before: Sequence[Token]) -> str | None:
-    for t in reversed(before[-4:]):
-        if t.low in PUNCT_BOUNDARY:
-            return None
-        if t.is_content:
-            return t.lemma
-    return None
-
-
-def _right_word(rest: Sequence[Token]) -> str | None:
-    for t in rest[:4]:
-        if t.low in PUNCT_BOUNDARY:
-            return None
-        if t.is_content:
-            return t.lemma
-    return None
-
-
 def _in_irrealis(before: Sequence[Token]) -> bool:
     for t in reversed(before[-8:]):
         if t.low in PUNCT_BOUNDARY:
@@ -463,61 +301,6 @@ def _in_irrealis(before: Sequence[Token]) -> bool:
         if t.low in _IRREALIS:
             return True
     return False
-
-
-def _interval(value: float, before: Sequence[Token], after: Sequence[Token]) -> tuple[float, float]:
-    other = _range_partner(before, after)
-    if other is not None:  # "five to six districts", "between $20 million and $30 million"
-        return min(other, value), max(other, value)
-    words_before = tuple(t.low for t in before[-3:])
-    for hedge, (lo, hi) in sorted(_HEDGES.items(), key=lambda h: -len(h[0])):
-        if words_before[-len(hedge) :] == hedge:
-            return value * lo, value * hi
-    words_after = tuple(t.low for t in after[:2])
-    for hedge, (lo, hi) in _HEDGES_AFTER.items():
-        if words_after[: len(hedge)] == hedge:
-            return value * lo, value * hi
-    return value, value
-
-
-def _range_partner(before: Sequence[Token], after: Sequence[Token]) -> float | None:
-    """The other end of a range the number is part of, if any (scale words ignored: a range
-    is written with one scale, "20 to 30 million")."""
-    previous = [w for w in _merged(before[-8:]) if w not in _SCALES and w not in "$£€"]
-    if len(previous) >= 2 and previous[-1] in _RANGE_WORDS:
-        first = _number_word(previous[-2])
-        if first is not None:
-            return first
-    if any(t.low == "between" for t in before[-2:]):
-        following = [w for w in _merged(after[:7]) if w not in _SCALES and w not in "$£€"]
-        if len(following) >= 2 and following[0] == "and":
-            return _number_word(following[1])
-    return None
-
-
-def _merged(tokens: Sequence[Token]) -> list[str]:
-    """Token words with a figure split at its thousands commas ("6", ",", "000") made whole."""
-    merged: list[str] = []
-    for token in tokens:
-        split = len(merged) >= 2 and merged[-1] == "," and merged[-2][-1:].isdigit()
-        if split and token.low.isdigit():
-            merged[-2:] = [f"{merged[-2]},{token.low}"]
-        else:
-            merged.append(token.low)
-    return merged
-
-
-def _number_word(word: str) -> float | None:
-    if word in _WORD_VALUES:
-        return _WORD_VALUES[word]
-    try:
-        return float(word.replace(",", ""))
-    except ValueError:
-        return None
-
-
-def _number(token: Token) -> float | None:
-    return _number_word(token.low)
 
 
 def show(text: str, q: Quantity) -> str:

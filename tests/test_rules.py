@@ -462,6 +462,48 @@ def test_what_describes_the_rejected_thing_is_no_denied_claim(
     assert described not in denied
 
 
+@pytest.mark.parametrize(
+    ("sentence", "denied"),
+    [
+        # Rejecting a thing opposes it; it denies nothing a sentence about it could assert.
+        ("The High Court has dismissed the states' challenge to the new law.", None),
+        ("The minister has rejected the bill, saying it would affect imports.", None),
+        ("Members rejected the inquiry's final report, prepared by a senator.", None),
+        # Rejecting a claim still denies what is claimed.
+        ("The company rejected claims it paid kickbacks to Iraq.", "paid kickbacks"),
+        (
+            "Telstra has rejected suggestions the rollout is facing technical difficulties.",
+            "rollout facing technical difficulties",
+        ),
+    ],
+)
+def test_rejecting_a_thing_denies_nothing_rejecting_a_claim_denies_it(
+    sentence: str, denied: str | None
+) -> None:
+    tokens = analyse(sentence)
+    own = [s for s in stances(sentence) if s.negative and not s.restrictive]
+    assert [" ".join(tokens[k].text for k in s.core) for s in own] == ([denied] if denied else [])
+
+
+def test_rejecting_an_idea_leaves_it_unasserted() -> None:
+    """ABC's two reports of one minister's view: "rejected suggestions the Government could
+    buy water" and "rejects the idea of governments buying water" say the same; the idea
+    rejected is not asserted, so the first sentence's denial does not contradict it."""
+    rule = NegationRule()
+    claim = (
+        "Meanwhile Mr McGauran has rejected suggestions the Government could buy water from "
+        "irrigators to improve the health of the Murray River."
+    )
+    idea = (
+        "But Federal Agriculture Minister, Peter McGauran, rejects the idea of governments "
+        "buying water through licences, allocations or options."
+    )
+    reason = rule.check(claim, idea)
+    assert reason is None or reason.verdict is not Verdict.CONTRADICTS
+    offer = rule.check(claim, "The Federal Government will buy back water from irrigators.")
+    assert offer is not None and offer.verdict is Verdict.CONTRADICTS
+
+
 def test_a_place_before_the_phrase_does_not_narrow_it() -> None:
     """ "In Karabakh Armenian forces remain" says what "Armenian forces remain in Karabakh"
     says: the place is not a kind of forces, and the denial meets both alike. Forces of two

@@ -243,7 +243,7 @@ def _subject_noun(tokens: Sequence[Token], cue: int) -> int | None:
             if found is None and describes:
                 found = t.head  # "coatings not designed to": the coatings are not
             if found is None and t.dep == "xcomp":
-                found = _object_of(tokens, t.head)  # "warned the Government not to use"
+                found = object_of(tokens, t.head)  # "warned the Government not to use"
             if found is not None or t.dep not in _SHARED_SUBJECT:
                 return found
         elif describes:
@@ -266,7 +266,8 @@ def _subject_of(tokens: Sequence[Token], verb: int) -> int | None:
     return None
 
 
-def _object_of(tokens: Sequence[Token], verb: int) -> int | None:
+def object_of(tokens: Sequence[Token], verb: int) -> int | None:
+    """The direct object of `verb`, as spaCy parsed it (None where it has none)."""
     return next((t.index for t in tokens if t.head == verb and t.dep == "dobj"), None)
 
 

@@ -43,7 +43,8 @@ class Stance:
     cue: tuple[int, ...]  # the cue's own tokens
     strength: float  # how clearly the cue takes this stance, 0..1
     # Inside a relative clause ("episodes that caused no symptoms"): it names a subgroup
-    # rather than denying anything, but the words it covers are still not asserted.
+    # rather than denying anything, but the words it covers are still not asserted. So is the
+    # rejection of a thing ("rejects the idea of governments buying water").
     restrictive: bool = False
     # The period a denial is bounded to ("in a year", "since September 3"), as token indices:
     # it denies only within it (`period`).
@@ -167,7 +168,12 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
         return _deny_denial(tokens, i)
     if low in _REJECT and nxt in _CLAIM_NOUNS | {"the"}:
         start = skip(tokens, i + 1, _CLAIM_NOUNS | {"the", "that"})
-        return _event_denial(tokens, i, start, 0.8, cue_end=start, clause=True)
+        stance = _event_denial(tokens, i, start, 0.8, cue_end=start, clause=True)
+        if stance is not None and _rejects_a_thing(tokens, i):
+            # It denies nothing, but what it rejects ("the idea of governments buying
+            # water") is not asserted either.
+            stance = replace(stance, restrictive=True)
+        return stance
     if (low in _FAIL and nxt == "to") or (low == "yet" and nxt == "to" and i > 0):
         # "failed to defend", "refused to pay", "has yet to declare"
         return _event_denial(tokens, i, i + 2, 0.7, with_subject=True)
@@ -182,6 +188,18 @@ def _denial(tokens: Sequence[Token], i: int) -> Stance | None:
     if low in _LACK and nxt != "of":
         return _exist_denial(tokens, i, i + 1, 0.8)
     return None
+
+
+def _rejects_a_thing(tokens: Sequence[Token], cue: int) -> bool:
+    """ "rejected the bill", "dismissed the states' challenge", "rejected the inquiry's final
+    report, prepared by …", "rejects the idea of governments buying water": the parse shows a
+    plain object that is no claim, and no clause saying what is claimed. Rejecting a thing
+    opposes it; it denies nothing a sentence about the thing could assert."""
+    rejected = clauses.object_of(tokens, cue)
+    if rejected is None or clauses.clause_root(tokens, cue) is not None:
+        return False
+    claim_noun = tokens[rejected].low in _CLAIM_NOUNS
+    return not claim_noun or any(t.head == rejected and t.dep == "poss" for t in tokens)
 
 
 def _no_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:

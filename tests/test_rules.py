@@ -628,6 +628,9 @@ def test_a_count_the_sentence_goes_on_adding_to_is_a_part_not_a_rival_total() ->
     assert rule.check(parts, total) is None
     alone = rule.check("Six shots can be heard in rapid succession on the recording.", total)
     assert alone is not None and alone.verdict is Verdict.CONTRADICTS
+    # "three more injured" is a second figure, not the next part of a series.
+    [killed] = find_quantities("Two people were killed and three more injured in the crash.")
+    assert killed.value == 2 and killed.units == frozenset({"people"})
     # "four more" of another thing leaves the first count whole; "more than" compares.
     [sheep] = find_quantities("The flood killed 200 sheep and four more cattle.")
     assert sheep.value == 200 and sheep.units == frozenset({"sheep"})

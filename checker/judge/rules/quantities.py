@@ -153,16 +153,21 @@ def _continued(tokens: Sequence[Token], found: Sequence[Quantity]) -> tuple[Quan
     return tuple(q for q in found if not q.tokens & parts)
 
 
+# Words that make "N more" the next part of one series: "six shots, then four more".
+_SEQUENCE = words("then followed before after")
+
+
 def _adds_to(
     tokens: Sequence[Token], number: int, previous: int, found: Sequence[Quantity]
 ) -> bool:
-    """Whether "N more" adds to the count just before it: the same noun after "more", or none
-    ("then four more.")."""
+    """Whether "N more" adds to the count just before it: the same noun after "more" ("six
+    shots … four more shots"), or none after a word of sequence ("then four more", "followed
+    by four more"). "Two people were killed and three more injured" gives two figures."""
     after = tokens[number + 2] if number + 2 < len(tokens) else None
-    if after is None or not after.tag.startswith("NN"):
-        return True
-    units = {u.split("/")[0] for q in found if previous in q.tokens for u in q.units}
-    return after.lemma in units
+    if after is not None and after.tag.startswith("NN"):
+        units = {u.split("/")[0] for q in found if previous in q.tokens for u in q.units}
+        return after.lemma in units
+    return any(t.low in _SEQUENCE for t in tokens[max(0, number - 3) : number])
 
 
 def _quantity(text: str, tokens: Sequence[Token], m: re.Match[str]) -> Quantity | None:

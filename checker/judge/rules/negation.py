@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checker.judge.rules import clauses
+from checker.judge.rules import nouns
 from checker.judge.rules.stances import (
     MODALS,
     Stance,
@@ -294,7 +294,7 @@ def _modifiers_before(tokens: Sequence[Token], head: int) -> dict[str, int]:
     parsed them: at most three, by lemma. A place before the phrase is none ("In Karabakh
     Armenian forces remain")."""
     found: dict[str, int] = {}
-    for k in clauses.narrowing_before(tokens, head, _MODIFYING):
+    for k in nouns.narrowing_before(tokens, head, _MODIFYING):
         t = tokens[k]
         if t.is_content and t.low != "remaining" and len(found) < 3:
             found.setdefault(t.lemma, k)

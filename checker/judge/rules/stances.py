@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from checker.judge.rules import clauses
+from checker.judge.rules import clauses, nouns
 from checker.judge.rules.phrases import (
     AUX,
     BE,
@@ -217,7 +217,7 @@ def _no_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
         return _exist_denial(tokens, i, i + 1, 1.0)
     if i > 0 and tokens[i - 1].low in AUX:
         return _exist_denial(tokens, i, i + 1, 0.8)  # "had no warning", "is no match"
-    noun = clauses.noun_phrase(tokens, skip(tokens, i + 1, DETERMINERS))
+    noun = nouns.noun_phrase(tokens, skip(tokens, i + 1, DETERMINERS))
     if not noun:
         return None
     after = skip(tokens, noun[-1] + 1, AUX)
@@ -246,7 +246,7 @@ def _not_denial(tokens: Sequence[Token], i: int, nxt: str) -> Stance | None:
         strength = 0.55  # "may not be paid", "cannot remain long" hedge rather than deny
     start = skip(tokens, i + 1, AUX | DETERMINERS)
     if word_at(tokens, start) in EXIST_PREDICATES or word_at(tokens, start) in _THERE:
-        subject = clauses.subject(tokens, start)
+        subject = nouns.subject(tokens, start)
         if subject and not irrealis(tokens, i):
             tail = content_until_boundary(tokens, start + 1)
             return Stance(True, "exist", subject, tail, (), (i, start), min(strength, 0.9))
@@ -264,7 +264,7 @@ def _deny_denial(tokens: Sequence[Token], i: int) -> Stance | None:
 
 
 def _exist_denial(tokens: Sequence[Token], cue: int, start: int, strength: float) -> Stance:
-    core = clauses.noun_phrase(tokens, skip(tokens, start, DETERMINERS))
+    core = nouns.noun_phrase(tokens, skip(tokens, start, DETERMINERS))
     end = (core[-1] + 1) if core else start
     return Stance(True, "exist", core, content_until_boundary(tokens, end), (), (cue,), strength)
 
@@ -301,7 +301,7 @@ def _event_denial(
         return None  # "does not pay for all such treats" says some are paid for
     subject: tuple[int, ...] = ()
     if with_subject:
-        subject = clauses.subject(tokens, cue)
+        subject = nouns.subject(tokens, cue)
         if not subject:
             strength *= 0.75  # "they did not ...": who "they" are, the other sentence may differ
     cue_tokens = tuple(range(cue, (cue_end or cue + 1)))
@@ -318,15 +318,15 @@ def _assertion(tokens: Sequence[Token], i: int) -> Stance | None:
     low = tokens[i].low
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     if low == "remaining" and nxt is not None and (nxt.is_content or nxt.tag == "CD"):
-        return _exists(tokens, clauses.noun_phrase(tokens, i + 1), (i,))
+        return _exists(tokens, nouns.noun_phrase(tokens, i + 1), (i,))
     if low in _EXIST_NOUNS and word_at(tokens, i + 1) == "of":
         start = skip(tokens, i + 2, DETERMINERS | {"remaining"})
-        return _exists(tokens, clauses.noun_phrase(tokens, start), (i, i + 1))
+        return _exists(tokens, nouns.noun_phrase(tokens, start), (i, i + 1))
     if (low == "there" and word_at(tokens, i + 1) in BE) or low in _THERE - {"there"}:
         start = skip(tokens, i + 1, AUX | DETERMINERS | {"many", "several"})
         if word_at(tokens, start) in {"no", "not", "never"}:
             return None
-        return _exists(tokens, clauses.noun_phrase(tokens, start), (i, i + 1))
+        return _exists(tokens, nouns.noun_phrase(tokens, start), (i, i + 1))
     if low in EXIST_PREDICATES and low != "remaining":
         before = skip_back(tokens, i - 1, AUX)
         between = lows(tokens, range(before + 1, i))
@@ -336,7 +336,7 @@ def _assertion(tokens: Sequence[Token], i: int) -> Stance | None:
             return None  # "present" and "active" are predicates only after a form of "be"
         if tokens[i].dep == "amod" or word_at(tokens, i - 1) == "-":
             return None  # "a US-based group", "active ingredients": a kind, not a claim
-        return _exists(tokens, clauses.subject(tokens, i), (i,))
+        return _exists(tokens, nouns.subject(tokens, i), (i,))
     return None
 
 

@@ -45,8 +45,7 @@ def units(after: Sequence[Token], glued: str, kind: str) -> tuple[set[str], list
     if head is None:
         return set(), []
     used = run[: run.index(head) + 1]
-    rate = _rate(after[len(used) :])
-    return {head.lemma + ("/" + rate if rate else "")}, [t.index for t in used]
+    return {_per(head.lemma, after[len(used) :])}, [t.index for t in used]
 
 
 # How spaCy hangs a number on what it counts, directly ("32 people") or through the rest of
@@ -65,8 +64,7 @@ def counted_noun(
     if found is None:
         return None
     noun, used = found
-    rate = _rate(after[len(used) :])
-    return {tokens[noun].lemma + ("/" + rate if rate else "")}, used
+    return {_per(tokens[noun].lemma, after[len(used) :])}, used
 
 
 def measured_noun(
@@ -120,6 +118,12 @@ def _rate(after: Sequence[Token]) -> str | None:
     if len(after) >= 2 and after[0].low in _RATE_WORDS and after[1].is_content:
         return after[1].lemma
     return None
+
+
+def _per(unit: str, rest: Sequence[Token]) -> str:
+    """The unit with the rate that follows it, if any: "cent/kilogram" for "cents a kilogram"."""
+    rate = _rate(rest)
+    return unit + ("/" + rate if rate else "")
 
 
 def of_noun(after: Sequence[Token]) -> str | None:

@@ -1,10 +1,11 @@
 """A real gunicorn (`checker serve`) on loopback over a fresh seeds index, for the test modules
-that need one (each starts its own, once per module)."""
+that need one (each starts its own, once per module, over its own copy of the index)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -44,19 +45,39 @@ def request(
         return error.code, json.loads(error.read())
 
 
+CHECKER = [sys.executable, "-m", "checker"]
+# The seeds index the real CLI built, once per test session, by the session's base directory.
+_BUILT: dict[Path, Path] = {}
+
+
+def seeds_index(directory: Path) -> Path:
+    """A seeds index of its own at `directory`/index. The session's first call builds it with
+    the real CLI (`checker ingest seeds/`, about 10 s of loading models); later ones copy that
+    index, closed and complete, so that each module serving seeds starts from the same fresh
+    index and may change its own copy (keys, decisions) without paying for the ingest again."""
+    base = directory.parent  # pytest's base directory for the session (tmp_path_factory)
+    built = _BUILT.get(base)
+    if built is None:
+        built = base / "seeds-index-built-once"
+        subprocess.run(
+            [*CHECKER, "ingest", str(SEEDS), "--index", str(built)], check=True, capture_output=True
+        )
+        _BUILT[base] = built
+    index = directory / "index"
+    shutil.copytree(built, index)
+    return index
+
+
 @contextmanager
 def serve_seeds(directory: Path) -> Iterator[str]:
-    """Index seeds/ under `directory`, serve it with one gunicorn worker; yield the base URL."""
-    index = directory / "index"
-    checker = [sys.executable, "-m", "checker"]
-    subprocess.run(
-        [*checker, "ingest", str(SEEDS), "--index", str(index)], check=True, capture_output=True
-    )
+    """A copy of the seeds index under `directory` (`seeds_index`), served with one gunicorn
+    worker; yield the base URL."""
+    index = seeds_index(directory)
     port = free_port()
     log_path = directory / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [*checker, "serve", "--index", str(index), "--port", str(port), "--workers", "1"],
+            [*CHECKER, "serve", "--index", str(index), "--port", str(port), "--workers", "1"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "HF_HUB_OFFLINE": "1"},

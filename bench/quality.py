@@ -96,11 +96,12 @@ def pair_judge_mnli(settings: Settings, limit: int | None) -> dict[str, Any]:
     return results
 
 
-def pair_judge_fever(settings: Settings) -> dict[str, Any]:
+def pair_judge_fever(settings: Settings, limit: int | None = None) -> dict[str, Any]:
+    """FEVER-Symmetric's dev and test splits (each whole, or its first `limit` pairs)."""
     judges = pair_judges(settings)
     results: dict[str, Any] = {name: {} for name in judges}
     for split in ("dev", "test"):
-        rows = data.fever_symmetric(split)
+        rows = data.fever_symmetric(split)[:limit]
         pairs = [(row["claim"], row["evidence"]) for row in rows]
         for name, judge in judges.items():
             predicted = [FEVER_LABEL[j.verdict] for j in judge(pairs)]

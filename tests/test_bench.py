@@ -119,7 +119,7 @@ def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path)
     results = {
         "seeds": quality.seeds(embedder, settings, tmp_path),
         "mnli_matched_dev": quality.pair_judge_mnli(settings, limit=30),
-        "fever_symmetric": quality.pair_judge_fever(settings),
+        "fever_symmetric": quality.pair_judge_fever(settings, limit=30),
         "climate_fever": quality.climate_fever(
             embedder, settings, tmp_path, claim_limit=3, gold_corpus_only=True
         ),
@@ -132,6 +132,7 @@ def test_quality_sections_run_on_tiny_inputs(embedder: Embedder, tmp_path: Path)
     mnli, fever = results["mnli_matched_dev"], results["fever_symmetric"]
     assert mnli and set(mnli) == set(fever)
     assert all(scores["n"] == 30 for scores in mnli.values())
+    assert all(split["n"] == 30 for splits in fever.values() for split in splits.values())
     for section in (*mnli.values(), *(s for splits in fever.values() for s in splits.values())):
         assert 0.0 <= section["accuracy"] <= 1.0
         assert 0.0 <= section["macro_f1"] <= 1.0

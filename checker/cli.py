@@ -245,7 +245,10 @@ def report(
     array of schema.org ClaimReview objects, one per finding.
     """
     settings = _settings(ctx, index=index, ray_address=ray_address)
-    checker = Checker.from_settings(settings, create=False, cluster=_cluster(settings))
+    cluster = _cluster(settings)
+    checker = Checker.from_settings(settings, create=False, cluster=cluster)
+    if cluster is None:
+        checker.load_judge()  # a model that cannot load fails before the scan starts
     previous_run = checker.store.last_scan()
     since_value = _since(since, previous_run)
     pending = len(checker.store.pending_documents())
@@ -369,7 +372,9 @@ def status(ctx: click.Context, index: Path | None) -> None:
 def serve(ctx: click.Context, index: Path | None, **flags: Any) -> None:
     """Serve the HTTP API under gunicorn (replaces this process)."""
     settings = _settings(ctx, index=index, **flags)
-    Checker.from_settings(settings).close()  # fail here, clearly, before gunicorn starts
+    checker = Checker.from_settings(settings)
+    checker.load_judge()  # a model that cannot load fails here, clearly, before gunicorn starts
+    checker.close()
     env = dict(os.environ)
     for name, _, _, _ in Settings.describe():
         env[ENV_PREFIX + name.upper()] = str(getattr(settings, name))

@@ -114,6 +114,31 @@ def test_errors_are_one_line_and_a_nonzero_exit(args: list[str], code: int, mess
     assert "Traceback" not in result.output
 
 
+def test_only_the_commands_that_judge_load_the_nli_model(tmp_path: Path) -> None:
+    """The judge is built on first use: `status`, `ingest` and the audit log never judge, so a
+    model that cannot load does not stop them (loading it was most of their start-up).
+    `check` and `report` judge: they fail in one line before any work, and the scan's
+    documents stay pending."""
+    index = tmp_path / "index"
+    missing = ["--set", f"nli_model={tmp_path / 'no-model'}"]
+    record = tmp_path / "wire.jsonl"
+    record.write_text(json.dumps({"id": "wire-1", "text": "Eleven ferries were cancelled."}))
+    assert run(*missing, "ingest", str(SEEDS), str(record), "--index", str(index)).exit_code == 0
+    status = run(*missing, "status", "--index", str(index))
+    assert status.exit_code == 0 and json.loads(status.stdout)["documents"] == 3
+    assert run(*missing, "audit", "--index", str(index)).exit_code == 0
+    for command in (["check", "Armenian forces are present"], ["report"]):
+        result = run(*missing, *command, "--index", str(index))
+        assert result.exit_code == 5, result.output
+        assert (
+            result.output == f"error: NLI model directory {tmp_path / 'no-model'} does not exist\n"
+        )
+    out = tmp_path / "report.md"
+    report = run("report", "--index", str(index), "--out", str(out))  # the model loads now
+    assert report.exit_code == 0, report.output
+    assert report.stderr.startswith("scanned 3 new or changed documents")  # none was lost
+
+
 PASHINYAN = (
     "Armenian PM Nikol Pashinyan voiced his concern over one term of the agreement being “the "
     "withdrawal of Armenian forces,” claiming that there are no Armenian armed forces in "

@@ -91,8 +91,9 @@ class Checker(IngestPart, CheckPart, ReviewPart):
         """Open (or create) the index in `settings.index` and build the judge.
 
         The embedding model is loaded here only when the index is new (its dimension is
-        needed); otherwise on first use, so `checker report` never pays for it. With a
-        `cluster` (`checker.cluster.connect`), ingest and scan do their model work there.
+        needed); otherwise on first use, so `checker report` never pays for it. The judge (the
+        NLI model) is built on first use too (`load_judge` builds it now). With a `cluster`
+        (`checker.cluster.connect`), ingest and scan do their model work there.
         """
         manifest = read_manifest(settings.index)
         if embedder is None and manifest is None and create:
@@ -101,7 +102,7 @@ class Checker(IngestPart, CheckPart, ReviewPart):
         dimension = embedder.dimension if embedder else (manifest.dimension if manifest else 0)
         config = IndexConfig.from_settings(settings)
         store = Store.open(settings.index, model, dimension, create=create, config=config)
-        return cls(settings, store, build_judge(settings), embedder, analyser, cluster)
+        return cls(settings, store, None, embedder, analyser, cluster)
 
     # -- the discrepancy scan ------------------------------------------------------------
 

@@ -54,7 +54,7 @@ def provenance() -> dict[str, Any]:
     }
 
 
-# The instruction sets that decide which runtime is fastest here (README, Performance).
+# The instruction sets that decide which runtime is fastest here (docs/performance-history.md).
 VECTOR_FLAGS = ("avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16", "amx_int8")
 
 

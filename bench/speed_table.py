@@ -1,4 +1,4 @@
-"""The table `python -m bench.speed` prints (and the README's Performance section copies)."""
+"""The table `python -m bench.speed` prints (docs/performance-history.md quotes its runs)."""
 
 from __future__ import annotations
 

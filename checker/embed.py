@@ -93,8 +93,8 @@ def resolve_runtime(runtime: str) -> str:
     EPYC with AVX-512 BF16 it embedded ABC news 1.7 times as fast as onnxruntime's fp32
     (`python -m bench.embedders`: 863-885 against 515 sentences/s in bulk, one claim 2.8
     against 3.8 ms), the vectors within cosine 0.99997 of fp32 and a search's top 20 the same
-    but 1 in 170 (README, Performance). `onnx-fp32` elsewhere: there OpenVINO would compute
-    in fp32 too, and was not measured faster.
+    but 1 in 170 (docs/performance-history.md). `onnx-fp32` elsewhere: there OpenVINO would
+    compute in fp32 too, and was not measured faster.
     """
     if runtime != "auto":
         return runtime

@@ -20,6 +20,6 @@ def session_options(threads: int = 0) -> Any:
     # threads of the one that just ran kept spinning on the cores the other needed: on a
     # 2-core AMD EPYC a one-pair NLI reading right after a claim's embedding took 7 ms instead
     # of 1.3, and /v1/check's p95 on the ABC index fell from 52 to 42 ms without spinning.
-    # Bulk embedding and NLI rates were the same either way (README, Performance).
+    # Bulk embedding and NLI rates were the same either way (docs/performance-history.md).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options

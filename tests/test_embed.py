@@ -264,7 +264,7 @@ def test_a_draft_is_embedded_in_one_call(counted: tuple[Checker, Counting]) -> N
 
 def test_the_onnx_sessions_do_not_busy_wait_between_runs(int8: OnnxEmbedder) -> None:
     """A check runs the embedder and then the NLI model: threads of one spinning after its
-    run would hold the cores the other needs (README, Performance)."""
+    run would hold the cores the other needs (docs/performance-history.md)."""
     from checker.judge.nli import BUILTIN_MODEL, NLIJudge
 
     nli = NLIJudge(BUILTIN_MODEL)

@@ -54,7 +54,7 @@ def resolve_nli_runtime(runtime: str) -> str:
 
     `openvino` where the CPU has AMX: on a 2-core Xeon with AMX it read news pairs 1.8 times
     as fast in bf16 as onnxruntime's int8 products (`python -m bench.nli --openvino`: 568
-    against 317 pairs a second, batch 32; README, Performance), the same verdicts.
+    against 317 pairs a second, batch 32; docs/performance-history.md), the same verdicts.
     `onnxruntime` elsewhere: on a 2-core AMD EPYC with AVX-512 BF16 but no AMX the int8
     products were the faster (320 against 298).
     """

@@ -102,7 +102,7 @@ class _Opening:
         self._error = None
         # What is loaded now (the models, their vocabularies, the index) lives as long as the
         # worker: out of the garbage collector's full passes, which walked its ~300,000
-        # objects and paused a check for 0.17 s (README, Performance).
+        # objects and paused a check for 0.17 s (docs/performance-history.md).
         gc.freeze()
 
     def __call__(self) -> None:

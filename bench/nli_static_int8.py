@@ -59,12 +59,7 @@ def write_calibration(encoder: OnnxCrossEncoder, folder: Path) -> int:
     pairs = calibration_pairs()
     for n, start in enumerate(range(0, len(pairs), BATCH)):
         chunk = pairs[start : start + BATCH]
-        encoded = encoder.tokenizer(
-            [a for a, _ in chunk], [b for _, b in chunk], padding=True, truncation=True,
-            max_length=encoder.max_length, return_tensors="np",
-        )  # fmt: skip
-        feeds = {k: v.astype(np.int64) for k, v in encoded.items()}  # BERT's three inputs
-        np.savez(folder / f"{n:03d}.npz", **feeds)
+        np.savez(folder / f"{n:03d}.npz", **encoder.encode(chunk))  # BERT's three inputs
     return len(pairs)
 
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +23,7 @@ import numpy as np
 import pytest
 
 from bench import nli as bench_nli
-from bench.common import SHARED
+from bench.common import REPO, SHARED
 from checker.errors import ModelError
 from checker.judge.cache import ReadingCache
 from checker.judge.nli import (
@@ -266,3 +269,87 @@ def test_dequantised_products_hold_the_int8_weights(tmp_path: Path) -> None:
     assert "MatMulInteger" not in kinds and "DynamicQuantizeLinear" not in kinds
     assert sum(node.op_type == "MatMul" for node in plain.graph.node) >= 38
     onnx.checker.check_model(plain)
+
+
+def test_pairs_are_tokenised_as_transformers_tokenises_them() -> None:
+    """The exported model reads its tokenizer.json with the `tokenizers` library; the inputs
+    are those transformers' tokenizer gives, truncation of a pair past 512 tokens included."""
+    from transformers import AutoTokenizer
+
+    from checker.judge.nli import OnnxCrossEncoder
+
+    encoder = OnnxCrossEncoder(BUILTIN_MODEL / "model.onnx")
+    reference = AutoTokenizer.from_pretrained(str(BUILTIN_MODEL), local_files_only=True)
+    sentences = [s for pair in GOLDEN for s in pair]
+    long = " ".join(sentences * 12)  # about 700 tokens
+    pairs = [*GOLDEN, (long, "A short claim."), ("A short claim.", long), (long, long[::-1])]
+    pairs += [("Café résumé — “quoted” 😀 中文", ""), ("", "Only the second side.")]
+    ours = encoder.encode(pairs)
+    theirs = reference(
+        [a for a, _ in pairs],
+        [b for _, b in pairs],
+        padding=True,
+        truncation=True,
+        max_length=512,
+        return_tensors="np",
+    )
+    assert encoder.max_length == 512
+    assert set(ours) == {"input_ids", "attention_mask", "token_type_ids"}
+    for name, array in ours.items():
+        assert array.dtype == np.int64
+        assert np.array_equal(array, theirs[name]), name
+    assert ours["input_ids"].shape[1] == 512  # the long pairs were truncated, not refused
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("tokenizer.json", "has no tokenizer.json"),
+        ("tokenizer.json:garbage", "could not read the NLI model's tokenizer"),
+        ("config.json:garbage", "could not read the NLI model's config"),
+        ("config.json:{}", "no id2label"),
+    ],
+)
+def test_a_broken_exported_model_is_one_clear_error(
+    tmp_path: Path, broken: str, message: str
+) -> None:
+    folder = tmp_path / "nli"
+    folder.mkdir()
+    for source in BUILTIN_MODEL.iterdir():
+        (folder / source.name).symlink_to(source)
+    name, _, content = broken.partition(":")
+    (folder / name).unlink()
+    if content:
+        (folder / name).write_text(content)
+    with pytest.raises(ModelError, match=message):
+        NLIJudge(folder)
+
+
+def test_judging_imports_neither_torch_nor_transformers(tmp_path: Path) -> None:
+    """A process that analyses and judges (a server worker, `checker check`) never imports
+    torch or transformers (about 2 s and 200 MiB a process); torch stays importable after, for
+    training, and spaCy's thinc was told it is absent."""
+    script = """
+import sys
+from checker.analyse.pipeline import load_analyser
+from checker.judge.nli import BUILTIN_MODEL, NLIJudge
+analysis = load_analyser().analyse(["The army did not withdraw from the town on Monday."])
+assert analysis[0].negated, analysis
+for runtime in ("onnxruntime", "auto"):
+    NLIJudge(BUILTIN_MODEL, runtime=runtime).judge([("A man sings.", "A man is singing.")])
+print(sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules))
+import thinc.compat
+import torch
+print(thinc.compat.has_torch, torch.__version__.startswith("2."))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-2:] == ["[]", "False True"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
 from checker.analyse.anchor import time_anchor
@@ -70,6 +72,29 @@ def _analysis(doc: Any, published: str | None) -> Analysis:
 def load_analyser() -> Analyser:
     """The process's one Analyser (loading spaCy takes about a second)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import spacy
+    return Analyser(import_spacy().load(SPACY_MODEL))
 
-    return Analyser(spacy.load(SPACY_MODEL))
+
+def import_spacy() -> ModuleType:
+    """spaCy, imported with torch hidden from it.
+
+    thinc, spaCy's layer library, imports torch when it is installed (`thinc.compat`), for
+    wrappers of PyTorch layers that en_core_web_sm does not use. torch is installed for
+    `checker train-nli`, and importing it cost every process that analyses about 1.5 s and 180 MiB
+    (README, Performance). It is hidden only while spaCy and thinc are imported: an import of
+    torch raises ImportError then (a `None` entry in `sys.modules`), and finds it again after.
+    The checker loads its models one after another (`Checker.load_models`), so no other
+    thread of it imports torch meanwhile.
+    """
+    if "torch" in sys.modules:  # imported already (training, a torch runtime): nothing to save
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]
+    try:
+        import spacy
+        import thinc.api  # noqa: F401 (thinc.compat decides here whether torch is there)
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy

@@ -4,13 +4,15 @@ Any sentence-transformers `CrossEncoder` directory works, as long as its `config
 names the three classes entailment / neutral / contradiction (in any order, any case): the
 label order is read from the model, never assumed. So does an exported ONNX model (a
 directory with `model.onnx`, its tokenizer and `config.json`, as `checker.train.export`
-writes, or the `.onnx` file itself), run with onnxruntime. Loading is offline (`HF_HUB_OFFLINE=1`,
-local files only) and on the CPU; torch and sentence-transformers are imported only when a
-judge is built, so importing this module stays cheap.
+writes, or the `.onnx` file itself), run with onnxruntime or OpenVINO. Loading is offline
+(`HF_HUB_OFFLINE=1`, local files only) and on the CPU. torch, transformers and
+sentence-transformers are imported only when a `CrossEncoder` directory is loaded: an ONNX
+model (the shipped one) needs none of them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -27,6 +29,7 @@ from checker.types import Judgement, Reason, Verdict
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
+    from tokenizers import Tokenizer
 
 LABELS = ("entailment", "neutral", "contradiction")
 
@@ -282,18 +285,21 @@ def label_columns(id2label: Mapping[Any, Any] | None, where: Path | str) -> dict
 class OnnxCrossEncoder:
     """An exported cross-encoder: the tokenizer, then logits per pair, run by onnxruntime or,
     with `engine="openvino"`, by OpenVINO (`checker.openvino_runtime`) on the same weights
-    with its integer matrix products turned back into float ones."""
+    with its integer matrix products turned back into float ones.
+
+    The folder's `tokenizer.json` is read by the `tokenizers` library and its `config.json` as
+    JSON, not through transformers: importing transformers' configuration imports torch, which
+    a process that only judges never needs (with transformers, about 2 s and 200 MiB a process;
+    README, Performance).
+    """
 
     def __init__(self, model_file: Path, engine: str = "onnxruntime") -> None:
         import onnxruntime
-        from transformers import AutoConfig, AutoTokenizer
 
-        folder = str(model_file.parent)
-        self.config = AutoConfig.from_pretrained(folder, local_files_only=True)
-        self.num_labels = int(self.config.num_labels)
-        self.tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        # As the CrossEncoder does: the tokenizer's own limit, at most BERT's 512 positions.
-        self.max_length = min(int(self.tokenizer.model_max_length), 512)
+        folder = model_file.parent
+        self.config = ExportedConfig.read(folder)
+        self.num_labels = len(self.config.id2label)
+        self.tokenizer, self.max_length = _pair_tokenizer(folder)
         self.session: Any
         if engine == "openvino":
             self.session = _openvino_session(model_file)
@@ -305,26 +311,83 @@ class OnnxCrossEncoder:
             self._input_names = {i.name for i in self.session.get_inputs()}
         self.runtime = getattr(self.session, "runtime", "onnxruntime")
 
+    def encode(self, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+        """BERT's three inputs for `pairs`, padded to the longest, int64: what transformers'
+        tokenizer gives for `tokenizer(firsts, seconds, padding=True, truncation=True,
+        max_length=self.max_length)` (the pair truncated longest first)."""
+        encoded = self.tokenizer.encode_batch(list(pairs))
+        return {
+            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
+
     def logits(self, inputs: Sequence[tuple[str, str]], batch_size: int) -> np.ndarray:
         # Longest first, as the CrossEncoder does, so that each batch pads little.
         order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i][0]) - len(inputs[i][1]))
         rows = []
         for start in range(0, len(order), batch_size):
-            chunk = [inputs[i] for i in order[start : start + batch_size]]
-            encoded = self.tokenizer(
-                [first for first, _ in chunk],
-                [second for _, second in chunk],
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                return_tensors="np",
-            )
-            feeds = {k: v.astype(np.int64) for k, v in encoded.items() if k in self._input_names}
+            encoded = self.encode([inputs[i] for i in order[start : start + batch_size]])
+            feeds = {k: v for k, v in encoded.items() if k in self._input_names}
             rows.append(self.session.run(["logits"], feeds)[0])
         logits = np.concatenate(rows) if rows else np.zeros((0, self.num_labels))
         result = np.empty_like(logits)
         result[order] = logits
         return result
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportedConfig:
+    """What the judge reads of an exported model's `config.json`: its labels by output column
+    (keys as written there: "0", "1", "2")."""
+
+    id2label: dict[str, str]
+
+    @classmethod
+    def read(cls, folder: Path) -> ExportedConfig:
+        path = folder / "config.json"
+        try:
+            config = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"could not read the NLI model's config {path}: {exc}") from exc
+        labels = config.get("id2label") if isinstance(config, dict) else None
+        return cls(dict(labels) if isinstance(labels, dict) else {})
+
+
+def _pair_tokenizer(folder: Path) -> tuple[Tokenizer, int]:
+    """The model's fast tokenizer, set up as the CrossEncoder calls it: pairs truncated longest
+    first to the tokenizer's own limit (at most BERT's 512 positions), padded to the longest
+    of each batch; and that limit."""
+    from tokenizers import Tokenizer
+
+    path = folder / "tokenizer.json"
+    if not path.is_file():
+        raise ModelError(f"NLI model folder {folder} has no tokenizer.json (a fast tokenizer)")
+    settings = _tokenizer_settings(folder)
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as exc:  # the tokenizers library raises a bare Exception for a bad file
+        raise ModelError(f"could not read the NLI model's tokenizer {path}: {exc}") from exc
+    limit = min(int(settings.get("model_max_length", 512)), 512)
+    tokenizer.enable_truncation(limit, strategy="longest_first")
+    pad = settings.get("pad_token", "[PAD]")
+    pad = str(pad.get("content", "[PAD]") if isinstance(pad, dict) else pad)  # an AddedToken
+    pad_id = tokenizer.token_to_id(pad)
+    if pad_id is None:
+        raise ModelError(f"NLI model tokenizer in {folder} has no padding token {pad!r}")
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+    return tokenizer, limit
+
+
+def _tokenizer_settings(folder: Path) -> dict[str, Any]:
+    path = folder / "tokenizer_config.json"
+    if not path.is_file():
+        return {}
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"could not read the NLI model's {path}: {exc}") from exc
+    return settings if isinstance(settings, dict) else {}
 
 
 def _openvino_session(model_file: Path) -> Any:

@@ -30,7 +30,7 @@ import numpy as np
 from checker.embed import resolve_model_dir
 from checker.errors import ModelError
 from checker.onnxruntime_options import session_options
-from checker.openvino_runtime import OpenVinoSession
+from checker.openvino_runtime import OpenVinoSession, padded_to_step
 
 if TYPE_CHECKING:
     import torch
@@ -199,7 +199,8 @@ class OnnxEmbedder:
         self.batch_size = batch_size
         self._tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         self._tokenizer.no_padding()  # padded per batch below, to the batch's longest
-        self._tokenizer.enable_truncation(int(description["max_seq_length"]))
+        self._max_length = int(description["max_seq_length"])
+        self._tokenizer.enable_truncation(self._max_length)
         threads = threads or len(os.sched_getaffinity(0))
         self._session: _Session
         if engine == "openvino":
@@ -225,6 +226,8 @@ class OnnxEmbedder:
                 input_ids[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
             feeds = {"input_ids": input_ids, "attention_mask": mask}
+            if self.runtime.startswith("openvino") and len(chunk) < self.batch_size:
+                feeds = padded_to_step(feeds, self._max_length)  # a claim, a short document
             result[chunk] = self._session.run(["embedding"], feeds)[0]
         return result
 

@@ -60,6 +60,25 @@ def has_amx() -> bool:
     return "amx_bf16" in cpu_fields().get("flags", "").split()
 
 
+# OpenVINO compiles its kernels for each input shape it meets: on a 2-core Xeon with AMX a
+# sequence length the NLI model or the embedder had not met cost 5-6 ms more, the first time.
+# A check's claim and its few pairs come in ever new lengths, so a partial batch is padded to a
+# multiple of SHAPE_STEP tokens (`padded_to_step`): a few shapes, soon all compiled. Full
+# batches (ingest, the scan) keep their own length: padding them would only add work.
+SHAPE_STEP = 16
+
+
+def padded_to_step(feeds: dict[str, np.ndarray], limit: int) -> dict[str, np.ndarray]:
+    """`feeds` (token inputs, one row a text) padded with zeros along the sequence to a
+    multiple of SHAPE_STEP, at most `limit` (the model's longest input). What a padded
+    position holds does not matter: its attention mask is 0 and it is pooled with that mask."""
+    width = next(iter(feeds.values())).shape[1]
+    target = max(width, min(-(-width // SHAPE_STEP) * SHAPE_STEP, limit))
+    if target == width:
+        return feeds
+    return {name: np.pad(array, ((0, 0), (0, target - width))) for name, array in feeds.items()}
+
+
 class OpenVinoSession:
     """An ONNX graph compiled by OpenVINO for the CPU, computing in bf16 where the CPU does
     so natively (AVX-512 BF16, AMX) and in fp32 elsewhere. One inference request per thread:

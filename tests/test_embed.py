@@ -271,3 +271,50 @@ def test_the_onnx_sessions_do_not_busy_wait_between_runs(int8: OnnxEmbedder) -> 
     for session in (int8._session, nli._model.session):
         options = session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+class RecordingSession:
+    """A real session that records the width of every input it runs (a spy, not a fake)."""
+
+    def __init__(self, session: object) -> None:
+        self.session = session
+        self.widths: list[tuple[int, int]] = []
+
+    def run(self, outputs: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        self.widths.append(feeds["input_ids"].shape)
+        return self.session.run(outputs, feeds)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_openvino_pads_a_partial_batch_to_a_few_shapes(tmp_path: Path) -> None:
+    """OpenVINO compiles kernels for each new input shape (5-6 ms the first time): a claim is
+    padded to a multiple of 16 tokens, a full batch keeps its own length, and padding moves
+    no vector."""
+    openvino = OnnxEmbedder(MODEL, tmp_path, batch_size=4, quantize=False, engine="openvino")
+    plain = OnnxEmbedder(MODEL, tmp_path, batch_size=1, quantize=False, engine="openvino")
+    spy = RecordingSession(openvino._session)
+    openvino._session = spy  # type: ignore[assignment]
+    texts = seed_sentences()[:12] + VARIED
+    alone = np.concatenate([openvino.encode([t]) for t in texts])
+    assert {width % 16 for _, width in spy.widths} == {0}
+    assert max(width for _, width in spy.widths) == 256  # LONG: the model's limit, not 272
+    cosine = (alone * plain.encode(texts)).sum(axis=1)  # batches of one: full, never padded
+    assert cosine.min() >= 0.9999, texts[int(np.argmin(cosine))]
+    spy.widths.clear()
+    full = texts[:4]
+    own_width = max(len(openvino._tokenizer.encode(t).ids) for t in full)
+    openvino.encode(full)
+    assert spy.widths == [(4, own_width)]
+
+
+def test_padding_to_a_step_stops_at_the_model_limit() -> None:
+    from checker.openvino_runtime import SHAPE_STEP, padded_to_step
+
+    ids = np.array([[101, 7, 102]], dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    out = padded_to_step(feeds, 512)
+    assert out["input_ids"].shape == (1, SHAPE_STEP) == out["attention_mask"].shape
+    assert out["input_ids"][0, :3].tolist() == [101, 7, 102] and not out["input_ids"][0, 3:].any()
+    assert out["attention_mask"].sum() == 3
+    assert padded_to_step(feeds, 10)["input_ids"].shape == (1, 10)  # capped at the limit
+    wide = {"input_ids": np.ones((2, 32), dtype=np.int64)}
+    assert padded_to_step(wide, 512) is wide  # already a multiple: nothing copied

@@ -31,6 +31,7 @@ from checker.judge.nli import (
     LABELS,
     THRESHOLDS_FILE,
     NLIJudge,
+    OnnxCrossEncoder,
     read_thresholds,
     resolve_nli_runtime,
 )
@@ -276,8 +277,6 @@ def test_pairs_are_tokenised_as_transformers_tokenises_them() -> None:
     are those transformers' tokenizer gives, truncation of a pair past 512 tokens included."""
     from transformers import AutoTokenizer
 
-    from checker.judge.nli import OnnxCrossEncoder
-
     encoder = OnnxCrossEncoder(BUILTIN_MODEL / "model.onnx")
     reference = AutoTokenizer.from_pretrained(str(BUILTIN_MODEL), local_files_only=True)
     sentences = [s for pair in GOLDEN for s in pair]
@@ -353,3 +352,29 @@ print(thinc.compat.has_torch, torch.__version__.startswith("2."))
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-2:] == ["[]", "False True"]
+
+
+def test_openvino_pads_a_checks_few_pairs_and_keeps_their_readings() -> None:
+    """A partial batch of pairs (a check's) reaches OpenVINO padded to a multiple of 16
+    tokens, so that a worker soon has every shape compiled; a full batch keeps its length.
+    The readings stay those of the unpadded pairs."""
+    judge = NLIJudge(BUILTIN_MODEL, runtime="openvino")
+    encoder = judge._model
+    assert isinstance(encoder, OnnxCrossEncoder)
+    widths: list[tuple[int, int]] = []
+    session = encoder.session
+    run = session.run
+
+    def recording(outputs: list[str], feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        widths.append(feeds["input_ids"].shape)
+        return run(outputs, feeds)  # type: ignore[no-any-return]
+
+    session.run = recording
+    pairs = [*GOLDEN, ("A short claim.", "A passage of a few more words than the claim.")]
+    padded = encoder.logits(pairs, 32)
+    assert len(widths) == 1 and widths[0][0] == len(pairs) and widths[0][1] % 16 == 0
+    widths.clear()
+    alone = np.concatenate([encoder.logits([pair], 1) for pair in pairs])  # full batches of 1
+    assert widths == [(1, encoder.encode([pair])["input_ids"].shape[1]) for pair in pairs]
+    np.testing.assert_allclose(padded, alone, atol=0.05)
+    assert padded.argmax(axis=1).tolist() == alone.argmax(axis=1).tolist()

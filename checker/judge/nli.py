@@ -25,6 +25,7 @@ from checker.errors import ModelError
 from checker.judge.base import combine
 from checker.judge.cache import ReadingCache
 from checker.onnxruntime_options import session_options
+from checker.openvino_runtime import padded_to_step
 from checker.types import Judgement, Reason, Verdict
 
 if TYPE_CHECKING:
@@ -327,8 +328,10 @@ class OnnxCrossEncoder:
         order = sorted(range(len(inputs)), key=lambda i: -len(inputs[i][0]) - len(inputs[i][1]))
         rows = []
         for start in range(0, len(order), batch_size):
-            encoded = self.encode([inputs[i] for i in order[start : start + batch_size]])
-            feeds = {k: v for k, v in encoded.items() if k in self._input_names}
+            chunk = [inputs[i] for i in order[start : start + batch_size]]
+            feeds = {k: v for k, v in self.encode(chunk).items() if k in self._input_names}
+            if self.runtime.startswith("openvino") and len(chunk) < batch_size:
+                feeds = padded_to_step(feeds, self.max_length)  # a check's few pairs
             rows.append(self.session.run(["logits"], feeds)[0])
         logits = np.concatenate(rows) if rows else np.zeros((0, self.num_labels))
         result = np.empty_like(logits)

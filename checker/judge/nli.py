@@ -348,12 +348,7 @@ class ExportedConfig:
 
     @classmethod
     def read(cls, folder: Path) -> ExportedConfig:
-        path = folder / "config.json"
-        try:
-            config = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"could not read the NLI model's config {path}: {exc}") from exc
-        labels = config.get("id2label") if isinstance(config, dict) else None
+        labels = _json_object(folder / "config.json").get("id2label")
         return cls(dict(labels) if isinstance(labels, dict) else {})
 
 
@@ -366,7 +361,8 @@ def _pair_tokenizer(folder: Path) -> tuple[Tokenizer, int]:
     path = folder / "tokenizer.json"
     if not path.is_file():
         raise ModelError(f"NLI model folder {folder} has no tokenizer.json (a fast tokenizer)")
-    settings = _tokenizer_settings(folder)
+    settings_file = folder / "tokenizer_config.json"
+    settings = _json_object(settings_file) if settings_file.is_file() else {}
     try:
         tokenizer = Tokenizer.from_file(str(path))
     except Exception as exc:  # the tokenizers library raises a bare Exception for a bad file
@@ -382,15 +378,13 @@ def _pair_tokenizer(folder: Path) -> tuple[Tokenizer, int]:
     return tokenizer, limit
 
 
-def _tokenizer_settings(folder: Path) -> dict[str, Any]:
-    path = folder / "tokenizer_config.json"
-    if not path.is_file():
-        return {}
+def _json_object(path: Path) -> dict[str, Any]:
+    """One of an exported model's JSON files; {} where it holds no object."""
     try:
-        settings = json.loads(path.read_text(encoding="utf-8"))
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ModelError(f"could not read the NLI model's {path}: {exc}") from exc
-    return settings if isinstance(settings, dict) else {}
+        raise ModelError(f"could not read the NLI model's {path.name} ({path}): {exc}") from exc
+    return value if isinstance(value, dict) else {}
 
 
 def _openvino_session(model_file: Path) -> Any:
